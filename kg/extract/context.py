@@ -1,0 +1,153 @@
+"""What every event rule needs to know about a sentence: its mentions, lists of states, cues and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.dates import DateMention, find_dates
+from kg.extract.records import Evidence, Mention
+from kg.gazetteer import DATA_DIR
+
+_LIST_GLUE = re.compile(r"^[\s,]*(?:(?:et|and|ou|or|ainsi que|as well as|&)\s+)?"
+                        r"(?:(?:le|la|les|l'|du|de|des|d'|the|aux|au|à|of|from)\s*)*$", re.I)
+STATE_TYPES = frozenset({"State"})
+ORG_TYPES = frozenset({"Organisation", "MilitaryAlliance"})
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Trigger words of one language (kg/data/lexicon.json)."""
+
+    words: dict[str, frozenset[str]]
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        return self.words.get(name, frozenset())
+
+
+@cache
+def lexicon(lang: str) -> Lexicon:
+    """The trigger lexicon for `lang`; English for languages without one."""
+    raw = json.loads((DATA_DIR / "lexicon.json").read_text(encoding="utf-8"))
+    entry = raw.get(lang) or raw["en"]
+    return Lexicon({k: frozenset(w.lower() for w in v) for k, v in entry.items()})
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A mention with its tokens in the sentence."""
+
+    mention: Mention
+    span: Span
+
+    @property
+    def root(self) -> Token:
+        return self.span.root
+
+    @property
+    def entity(self) -> str:
+        return self.mention.entity
+
+
+@dataclass
+class SentenceContext:
+    """One sentence with the mentions, state lists and dates found in it."""
+
+    index: int
+    sent: Span
+    lang: str
+    placed: list[Placed]
+    dates: list[DateMention]
+    groups: list[list[Placed]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.sent.text
+
+    def of_types(self, types: frozenset[str], *, named_only: bool = False) -> list[Placed]:
+        return [p for p in self.placed if p.mention.type in types and (p.mention.named or not named_only)]
+
+    @property
+    def weapons(self) -> list[Placed]:
+        return [p for p in self.placed if p.mention.type == "WeaponSystem"]
+
+    def cues(self, name: str) -> list[Token]:
+        """Tokens of the sentence whose form or lemma is in the lexicon list `name`."""
+        words = lexicon(self.lang)[name]
+        return [t for t in self.sent if t.lower_ in words or t.lemma_.lower() in words]
+
+    def has_phrase(self, name: str) -> bool:
+        lowered = self.text.lower()
+        return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered) for w in lexicon(self.lang)[name])
+
+    def evidence(self, rule: str, confidence: float, start: int | None = None, end: int | None = None) -> Evidence:
+        return Evidence(sentence=self.text, start=self.sent.start_char if start is None else start,
+                        end=self.sent.end_char if end is None else end, rule=rule, confidence=confidence)
+
+
+def token_gap(a: Span | Token, b: Span | Token) -> int:
+    """Number of tokens between two spans (0 when adjacent or overlapping)."""
+    a_start, a_end = (a.i, a.i + 1) if isinstance(a, Token) else (a.start, a.end)
+    b_start, b_end = (b.i, b.i + 1) if isinstance(b, Token) else (b.start, b.end)
+    if a_end <= b_start:
+        return b_start - a_end
+    if b_end <= a_start:
+        return a_start - b_end
+    return 0
+
+
+def head_lemma(p: Placed) -> str:
+    """The lemma of the word a mention hangs on ('forces' in 'forces russes')."""
+    root = p.root
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head
+    head = root.head
+    return head.lemma_.lower() if head is not root else ""
+
+
+def left_words(p: Placed | list[Placed], n: int = 3) -> list[str]:
+    """The `n` words before a mention or a list of mentions, lower-cased."""
+    span = p[0].span if isinstance(p, list) else p.span
+    doc = span.doc
+    sent_start = span.sent.start
+    return [t.lower_ for t in doc[max(sent_start, span.start - n):span.start]]
+
+
+def _group(placed: list[Placed], doc: Doc) -> list[list[Placed]]:
+    """Lists of states written as lists ('la Russie, la Chine et le Kazakhstan')."""
+    groups: list[list[Placed]] = []
+    for p in placed:
+        if groups:
+            last = groups[-1][-1]
+            between = doc.text[last.span.end_char:p.span.start_char]
+            if last.span.end_char <= p.span.start_char and _LIST_GLUE.match(between):
+                groups[-1].append(p)
+                continue
+        groups.append([p])
+    return groups
+
+
+def sentence_contexts(doc: Doc, mentions: list[Mention], lang: str, anchor: dt.date | None) -> list[SentenceContext]:
+    """Split `doc` into sentence contexts, placing each mention in its sentence."""
+    contexts = []
+    ordered = sorted(mentions, key=lambda m: m.evidence.start)
+    cursor = 0
+    for index, sent in enumerate(doc.sents):
+        placed = []
+        while cursor < len(ordered) and ordered[cursor].evidence.start < sent.end_char:
+            m = ordered[cursor]
+            span = doc.char_span(m.evidence.start, m.evidence.end, alignment_mode="expand")
+            if span is not None and len(span):
+                placed.append(Placed(m, span))
+            cursor += 1
+        dates = [DateMention(d.start + sent.start_char, d.end + sent.start_char, d.text, d.value, d.role)
+                 for d in find_dates(sent.text, anchor=anchor)]
+        ctx = SentenceContext(index, sent, lang, placed, dates)
+        ctx.groups = _group(ctx.of_types(STATE_TYPES), doc)
+        contexts.append(ctx)
+    return contexts

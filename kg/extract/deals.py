@@ -1,0 +1,191 @@
+"""Arms deals: supplier, recipient, weapon systems, quantity, value, status and date.
+
+A deal is read from a sentence that names a weapon system and a word of buying, selling, delivering or
+contracting. Roles come from syntax where the parse is clear (the subject of "livrer" supplies, of "acheter"
+receives; "à l'Inde" receives after a selling verb) and from adjectives ("système de missiles russe" names
+the supplier, "l'armée pakistanaise" the buyer); the maker's state of the weapon (kg/data/weapons.csv) fills a
+missing supplier only when the article names that state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from spacy.tokens import Token
+
+from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon
+from kg.extract.records import ArmsDeal, Evidence
+from kg.gazetteer import Gazetteer
+
+STATUS_ORDER = ("discussed", "signed", "delivered", "cancelled")
+_SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass", "poss", "nmod:poss"}
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
+    "cinquante": 50, "cent": 100, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six_": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12,
+}
+_MONEY = re.compile(
+    r"(?P<cur1>\$|€|US\$|USD|EUR)?\s?(?P<num>\d+(?:[.,]\d+)?)\s*(?P<scale>milliards?|millions?|billions?|bn|mds?)"
+    r"\s*(?:de\s+|d')?(?P<cur2>dollars|euros|roupies|\$|€|USD|EUR)?", re.I)
+_SCALE = {"milliard": "1000000000", "billion": "1000000000", "bn": "1000000000", "md": "1000000000",
+          "million": "1000000"}
+
+
+def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]]) -> str | None:
+    """'supplier' or 'recipient' when the state is an argument of a buying or selling word."""
+    root = p.root
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head
+    head = root.head
+    prep = _preposition(root)
+    for kind, words in triggers.items():
+        for t in words:
+            governs = head is t or (t.head is head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
+            if root.dep_ in _SUBJECT and governs:
+                return "supplier" if kind == "sell" else "recipient"
+            if head is t or (prep and head.head is t):
+                if prep in ("à", "to", "vers", "au", "aux"):
+                    return "recipient" if kind == "sell" else "supplier"
+                if prep in ("from", "auprès", "de") and kind == "buy" and head is not t:
+                    return "supplier"
+    return None
+
+
+def _preposition(token: Token) -> str | None:
+    for child in token.children:
+        if child.dep_ == "case":
+            return child.lower_
+    if token.dep_ == "pobj":
+        return token.head.lower_
+    return None
+
+
+def _roles(ctx: SentenceContext) -> tuple[list[str], list[str], list[str]]:
+    """Suppliers, recipients, and states named without a clear role, in a deal sentence."""
+    lex = lexicon(ctx.lang)
+    triggers = {"sell": ctx.cues("deal_sell"), "buy": ctx.cues("deal_buy")}
+    suppliers: list[str] = []
+    recipients: list[str] = []
+    unclear: list[str] = []
+    for p in ctx.of_types(STATE_TYPES):
+        role = _role_from_syntax(p, triggers)
+        lemma = head_lemma(p)
+        if role is None and not p.mention.named:
+            if lemma in lex["weapon_noun"] or p.root.head.ent_type_ or _modifies_weapon(p, ctx):
+                role = "supplier"
+            elif lemma in lex["military_unit"] or lemma in ("industrie", "industry", "présidence"):
+                role = "recipient"
+        if role == "supplier":
+            suppliers.append(p.entity)
+        elif role == "recipient":
+            recipients.append(p.entity)
+        elif p.mention.named:
+            unclear.append(p.entity)
+    return suppliers, recipients, unclear
+
+
+def _modifies_weapon(p: Placed, ctx: SentenceContext) -> bool:
+    """'Russian missile defense system', 'avions de chasse russes Sukhoï': the adjective names the maker."""
+    weapons = ctx.weapons
+    return any(abs(w.span.start - p.span.end) <= 2 or abs(p.span.start - w.span.end) <= 1 for w in weapons) or (
+        p.root.head.lemma_.lower() in lexicon(ctx.lang)["weapon_noun"])
+
+
+def _status(ctx: SentenceContext) -> str:
+    found = "discussed"
+    for status in STATUS_ORDER:
+        if ctx.cues(f"status_{status}"):
+            found = status
+    return found
+
+
+def _quantity(ctx: SentenceContext) -> int | None:
+    for w in ctx.weapons:
+        for t in ctx.sent.doc[max(ctx.sent.start, w.span.start - 3):w.span.start]:
+            if t.like_num:
+                value = _NUMBER_WORDS.get(t.lower_) or (int(t.text) if t.text.isdigit() else None)
+                if value:
+                    return value
+    return None
+
+
+def _value(ctx: SentenceContext) -> tuple[str | None, str | None]:
+    m = _MONEY.search(ctx.text)
+    if not m:
+        return None, None
+    scale = next(v for k, v in _SCALE.items() if m.group("scale").lower().startswith(k))
+    number = m.group("num").replace(",", ".")
+    whole, _, frac = number.partition(".")
+    digits = int(whole) * int(scale) + (int(frac) * int(scale) // 10 ** len(frac) if frac else 0)
+    cur = (m.group("cur1") or m.group("cur2") or "").lower()
+    currency = "EUR" if cur in ("€", "eur", "euros") else "USD" if cur in ("$", "us$", "usd", "dollars") else None
+    return str(digits), currency
+
+
+def _deal_sentences(contexts: list[SentenceContext]) -> list[SentenceContext]:
+    return [c for c in contexts if c.weapons and (c.cues("deal_buy") or c.cues("deal_sell")
+                                                  or c.cues("deal_contract"))]
+
+
+def _parties_nearby(ctx: SentenceContext, contexts: list[SentenceContext]) -> list[str]:
+    """States of the previous sentence when a deal sentence names none ('Cet accord … douze sous-marins')."""
+    if ctx.index == 0:
+        return []
+    previous = contexts[ctx.index - 1]
+    return [p.entity for p in previous.of_types(STATE_TYPES)]
+
+
+def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: set[str],
+               title: SentenceContext | None) -> list[ArmsDeal]:
+    """Arms deals of an article, one per supplier and recipient pair."""
+    raw: dict[tuple[str | None, str | None], list[tuple[SentenceContext, list[str], str]]] = {}
+    for ctx in _deal_sentences(contexts):
+        suppliers, recipients, unclear = _roles(ctx)
+        items = list(dict.fromkeys(w.entity for w in ctx.weapons))
+        if not (suppliers or recipients or unclear):
+            unclear = _parties_nearby(ctx, contexts)
+        supplier = _first_or_origin(suppliers, items, gaz, article_states)
+        candidates = [s for s in recipients + unclear if s != supplier]
+        recipient = candidates[0] if candidates else None
+        if supplier is None and recipient is None:
+            continue
+        raw.setdefault((supplier, recipient), []).append((ctx, items, _status(ctx)))
+    return [_deal(key, reports, title) for key, reports in raw.items()]
+
+
+def _first_or_origin(suppliers: list[str], items: list[str], gaz: Gazetteer, article_states: set[str]) -> str | None:
+    if suppliers:
+        return Counter(suppliers).most_common(1)[0][0]
+    origins = Counter(o for o in (gaz.entities[i].origin for i in items if i in gaz.entities) if o)
+    for origin, _ in origins.most_common():
+        if origin in article_states:
+            return origin
+    return None
+
+
+def _deal(key: tuple[str | None, str | None], reports: list[tuple[SentenceContext, list[str], str]],
+          title: SentenceContext | None) -> ArmsDeal:
+    items: list[str] = []
+    for _, its, _ in reports:
+        items += [i for i in its if i not in items]
+    status = max((s for _, _, s in reports), key=STATUS_ORDER.index)
+    if title is not None and _title_speaks_of(title, key):
+        title_status = _status(title)
+        if STATUS_ORDER.index(title_status) > STATUS_ORDER.index(status):
+            status = title_status
+    quantity = next((q for q in (_quantity(c) for c, _, _ in reports) if q), None)
+    value, currency = next(((v, c) for v, c in (_value(c) for c, _, _ in reports) if v), (None, None))
+    date = next((d.value for c, _, _ in reports for d in c.dates), None)
+    evidence: tuple[Evidence, ...] = tuple(c.evidence("deal-" + s, 0.7) for c, _, s in reports)
+    return ArmsDeal(supplier=key[0], recipient=key[1], items=tuple(items), quantity=quantity, value=value,
+                    currency=currency, status=status, date=date, evidence=evidence)
+
+
+def _title_speaks_of(title: SentenceContext, key: tuple[str | None, str | None]) -> bool:
+    """A headline naming both parties ('rupture de l'accord franco-australien') sets the deal's stage."""
+    states = {p.entity for p in title.of_types(STATE_TYPES)}
+    return all(k in states for k in key if k) and bool(title.cues("deal_contract") or title.cues("deal_sell")
+                                                       or title.cues("deal_buy"))

@@ -1,0 +1,179 @@
+"""Entity recognition: gazetteer names, demonyms, capitals and weapon names, plus spaCy's persons and places.
+
+The gazetteer is matched on the text with one compiled pattern per language (case-sensitive: "Turkey" the state,
+not "turkey" the bird; upper-case variants for datelines), so it does not depend on how the tokenizer splits
+"d'Allemagne" or "russo-pakistanais". spaCy's NER adds persons, places and unknown organisations, where the
+gazetteer has nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.records import Evidence, Mention
+from kg.gazetteer import Gazetteer, Term, load_gazetteer
+
+CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "capital": 0.7, "prefix": 0.7,
+              "ner": 0.6, "designation": 0.6}
+_DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3})(?![\w-])")
+_NOT_WEAPONS = re.compile(r"^(COVID|Covid|SARS|CI|G|P|N|A|B|E|I|R|H)-", re.I)
+_ORG_WORDS = re.compile(r"\b(Organisation|Organization|Union|Alliance|Agency|Agence|Pact|Pacte|Treaty|Traité|"
+                        r"League|Ligue|Community|Communauté|Council|Conseil|Dialogue|Forum)\b")
+_NATIONAL_WORDS = re.compile(r"\b(minist\w*|department|départements?|command\w*|forces?|arm\w+|navy|marine|"
+                             r"army|company|société|groupe?|group|aviation|industries?|national\w*)\b", re.I)
+_NER_PERSON = {"PER", "PERSON"}
+_NER_PLACE = {"LOC", "GPE", "FAC"}
+_NER_ORG = {"ORG"}
+_OCEAN = re.compile(r"(océan|ocean)\s*$", re.I)
+
+
+def slug(text: str) -> str:
+    """An IRI-safe key for a name: ASCII letters, digits and hyphens only."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    pattern: re.Pattern[str]
+    terms: dict[str, Term]
+    prefix_pattern: re.Pattern[str] | None
+
+
+def _variants(term: Term) -> list[str]:
+    texts = [term.text]
+    if term.kind in ("label", "name", "capital") and len(term.text) > 3:
+        texts.append(term.text.upper())
+    return texts
+
+
+@cache
+def _matcher(lang: str) -> _Matcher:
+    gaz = load_gazetteer()
+    ambiguous = gaz.ambiguous.get(lang, frozenset())
+    terms: dict[str, Term] = {}
+    prefixes: dict[str, Term] = {}
+    for term in gaz.terms_for(lang):
+        if term.text in ambiguous:
+            continue
+        if term.kind == "prefix":
+            prefixes.setdefault(term.text.lower(), term)
+            continue
+        for text in _variants(term):
+            terms.setdefault(text, term)
+    alternation = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
+    prefix_pattern = None
+    if prefixes:
+        pre = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+        prefix_pattern = re.compile(rf"(?<![\w-])((?:(?:{pre})-)+)(\w+)", re.I)
+        for p, term in prefixes.items():
+            terms[f"prefix:{p}"] = term
+    return _Matcher(pattern, terms, prefix_pattern)
+
+
+def _sentence(doc: Doc, start: int, end: int) -> Span:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    token = span[0] if span is not None and len(span) else doc[0]
+    return token.sent
+
+
+def _evidence(doc: Doc, start: int, end: int, rule: str, confidence: float) -> Evidence:
+    sent = _sentence(doc, start, end)
+    return Evidence(sentence=sent.text, start=start, end=end, rule=rule, confidence=confidence)
+
+
+def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
+    matcher = _matcher(lang)
+    text = doc.text
+    found: list[Mention] = []
+    for m in matcher.pattern.finditer(text):
+        term = matcher.terms[m.group(0)]
+        if term.kind == "demonym" and (_OCEAN.search(text[max(0, m.start() - 8):m.start()])
+                                       or text[m.end():m.end() + 6].lower() == " ocean"):
+            continue
+        found.append(_mention(doc, gaz, term, m.start(), m.end(), m.group(0)))
+    if matcher.prefix_pattern is not None:
+        found.extend(_compound_mentions(doc, gaz, matcher))
+    return found
+
+
+def _compound_mentions(doc: Doc, gaz: Gazetteer, matcher: _Matcher) -> list[Mention]:
+    """'russo-pakistanais': each prefix names a state, provided the compound ends in a demonym."""
+    assert matcher.prefix_pattern is not None
+    found = []
+    for m in matcher.prefix_pattern.finditer(doc.text):
+        last = matcher.terms.get(m.group(2))
+        if last is None or last.kind != "demonym":
+            continue
+        offset = m.start(1)
+        for part in m.group(1).split("-")[:-1]:
+            term = matcher.terms[f"prefix:{part.lower()}"]
+            found.append(_mention(doc, gaz, term, offset, offset + len(part), part))
+            offset += len(part) + 1
+    return found
+
+
+def _mention(doc: Doc, gaz: Gazetteer, term: Term, start: int, end: int, text: str) -> Mention:
+    entity = gaz.entities[term.entity_id]
+    kind = term.kind if entity.type != "WeaponSystem" else "label"
+    return Mention(entity=entity.id, type=entity.type, text=text, kind=kind, label=entity.label_en,
+                   evidence=_evidence(doc, start, end, f"gazetteer-{kind}", CONFIDENCE[kind]))
+
+
+def _designations(doc: Doc, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Model designations ('Su-34', 'T-14') not in the weapon list are weapon systems too."""
+    found = []
+    for m in _DESIGNATION.finditer(doc.text):
+        if _NOT_WEAPONS.match(m.group(1)) or _overlaps(m.start(), m.end(), taken):
+            continue
+        found.append(Mention(entity=f"weapon/{slug(m.group(1))}", type="WeaponSystem", text=m.group(1),
+                             kind="designation", label=m.group(1),
+                             evidence=_evidence(doc, m.start(), m.end(), "designation-pattern", 0.6)))
+    return found
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in taken)
+
+
+def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: set[str]) -> list[Mention]:
+    found = []
+    for ent in doc.ents:
+        if _overlaps(ent.start_char, ent.end_char, taken) or ent.text in known:
+            continue
+        text = ent.text.strip(" -'\"")
+        if len(text) < 3 or not text[0].isupper():
+            continue
+        if ent.label_ in _NER_PERSON and len(ent) >= 2 or ent.label_ in _NER_PERSON and ent.root.pos_ == "PROPN":
+            found.append(_person(doc, ent, text))
+        elif ent.label_ in _NER_PLACE:
+            found.append(Mention(entity=f"place/{slug(text)}", type="Place", text=text, kind="ner", label=text,
+                                 evidence=_evidence(doc, ent.start_char, ent.end_char, "ner-place", 0.6)))
+        elif ent.label_ in _NER_ORG and _ORG_WORDS.search(text) and not _NATIONAL_WORDS.search(text):
+            found.append(Mention(entity=f"org/{slug(text)}", type="Organisation", text=text, kind="ner",
+                                 label=text, evidence=_evidence(doc, ent.start_char, ent.end_char,
+                                                                "ner-organisation", 0.5)))
+    return found
+
+
+def _person(doc: Doc, ent: Span, text: str) -> Mention:
+    return Mention(entity=f"person/{slug(text)}", type="Person", text=text, kind="ner", label=text,
+                   evidence=_evidence(doc, ent.start_char, ent.end_char, "ner-person", 0.6))
+
+
+def find_mentions(doc: Doc, lang: str) -> list[Mention]:
+    """All entity mentions in `doc`, in text order; gazetteer matches win over spaCy's NER."""
+    gaz = load_gazetteer()
+    mentions = _gazetteer_mentions(doc, lang, gaz)
+    taken = [(m.evidence.start, m.evidence.end) for m in mentions]
+    mentions += _designations(doc, taken)
+    taken = [(m.evidence.start, m.evidence.end) for m in mentions]
+    known = {t.text for t in gaz.terms_for(lang)}
+    mentions += _ner_mentions(doc, taken, known)
+    return sorted(mentions, key=lambda m: (m.evidence.start, m.evidence.end, m.entity))

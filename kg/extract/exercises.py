@@ -1,0 +1,219 @@
+"""Military exercises: names, participants, organiser, host, location and dates.
+
+A sentence that speaks of an exercise (a trigger word, or the name of an exercise found elsewhere in the
+article) yields a report; reports with the same name are one exercise, and unnamed reports join the nearest
+named exercise of a compatible year, because articles name an exercise once and then say "the drills".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.extract.context import (ORG_TYPES, STATE_TYPES, Placed, SentenceContext, head_lemma, left_words,
+                                lexicon, token_gap)
+from kg.extract.dates import PartialDate
+from kg.extract.records import Evidence, Exercise
+
+_CAP_WORD = r"[A-Z][\w'’-]*"
+_NAME_TAIL = r"(?:\s+(?:[A-Z0-9][\w.'-]*|de|of|the|du|la|del))*"
+_EDITION = re.compile(r"(?<![\w-])([A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3})\s+(\d{4}|\d{2}(?:\.\d)?)(?![\w.-])")
+_QUOTED = re.compile(r'"\s*([A-Z][^"\n]{2,60}?)\s*"')
+_ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
+_STOP_TAIL = re.compile(r"(\s+(de|of|the|du|la|del))+$")
+_GENERIC = re.compile(r"^(Exercise|Exercice|Exercises|Exercices|Opération|Operation|Manœuvres?|Drills?)$", re.I)
+
+
+@dataclass
+class _Report:
+    ctx: SentenceContext
+    name: str | None
+    participants: list[str] = field(default_factory=list)
+    host: str | None = None
+    location: str | None = None
+    organiser: str | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    evidence: Evidence | None = None
+
+    @property
+    def year(self) -> int | None:
+        if self.name:
+            m = re.search(r"\b(19|20)\d\d\b", self.name)
+            if m:
+                return int(m.group(0))
+        return self.start.year if self.start else None
+
+
+def _clean_name(name: str) -> str:
+    name = _STOP_TAIL.sub("", name.strip(" ,.;:-"))
+    return re.sub(r"\s+", " ", name)
+
+
+def _names_in(ctx: SentenceContext, known_terms: set[str]) -> list[str]:
+    """Exercise names written in a sentence: quoted, introduced ('baptisée X', 'dubbed X'), or 'Exercise X'."""
+    text = ctx.text
+    lex = lexicon(ctx.lang)
+    names: list[str] = []
+    triggers = ctx.cues("exercise")
+    for m in _QUOTED.finditer(text):
+        if triggers and min(abs(t.idx - ctx.sent.start_char - m.start()) for t in triggers) < 60:
+            names.append(m.group(1))
+    intro = "|".join(re.escape(w) for w in sorted(lex["exercise_name_intro"], key=len, reverse=True))
+    for m in re.finditer(rf"(?i:\b(?:{intro}))\s+\"?({_CAP_WORD}{_NAME_TAIL})", text):
+        names.append(_with_acronym(m.group(1), text[m.end():]))
+    trig = "|".join(re.escape(w) for w in sorted(lex["exercise"], key=len, reverse=True))
+    for m in re.finditer(rf"(?i:\b(?:{trig}))\s+({_CAP_WORD}{_NAME_TAIL})", text):
+        names.append(_with_acronym(m.group(1), text[m.end():]))
+    if triggers:
+        names += [f"{m.group(1)} {m.group(2)}" for m in _EDITION.finditer(text)]
+    return [n for n in (_clean_name(n) for n in names) if _plausible(n, known_terms)]
+
+
+def _with_acronym(name: str, after: str) -> str:
+    """'Rim of the Pacific Exercise (RIMPAC)' is known by its acronym."""
+    m = _ACRONYM_AFTER.match(after)
+    if m and re.search(r"\b(Exercise|Exercice)\b", name, re.I):
+        return m.group(1)
+    return name
+
+
+def _plausible(name: str, known_terms: set[str]) -> bool:
+    words = name.split()
+    if not words or _GENERIC.match(words[0]) and len(words) == 1:
+        return False
+    base = " ".join(w for w in words if not re.fullmatch(r"[\d.]+", w))
+    if not base or base in known_terms or _GENERIC.match(base):
+        return False
+    from kg.extract.dates import MONTHS
+    return words[0].lower().rstrip(".") not in MONTHS
+
+
+def _participants(ctx: SentenceContext) -> tuple[list[str], str | None]:
+    """States taking part in the exercise a sentence speaks of, and the host named as its location."""
+    lex = lexicon(ctx.lang)
+    participants: list[str] = []
+    host: str | None = None
+    for group in ctx.groups:
+        before = left_words(group, 3)
+        if set(before) & lex["location_block"]:
+            continue
+        named = [p for p in group if p.mention.named]
+        if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
+            host = host or named[0].entity
+            continue
+        for p in group:
+            if p.mention.named:
+                participants.append(p.entity)
+            elif head_lemma(p) in lex["military_unit"]:
+                participants.append(p.entity)
+            elif head_lemma(p) in lex["place_noun"]:
+                host = host or p.entity
+    for p in ctx.of_types(STATE_TYPES):
+        if not p.mention.named and head_lemma(p) in lex["place_noun"]:
+            host = host or p.entity
+    return participants, host
+
+
+def _is_location(before: list[str], lex) -> bool:
+    """'en Russie', 'in Russia', 'près de' — but not 'à' after a verb of taking part ('participer à')."""
+    last = before[-1]
+    if last in ("à", "l'", "de", "d'", "du"):
+        return any(w in ("près", "prés", "proche", "large") for w in before)
+    return True
+
+
+def _report(ctx: SentenceContext, name: str | None) -> _Report:
+    participants, host = _participants(ctx)
+    report = _Report(ctx, name, participants, host)
+    places = [p for p in ctx.placed if p.mention.type == "Place"]
+    if places:
+        report.location = places[0].entity
+    report.organiser = _organiser(ctx)
+    starts = [d for d in ctx.dates if d.role != "end"]
+    ends = [d for d in ctx.dates if d.role == "end"]
+    report.start = starts[0].value if starts else None
+    report.end = ends[0].value if ends else None
+    rule = "exercise-named" if name else "exercise-trigger"
+    report.evidence = ctx.evidence(rule, 0.8 if name else 0.6)
+    return report
+
+
+def _organiser(ctx: SentenceContext) -> str | None:
+    """An organisation right next to the trigger: 'manœuvres de l'OCS', 'NATO exercise'."""
+    triggers = ctx.cues("exercise")
+    for org in ctx.of_types(ORG_TYPES):
+        if any(token_gap(org.span, t) <= 4 for t in triggers):
+            return org.entity
+    return None
+
+
+def find_exercises(contexts: list[SentenceContext], known_terms: set[str]) -> list[Exercise]:
+    """Exercises reported in an article, one per name; unnamed reports attached to a named one."""
+    named_reports: list[_Report] = []
+    unnamed: list[_Report] = []
+    names_seen: list[str] = []
+    for ctx in contexts:
+        names = _names_in(ctx, known_terms)
+        names_seen += [n for n in names if n not in names_seen]
+    for ctx in contexts:
+        here = [n for n in names_seen if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", ctx.text)]
+        here = [n for n in here if not any(n != o and n in o for o in here)]
+        if here:
+            named_reports += [_report(ctx, n) for n in here]
+        elif ctx.cues("exercise"):
+            unnamed.append(_report(ctx, None))
+    return _merge(named_reports, unnamed, names_seen)
+
+
+def _canonical(name: str, names: list[str]) -> str:
+    """'Malabar' and 'Exercise Malabar' are one exercise; so are 'Cope India' and its only edition."""
+    longer = [n for n in names if n != name and name in n]
+    return longer[0] if len(longer) == 1 else name
+
+
+def _merge(named: list[_Report], unnamed: list[_Report], names: list[str]) -> list[Exercise]:
+    by_name: dict[str, list[_Report]] = {}
+    for r in named:
+        assert r.name is not None
+        by_name.setdefault(_canonical(r.name, names), []).append(r)
+    for r in unnamed:
+        target = _nearest(r, by_name)
+        if target is not None:
+            by_name[target].append(r)
+        elif len(set(r.participants)) >= 2 and (r.start or r.host):
+            by_name.setdefault(f"#{r.ctx.index}", []).append(r)
+    return [_exercise(None if key.startswith("#") else key, reports) for key, reports in by_name.items()]
+
+
+def _nearest(report: _Report, by_name: dict[str, list[_Report]]) -> str | None:
+    best: tuple[int, str] | None = None
+    for name, reports in by_name.items():
+        year = next((r.year for r in reports if r.year), None)
+        if year and report.year and year != report.year:
+            continue
+        distance = min(abs(r.ctx.index - report.ctx.index) for r in reports)
+        if best is None or distance < best[0]:
+            best = (distance, name)
+    return best[1] if best else None
+
+
+def _first(values: list[str | None]) -> str | None:
+    return next((v for v in values if v), None)
+
+
+def _exercise(name: str | None, reports: list[_Report]) -> Exercise:
+    reports = sorted(reports, key=lambda r: (r.name is None, r.ctx.index))
+    participants: list[str] = []
+    for r in reports:
+        participants += [p for p in r.participants if p not in participants]
+    return Exercise(
+        name=name, participants=tuple(participants), organiser=_first([r.organiser for r in reports]),
+        host=_first([r.host for r in reports]), location=_first([r.location for r in reports]),
+        start=next((r.start for r in reports if r.start), None),
+        end=next((r.end for r in reports if r.end), None),
+        evidence=tuple(r.evidence for r in sorted(reports, key=lambda r: r.ctx.index) if r.evidence))
+
+
+def placed_entities(placed: list[Placed]) -> list[str]:
+    return [p.entity for p in placed]

@@ -1,0 +1,118 @@
+"""Memberships (joined, member, applied, left) and rivalries between states.
+
+Both are read near a cue word: the state list nearest to "a rejoint", "accession", "membres de", "rivales",
+within a few tokens, with the organisation close by. Distances are in tokens on purpose: the small models'
+parses of long enumerations are unreliable, their word order is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Token
+
+from kg.extract.context import ORG_TYPES, STATE_TYPES, Placed, SentenceContext, token_gap
+from kg.extract.records import MembershipFact, Rivalry
+
+_KINDS = ("left", "applied", "joined", "member")
+_CUE_LISTS = {"left": "membership_leave", "applied": "membership_apply", "joined": "membership_join",
+              "member": "membership_member"}
+_MODALS = {"can", "could", "will", "would", "may", "might", "pourra", "pourrait", "pourront", "devrait"}
+_ALLIANCE_WORD = re.compile(r"(?<![\w])(?:l'Alliance|the Alliance|Alliance atlantique|Atlantic Alliance)(?![\w])")
+_WAR_PHRASE = re.compile(r"\b(en guerre|at war|guerre (entre|avec|contre)|war (between|with|against))\b", re.I)
+
+
+def _organisations(ctx: SentenceContext, last_alliance: str | None) -> list[tuple[str, int]]:
+    """Organisations of a sentence with a token position; 'the Alliance' is the last alliance named."""
+    orgs = [(p.entity, p.span.start) for p in ctx.of_types(ORG_TYPES)]
+    if last_alliance:
+        for m in _ALLIANCE_WORD.finditer(ctx.text):
+            span = ctx.sent.doc.char_span(ctx.sent.start_char + m.start(), ctx.sent.start_char + m.end(),
+                                          alignment_mode="expand")
+            if span is not None:
+                orgs.append((last_alliance, span.start))
+    return orgs
+
+
+def _nearest_group(ctx: SentenceContext, cue: Token, window: int) -> list[Placed]:
+    named_groups = [[p for p in g if p.mention.named] for g in ctx.groups]
+    scored = [(min(token_gap(p.span, cue) for p in g), -g[0].span.start, g) for g in named_groups if g]
+    scored = [s for s in scored if s[0] <= window]
+    return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else []
+
+
+def _kind_of(cue: Token, kind: str) -> str:
+    if kind == "joined" and any(c.lower_ in _MODALS for c in cue.children):
+        return "applied"
+    if kind == "joined" and cue.i + 1 < len(cue.doc) and cue.nbor(-1).lower_ in ("to", "à", "de"):
+        ready = cue.doc[max(cue.sent.start, cue.i - 3):cue.i].text.lower()
+        if re.search(r"\b(ready|prêt|prête|prêts|candidat|souhaite|wants|seeks|bid)\b", ready):
+            return "applied"
+    return kind
+
+
+def find_memberships(contexts: list[SentenceContext]) -> list[MembershipFact]:
+    """Membership facts of an article, at most one per state, organisation and kind."""
+    facts: dict[tuple[str, str, str], MembershipFact] = {}
+    last_alliance: str | None = None
+    for ctx in contexts:
+        orgs = _organisations(ctx, last_alliance)
+        for p in ctx.of_types(frozenset({"MilitaryAlliance"})):
+            last_alliance = p.entity
+        if not orgs:
+            continue
+        for fact in _sentence_memberships(ctx, orgs, contexts):
+            facts.setdefault((fact.member, fact.organisation, fact.kind), fact)
+    return list(facts.values())
+
+
+def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
+                          contexts: list[SentenceContext]) -> list[MembershipFact]:
+    found: list[MembershipFact] = []
+    date = next((d.value for d in ctx.dates), None)
+    for kind in _KINDS:
+        for cue in ctx.cues(_CUE_LISTS[kind]):
+            near_orgs = [o for o, i in orgs if abs(i - cue.i) <= 8]
+            if not near_orgs:
+                continue
+            org = min(((o, i) for o, i in orgs if o in near_orgs), key=lambda oi: abs(oi[1] - cue.i))[0]
+            group = _nearest_group(ctx, cue, 6 if kind == "member" else 5)
+            if not group and kind == "member" and ctx.has_phrase("anaphor_group") and ctx.index:
+                group = contexts[ctx.index - 1].of_types(STATE_TYPES, named_only=True)
+            real_kind = _kind_of(cue, kind)
+            for p in group:
+                evidence = ctx.evidence(f"membership-{kind}", 0.75 if kind != "member" else 0.65)
+                found.append(MembershipFact(p.entity, org, real_kind, date, evidence))
+            if group:
+                break
+    return found
+
+
+def find_rivalries(contexts: list[SentenceContext]) -> list[Rivalry]:
+    """Pairs of states the article calls rivals, enemies or at war."""
+    found: dict[tuple[str, str], Rivalry] = {}
+    for ctx in contexts:
+        for cue in ctx.cues("rivalry"):
+            if cue.lemma_.lower() in ("guerre", "war") and not _WAR_PHRASE.search(ctx.text):
+                continue
+            pair = _rival_pair(ctx, cue, contexts)
+            if pair:
+                key = (min(pair), max(pair))
+                found.setdefault(key, Rivalry(key, ctx.evidence("rivalry-cue", 0.7)))
+    return list(found.values())
+
+
+def _rival_pair(ctx: SentenceContext, cue: Token, contexts: list[SentenceContext]) -> tuple[str, str] | None:
+    if ctx.has_phrase("anaphor_pair") and ctx.index:
+        before = [p.entity for p in contexts[ctx.index - 1].of_types(STATE_TYPES, named_only=True)]
+        distinct = list(dict.fromkeys(before))
+        if len(distinct) >= 2:
+            return distinct[0], distinct[1]
+    group = [p.entity for p in _nearest_group(ctx, cue, 8)]
+    distinct = list(dict.fromkeys(group))
+    if len(distinct) >= 2:
+        return distinct[0], distinct[1]
+    after = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if 0 <= p.span.start - cue.i <= 3]
+    if distinct and after and after[0].entity != distinct[0]:
+        return distinct[0], after[0].entity
+    return None

@@ -1,0 +1,107 @@
+"""build(): articles in, `graph.ttl` out — the stages composed (ingest → extract → map → serialise)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from rdflib import RDF, Graph
+
+from kg.articles import Article, read_articles
+from kg.errors import ArticleError, KGError
+from kg.extract import Extractor
+from kg.mapping import map_extraction, new_graph
+from kg.ontology import KG
+from kg.serialise import write_atomic, write_graph
+
+T = TypeVar("T")
+GRAPH_FILE = "graph.ttl"
+REPORT_FILE = "report.json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input that could not be used, and why."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class BuildReport:
+    """What a build did: counts for the summary, problems for the report."""
+
+    out: str
+    articles: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    entities: dict[str, int] = field(default_factory=dict)
+    events: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+_ENTITY_CLASSES = {KG.State: "states", KG.Organisation: "organisations", KG.MilitaryAlliance: "alliances",
+                   KG.Person: "persons", KG.Place: "places", KG.WeaponSystem: "weapon systems"}
+_EVENT_CLASSES = {KG.MilitaryExercise: "exercises", KG.ArmsDeal: "arms deals", KG.Membership: "memberships",
+                  KG.Rivalry: "rivalries"}
+
+
+def _count(graph: Graph, classes: dict) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for cls, name in classes.items():
+        counts[name] = sum(1 for _ in graph.subjects(RDF.type, cls))
+    return dict(counts)
+
+
+def _identity(items: Iterable[T], total: int) -> Iterable[T]:
+    return items
+
+
+def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = None, strict: bool = False,
+          progress: Callable[[Iterable[Article], int], Iterable[Article]] = _identity) -> BuildReport:
+    """Build the knowledge graph of the articles under `paths` into `out/graph.ttl`.
+
+    Bad files are reported in the returned report (and in `out/report.json`) while the rest is built;
+    with `strict`, the first one raises its ArticleError instead.
+    """
+    started = time.perf_counter()
+    report = BuildReport(out=str(out))
+    articles: list[Article] = []
+    for item in read_articles(paths):
+        if isinstance(item, ArticleError):
+            if strict:
+                raise item
+            report.problems.append(Problem(item.source, item.reason, item.line))
+        else:
+            articles.append(item)
+    articles.sort(key=lambda a: (a.id, a.source))
+    extractor = extractor or Extractor()
+    graph = new_graph()
+    for article in progress(articles, len(articles)):
+        try:
+            map_extraction(extractor.extract(article), graph)
+            report.articles += 1
+        except KGError as err:
+            if strict:
+                raise
+            report.problems.append(Problem(article.source or article.id, str(err)))
+    report.triples = write_graph(graph, out / GRAPH_FILE)
+    report.entities = _count(graph, _ENTITY_CLASSES)
+    report.events = _count(graph, _EVENT_CLASSES)
+    report.seconds = round(time.perf_counter() - started, 2)
+    write_atomic(out / REPORT_FILE, json.dumps(asdict(report), indent=1, ensure_ascii=False).encode("utf-8"))
+    return report
