@@ -1,9 +1,26 @@
-"""Ingest: read text, HTML and JSONL files into cleaned `Article` records (stage 1)."""
+"""Ingest: read text, HTML and JSONL files into cleaned `Article` records (stage 1).
+
+Every reader funnels through `parse_article_text`, the one place where text is cleaned, so the character
+offsets that later stages record always refer to `Article.text`. Bad inputs never stop a run:
+`read_articles` yields an `ArticleError` for each bad file or JSONL line and goes on.
+"""
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import datetime as dt
+import itertools
+import json
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.errors import ArticleError
+
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".jsonl"})
 
 
 @dataclass(frozen=True)
@@ -21,3 +38,555 @@ class Article:
     title: str | None = None
     url: str | None = None
     source: str = ""
+
+
+# --- Reading files and folders -----------------------------------------------------------------------------
+
+
+def read_articles(paths: Iterable[Path]) -> Iterator[Article | ArticleError]:
+    """Read articles from files and folders, yielding an `ArticleError` for each bad file or line.
+
+    Folders are walked recursively in sorted order; hidden entries and unsupported extensions are skipped,
+    and a directory reached twice (symlink loop, folder given twice) is read once. Never raises
+    `ArticleError`, so a caller can report bad inputs and go on.
+
+    >>> [a.id for a in read_articles([Path("tests/data/ingest/22_fr_premier-rafale-inde.txt")])]
+    ['22_fr_premier-rafale-inde.txt']
+    """
+    seen_dirs: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from _walk(path, seen_dirs)
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES and path.exists():
+            expected = ", ".join(sorted(SUPPORTED_SUFFIXES))
+            yield ArticleError(str(path), f"unsupported file type {path.suffix!r} (expected {expected})")
+        else:
+            yield from _read_file(path)
+
+
+def _walk(folder: Path, seen_dirs: set[Path]) -> Iterator[Article | ArticleError]:
+    real = folder.resolve()
+    if real in seen_dirs:
+        return
+    seen_dirs.add(real)
+    try:
+        entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
+    except OSError as error:
+        yield ArticleError(str(folder), f"cannot list folder: {error.strerror or error}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk(entry, seen_dirs)
+        elif entry.suffix.lower() in SUPPORTED_SUFFIXES and (entry.is_file() or entry.is_symlink()):
+            yield from _read_file(entry)  # a dangling symlink is reported; FIFOs and devices are not read
+
+
+def _read_file(path: Path) -> Iterator[Article | ArticleError]:
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        yield ArticleError(source, f"cannot read file: {error.strerror or error}")
+        return
+    try:
+        text = decode_bytes(data, source=source)
+        suffix = path.suffix.lower()
+        if suffix == ".jsonl":
+            yield from _read_jsonl(text, source=source)
+        elif suffix in (".html", ".htm"):
+            yield _read_html(text, id=path.name, source=source)
+        else:
+            article = parse_article_text(text, id=path.name, source=source)
+            yield dataclasses.replace(article, title=_guess_title(article.text))
+    except ArticleError as error:
+        yield error
+
+
+def _read_html(html: str, *, id: str, source: str) -> Article:
+    import trafilatura  # heavy import, only needed for HTML
+
+    # No extensive date search: it guesses dates from links and copyright years.
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, date_extraction_params={"extensive_search": False}
+    )
+    meta: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict() if doc is not None else {}
+    text = meta.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ArticleError(source, "no article text found")
+    lang = meta.get("language") or _html_lang(html)
+    return parse_article_text(
+        text,
+        id=id,
+        source=source,
+        lang=lang,
+        date=_iso_date(meta.get("date")),
+        title=meta.get("title"),
+        url=meta.get("url"),
+    )
+
+
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
+
+
+def _html_lang(html: str) -> str | None:
+    match = _HTML_LANG.search(html, 0, 5000)
+    return match.group(1).lower() if match else None
+
+
+_JSONL_OPTIONAL = ("url", "title", "date", "lang")
+
+
+def _read_jsonl(text: str, *, source: str) -> Iterator[Article | ArticleError]:
+    first_line_of: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = _jsonl_record(line)
+            record_id = record["id"]
+            if record_id in first_line_of:
+                raise ValueError(f"duplicate id {record_id!r} (first on line {first_line_of[record_id]})")
+            first_line_of[record_id] = number
+            yield parse_article_text(
+                record["text"],
+                id=record_id,
+                source=source,
+                lang=record.get("lang"),
+                date=_iso_date(record.get("date")),
+                title=record.get("title"),
+                url=record.get("url"),
+            )
+        except (ValueError, ArticleError) as error:
+            reason = error.reason if isinstance(error, ArticleError) else str(error)
+            yield ArticleError(source, reason, line=number)
+
+
+def _jsonl_record(line: str) -> dict[str, str]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"malformed JSON: {error.msg} (column {error.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    for field in ("id", "text"):
+        if not isinstance(record.get(field), str) or not record[field].strip():
+            raise ValueError(f"missing or empty {field!r} (a non-empty string is required)")
+    for field in _JSONL_OPTIONAL:
+        if record.get(field) is not None and not isinstance(record[field], str):
+            raise ValueError(f"field {field!r} must be a string, not {type(record[field]).__name__}")
+    return {key: value for key, value in record.items() if isinstance(value, str) and value.strip()}
+
+
+def _iso_date(value: object) -> dt.date | None:
+    """Metadata date (`2018-05-21`, `2018-05-21T10:00:00Z`), or None when absent or invalid."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.strip()).date()
+    except ValueError:
+        return None
+
+
+# --- Decoding bytes ----------------------------------------------------------------------------------------
+
+_BOMS = (  # UTF-32 first: its LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SIGNATURES = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"PK\x03\x04", "ZIP, e.g. DOCX"),
+    (b"\xd0\xcf\x11\xe0", "OLE, e.g. DOC"),
+    (b"\x1f\x8b", "gzip"),
+)
+_CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 12, 13}) + b"\x7f"
+# Characters a Western-European legacy text (cp1252) is made of beyond ASCII.
+_WESTERN = set(
+    "àâäáãåæçéèêëíìîïñóòôöõøœùúûüýÿßÀÂÄÁÃÅÆÇÉÈÊËÍÌÎÏÑÓÒÔÖÕØŒÙÚÛÜÝŸ"
+    "’‘“”«»‹›„‚–—…•·°€£¥©®™§¶¡¿ºª±×½¼¾²³µ\xa0\xad"
+)
+
+
+def decode_bytes(data: bytes, *, source: str) -> str:
+    """Decode a file's bytes: BOM, then strict UTF-8, then a Western-European or detected legacy encoding.
+
+    Raises:
+        ArticleError: the bytes are binary (PDF, image, …), empty, or in no recognisable encoding.
+
+    >>> decode_bytes("Défense".encode("cp1252"), source="x.txt")
+    'Défense'
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = _decode_or_none(data, encoding)
+            if text is None:
+                raise ArticleError(source, f"invalid {encoding} text after its byte-order mark")
+            break
+    else:
+        _reject_binary(data, source=source)
+        text = _decode_or_none(data, "utf-8")
+        if text is None:
+            text = _decode_legacy(data)
+    if text is None:
+        raise ArticleError(source, "cannot detect the text encoding")
+    if not text.strip():
+        raise ArticleError(source, "empty file")
+    return text
+
+
+def _decode_or_none(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _reject_binary(data: bytes, *, source: str) -> None:
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise ArticleError(source, f"binary file ({kind})")
+    sample = data[:65536]
+    if b"\x00" in sample or len(sample.translate(None, _CONTROL_BYTES)) < 0.95 * len(sample):
+        raise ArticleError(source, "binary file")
+
+
+def _decode_legacy(data: bytes) -> str | None:
+    """cp1252 when it yields plausible Western text; otherwise charset_normalizer's guess.
+
+    charset_normalizer alone often picks cp1250 or cp1257 for short French texts, turning "è" into "č".
+    """
+    for encoding in ("cp1252", "latin-1"):
+        text = _decode_or_none(data, encoding)
+        if text is not None and _looks_western(text):
+            return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best is not None else None
+
+
+def _looks_western(text: str) -> bool:
+    sample = text[:100000]
+    foreign = [char for char in sample if ord(char) > 127]
+    letters = sum(char.isalpha() for char in sample)
+    return all(char in _WESTERN for char in foreign) and len(foreign) < 0.3 * max(letters, 1)
+
+
+# UTF-8 read as cp1252/Latin-1: "Ã©" for "é", "â€™" for "’", "Â " for a no-break space. A run of such
+# sequences has the shape of UTF-8 bytes: a lead character ("Ã", "â", …) then 1 to 3 continuation characters.
+_CP1252_HIGH = bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore")
+_CONTINUATION = f"[\u0080-\u00bf{_CP1252_HIGH}]"
+_MOJIBAKE_MARKER = re.compile(f"[ÂÃ]{_CONTINUATION}|â€")
+# "à" is C3 A0: once its A0 (a no-break space) has become a plain space, "Ã " is left.
+_A_GRAVE_LOST_NBSP = re.compile("Ã (?= )|Ã(?= )")
+_MOJIBAKE_RUN = re.compile(
+    f"(?:[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}|[\u00f0-\u00f4]{_CONTINUATION}{{3}})+"
+)
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 text wrongly decoded as cp1252 or Latin-1, only where it clearly happened.
+
+    Each run shaped like UTF-8 bytes is re-encoded and decoded as UTF-8; runs that do not decode to Latin
+    text (real accented text) are kept, so a text mixing good and broken parts is repaired piecewise.
+
+    >>> repair_mojibake("lâ€™armÃ©e franÃ§aise")
+    'l’armée française'
+    """
+    for _ in range(2):  # text encoded twice needs two passes
+        if not _MOJIBAKE_MARKER.search(text):
+            break
+        text = _MOJIBAKE_RUN.sub(_repair_run, text)
+        text = _A_GRAVE_LOST_NBSP.sub("à", text)
+    return text
+
+
+def _repair_run(match: re.Match[str]) -> str:
+    run = match.group()
+    raw = bytearray()
+    for char in run:
+        try:
+            raw += char.encode("cp1252")
+        except UnicodeEncodeError:
+            raw += char.encode("latin-1")  # C1 controls from a Latin-1 decoding
+    repaired = _decode_or_none(bytes(raw), "utf-8")
+    return repaired if repaired is not None and all(map(_is_latin_text, repaired)) else run
+
+
+def _is_latin_text(char: str) -> bool:
+    """Latin letters, punctuation and currency: what a repaired French or English run may contain."""
+    return ord(char) < 0x250 or 0x2000 <= ord(char) < 0x20D0 or char == "™"
+
+
+# --- Cleaning text -----------------------------------------------------------------------------------------
+
+_TYPOGRAPHY: dict[str, str] = {
+    **dict.fromkeys("’‘‛ʼ′‚‹›＇", "'"),
+    **dict.fromkeys("«»“”„‟″＂", '"'),
+    # No-break, fixed-width and thin spaces; zero-width characters become a space to keep offsets.
+    **dict.fromkeys(
+        "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+        "\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff\u180e",
+        " ",
+    ),
+    # A soft hyphen marks where a word may break: a visible hyphen, not a space that splits the word.
+    **dict.fromkeys("\u00ad\u2010\u2011", "-"),
+    **dict.fromkeys("\u2028\u2029", "\n"),
+}
+
+
+def normalise_typography(text: str) -> str:
+    """Replace curly quotes, guillemets and special spaces by ASCII ones, one character for one.
+
+    Length-preserving, so offsets stay valid; spaCy's French model otherwise tags "s’" and "C’" as entities.
+
+    >>> normalise_typography("«\u00a0Non\u00a0», dit-il")
+    '" Non ", dit-il'
+    """
+    for char, replacement in _TYPOGRAPHY.items():  # one pass per character: faster than str.translate
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
+
+
+_BOILERPLATE = re.compile(
+    "|".join(
+        (
+            # donation appeals
+            r"a besoin de (votre|ton|vos) (soutien|aide|dons?)",
+            r"\bfaites un don\b",
+            r"\bsoutenez[- ]nous\b",
+            r"\bneeds? your (support|help)\b",
+            r"^\W*donate\b",
+            r"\b(please )?donate (now|today|here)\b",
+            r"\bmake a (one-time |monthly )?donation\b",
+            r"\bsupport (our|independent) (journalism|work)\b",
+            # newsletters and subscriptions
+            r"\bnewsletters?\b",
+            r"lettre d'information",
+            r"\binscrivez[- ]vous\b",
+            r"\babonnez[- ]vous\b",
+            r"\bs'abonner\b",
+            r"réservé aux abonnés",
+            r"^\W*(subscribe|sign up|register)\b",
+            r"\b(subscribe|sign up) (now|today|here|for free|to (our|the|my))\b",
+            r"\bsubscribers? only\b",
+            # read more, related links
+            r"\bcontinue reading\b",
+            r"\blire la suite\b",
+            r"\b(en )?savoir plus sur\b",
+            r"\bread more\b",
+            r"^\W*(à )?lire aussi\b",
+            r"^\W*(read|see) also\b",
+            # cookies, copyright, sharing, calls to action, email privacy
+            r"\bcookies?\b.*\b(accept|consent|navigat|brows|site|paramètr|setting|polic|politique|traceur)",
+            r"©",
+            r"^\W*copyright\b",
+            r"\bcopyright (\d{4}|\(c\))",
+            r"\ball rights reserved\b",
+            r"\btous droits réservés\b",
+            r"\breproduction (autorisée|interdite)\b",
+            r"\bpartager sur\b",
+            r"\bshare (on|this)\b",
+            r"\bsuivez[- ]nous\b",
+            r"\bfollow us\b",
+            r"\bcliquez\b",
+            r"\bclick (here|on|the link)\b",
+            r"\bvotre (adresse )?(e-?mail|courriel|adresse électronique)\b",
+            r"\byour e-?mail( address)?\b",
+        )
+    ),
+    re.IGNORECASE,
+)
+BOILERPLATE_MAX_CHARS = 300
+
+
+def drop_boilerplate(text: str) -> str:
+    """Drop short lines that are site furniture (donation appeals, newsletters, cookies, copyright, sharing).
+
+    A line is dropped only when it matches a general French or English pattern and is shorter than
+    `BOILERPLATE_MAX_CHARS`, so a real paragraph mentioning a newsletter survives. Blank lines right after a
+    dropped line go with it; every kept line is kept exactly. Run after `normalise_typography`.
+
+    >>> drop_boilerplate("Paris accueille le sommet.\\n\\nAbonnez-vous à notre newsletter\\n\\nLa suite.")
+    'Paris accueille le sommet.\\n\\nLa suite.'
+    """
+    kept: list[str] = []
+    after_dropped = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped) < BOILERPLATE_MAX_CHARS and _BOILERPLATE.search(stripped):
+            after_dropped = True
+        elif not (after_dropped and not stripped):
+            after_dropped = False
+            kept.append(line)
+    return "\n".join(kept)
+
+
+# Frequent words that belong to one language only (no "de", "la", "en", "que", "in", …).
+_STOP_WORDS = {
+    "fr": "le les des du et est une dans pour qui sur pas au aux ce il ne sont avec par ont été mais cette"
+    " leur ou nous vous elle plus comme être",
+    "en": "the and of to is that for on with by was are it this from be has have at an which were will its"
+    " their been would",
+    "de": "der die das und ist nicht ein eine mit von zu den dem sich auf für im auch wird sind werden bei"
+    " nach oder wie aus",
+    "es": "el los las y es una por con para del se su sus al lo como más pero fue este esta también muy han",
+    "it": "il gli della delle dei di che è sono nel nella alla anche come più questo questa hanno stato",
+    "pt": "o os do dos das em no na um uma é não ao às pelo pela pelos pelas foi foram são também mais seu"
+    " sua",
+}
+_STOP_SETS = {lang: frozenset(words.split()) for lang, words in _STOP_WORDS.items()}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def detect_language(text: str) -> str:
+    """Guess the ISO 639-1 code of a text from its stop words (fr, en, de, es, it, pt), or "und" if unsure.
+
+    >>> detect_language("Le ministre a signé l'accord avec les États-Unis et le Japon.")
+    'fr'
+    """
+    tokens = [match.group().lower() for match in itertools.islice(_WORD.finditer(text), 5000)]
+    scores = sorted(
+        ((sum(token in stops for token in tokens), lang) for lang, stops in _STOP_SETS.items()), reverse=True
+    )
+    (best, lang), (second, _) = scores[0], scores[1]
+    return lang if best >= 3 and best > 1.5 * second else "und"
+
+
+_DAY = r"(?P<day>\d{1,2})(?:er|st|nd|rd|th|\.)?"
+_DAY_RANGE = r"(?:\s*(?:-|–|au|et|and|to)\s*\d{1,2}(?:er|st|nd|rd|th|\.)?)?"  # "8-9 octobre": the first day
+_MONTH_WORD = r"(?P<month>[^\W\d_]{3,}\.?)"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?!\d)"  # an explicit year: dateparser must never fill in today's
+_NAMED_DATES = (
+    re.compile(rf"\b{_DAY}{_DAY_RANGE}\s+(?:de\s+)?{_MONTH_WORD}\s+(?:de\s+)?{_YEAR}"),  # 21 mai 2018
+    re.compile(rf"\b{_MONTH_WORD}\s+{_DAY}{_DAY_RANGE},?\s+{_YEAR}"),  # May 21, 2018; Dec. 14, 2019
+)
+_NUMERIC_DATE = re.compile(rf"\b(?P<a>\d{{1,2}})[/.](?P<b>\d{{1,2}})[/.]{_YEAR}")  # 21/05/2018
+_ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")
+_PUBLISHED = re.compile(r"\b(publié|publiée|mis à jour|mise à jour|published|updated|posted|posté)\b", re.I)
+_DATE_HEADER_LINES = 5  # a dateline sits in the first lines; dates further down are events, not publication
+_LONG_LINE = 250  # a paragraph, not a dateline: only its opening ("WASHINGTON, DC – March 3, 2021") counts
+
+
+def find_date(text: str, *, lang: str) -> dt.date | None:
+    """Find the publication date in the article's dateline, or None.
+
+    Looks at the first lines: a "Publié le …"/"Published …" line first, then the first line (a title or
+    speech header such as "…, au Sénat le 12 octobre 2021."), then short lines ("Mérignac, France -
+    8-9 octobre 2019": the first day of a range). Only dates with a day, a month and a 4-digit year count.
+
+    >>> find_date("Publié par Ftouh Souhail le 21 mai 2018\\n\\nL'Inde et le Pakistan…", lang="fr")
+    datetime.date(2018, 5, 21)
+    """
+    header = [
+        line.strip()
+        for line in itertools.islice((ln for ln in text.split("\n") if ln.strip()), _DATE_HEADER_LINES)
+    ]
+    published = [line for line in header if _PUBLISHED.search(line)]
+    ordered = published + header[:1] + [line if len(line) < _LONG_LINE else line[:120] for line in header[1:]]
+    for line in ordered:
+        date = _first_date(line, lang=lang)
+        if date is not None:
+            return date
+    return None
+
+
+def _first_date(line: str, *, lang: str) -> dt.date | None:
+    found: list[tuple[int, dt.date | None]] = []
+    for pattern in _NAMED_DATES:
+        found += [(m.start(), _parse_named_date(m, lang=lang)) for m in pattern.finditer(line)]
+    for m in _NUMERIC_DATE.finditer(line):  # day first, except in English; the other order if that is invalid
+        day, month = (m["b"], m["a"]) if lang == "en" else (m["a"], m["b"])
+        found.append((m.start(), _make_date(m["year"], month, day) or _make_date(m["year"], day, month)))
+    found += [(m.start(), _make_date(m["year"], m["month"], m["day"])) for m in _ISO_DATE.finditer(line)]
+    return next((date for _, date in sorted(found, key=lambda item: item[0]) if date is not None), None)
+
+
+def _make_date(year: str, month: str, day: str) -> dt.date | None:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+_DATEPARSER_SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "STRICT_PARSING": True}
+
+
+def _parse_named_date(match: re.Match[str], *, lang: str) -> dt.date | None:
+    import dateparser  # slow to import, only needed when a text has a candidate date
+
+    candidate = f"{match['day']} {match['month']} {match['year']}"
+    try:
+        parsed = dateparser.parse(candidate, languages=[lang], settings=_DATEPARSER_SETTINGS)
+    except ValueError:  # a language dateparser does not know, e.g. "und"
+        parsed = dateparser.parse(candidate, settings=_DATEPARSER_SETTINGS)
+    return parsed.date() if parsed is not None else None
+
+
+def parse_article_text(
+    raw: str,
+    *,
+    id: str,
+    source: str,
+    lang: str | None = None,
+    date: dt.date | None = None,
+    title: str | None = None,
+    url: str | None = None,
+) -> Article:
+    """Clean a raw text into an `Article`: the one place every reader cleans text.
+
+    Normalises line ends, repairs mojibake, normalises typography, drops boilerplate; then detects the
+    language and dateline date unless metadata gave them (metadata wins).
+
+    Raises:
+        ArticleError: nothing is left once boilerplate is dropped.
+
+    >>> parse_article_text("L’Inde et la France ont signé le contrat.", id="a", source="a.txt").text
+    "L'Inde et la France ont signé le contrat."
+    """
+    text = repair_mojibake(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = drop_boilerplate(normalise_typography(text)).strip()
+    if not text:
+        raise ArticleError(source, "no article text found")
+    lang = _language_code(lang) or detect_language(text)
+    return Article(
+        id=id,
+        text=text,
+        lang=lang,
+        date=date if date is not None else find_date(text, lang=lang),
+        title=_strip_or_none(normalise_typography(title or "")),
+        url=_strip_or_none(url or ""),
+        source=source,
+    )
+
+
+def _language_code(tag: str | None) -> str | None:
+    """The primary subtag of a language tag from metadata: "fr-FR" → "fr"."""
+    code = re.split(r"[-_]", (tag or "").strip().lower())[0]
+    return code or None
+
+
+def _strip_or_none(value: str) -> str | None:
+    return value.strip() or None
+
+
+_TITLE_MAX_CHARS = 200
+
+
+def _guess_title(text: str) -> str | None:
+    """The first line of a plain-text article if it looks like a title: short, no final period, no byline."""
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    first = first.lstrip("#").strip()  # Markdown heading
+    if not first or len(first) >= _TITLE_MAX_CHARS or first.endswith(".") or _PUBLISHED.search(first):
+        return None
+    return first

@@ -142,7 +142,7 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in taken)
 
 
-def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: set[str]) -> list[Mention]:
+def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: set[str], lang: str) -> list[Mention]:
     found = []
     for ent in doc.ents:
         if _overlaps(ent.start_char, ent.end_char, taken) or ent.text in known:
@@ -150,8 +150,8 @@ def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: set[str]) -> li
         text = ent.text.strip(" -'\"")
         if len(text) < 3 or not text[0].isupper():
             continue
-        if ent.label_ in _NER_PERSON and len(ent) >= 2 or ent.label_ in _NER_PERSON and ent.root.pos_ == "PROPN":
-            found.append(_person(doc, ent, text))
+        if ent.label_ in _NER_PERSON and (len(ent) >= 2 or ent.root.pos_ == "PROPN"):
+            found.append(_person(doc, ent, text, lang))
         elif ent.label_ in _NER_PLACE:
             found.append(Mention(entity=f"place/{slug(text)}", type="Place", text=text, kind="ner", label=text,
                                  evidence=_evidence(doc, ent.start_char, ent.end_char, "ner-place", 0.6)))
@@ -162,9 +162,35 @@ def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: set[str]) -> li
     return found
 
 
-def _person(doc: Doc, ent: Span, text: str) -> Mention:
+def _person(doc: Doc, ent: Span, text: str, lang: str) -> Mention:
     return Mention(entity=f"person/{slug(text)}", type="Person", text=text, kind="ner", label=text,
+                   role=_role(doc, ent, lang),
                    evidence=_evidence(doc, ent.start_char, ent.end_char, "ner-person", 0.6))
+
+
+def _role(doc: Doc, ent: Span, lang: str) -> str | None:
+    """The title written next to a name: 'la ministre indien des Affaires étrangères, Nirmala Sitharaman'."""
+    from kg.extract.context import lexicon
+
+    roles = lexicon(lang)["role_noun"]
+    sent = ent.sent
+    before = doc[max(sent.start, ent.start - 10):ent.start]
+    for i, token in enumerate(before):
+        if token.lower_ in roles:
+            words = [t for t in before[i:] if t.text not in (",", "M.", "Mme", "Mr.", "Ms.", "Monsieur", "Madame")]
+            if words and not any(t.text in (".", ";", ":") for t in before[i:]):
+                return " ".join(t.text for t in words).strip(" ,") or None
+    after = doc[ent.end:min(sent.end, ent.end + 10)]
+    if len(after) > 2 and after[0].text == ",":
+        words = []
+        for token in after[1:]:
+            if token.text in (",", ".", ";", ":"):
+                break
+            words.append(token)
+        content = [t for t in words if t.pos_ != "DET"]
+        if content and content[0].lower_ in roles:
+            return " ".join(t.text for t in words)
+    return None
 
 
 def find_mentions(doc: Doc, lang: str) -> list[Mention]:
@@ -175,5 +201,5 @@ def find_mentions(doc: Doc, lang: str) -> list[Mention]:
     mentions += _designations(doc, taken)
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
     known = {t.text for t in gaz.terms_for(lang)}
-    mentions += _ner_mentions(doc, taken, known)
+    mentions += _ner_mentions(doc, taken, known, lang)
     return sorted(mentions, key=lambda m: (m.evidence.start, m.evidence.end, m.entity))
