@@ -135,8 +135,11 @@ class _Mapper:
         g = self.g
         if known is not None:
             g.add((iri, RDF.type, _TYPES[known.type]))
-            g.add((iri, RDFS.label, Literal(known.label_en, lang="en")))
-            g.add((iri, RDFS.label, Literal(known.label_fr, lang="fr")))
+            if known.type == "WeaponSystem":
+                g.add((iri, RDFS.label, Literal(known.label_en)))
+            else:
+                g.add((iri, RDFS.label, Literal(known.label_en, lang="en")))
+                g.add((iri, RDFS.label, Literal(known.label_fr, lang="fr")))
             if known.qid:
                 g.add((iri, KG.wikidata, WD[known.qid]))
             if known.type == "WeaponSystem" and known.origin:
@@ -144,7 +147,8 @@ class _Mapper:
         elif fallback_type:
             g.add((iri, RDF.type, _TYPES[fallback_type]))
             if fallback_label:
-                g.add((iri, RDFS.label, Literal(fallback_label, lang=self.lang)))
+                lang = None if fallback_type == "WeaponSystem" else self.lang
+                g.add((iri, RDFS.label, Literal(fallback_label, lang=lang)))
         return iri
 
     def mention(self, m: Mention) -> None:

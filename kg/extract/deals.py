@@ -74,10 +74,10 @@ def _roles(ctx: SentenceContext) -> tuple[list[str], list[str], list[str]]:
         role = _role_from_syntax(p, triggers)
         lemma = head_lemma(p)
         if role is None and not p.mention.named:
-            if lemma in lex["weapon_noun"] or p.root.head.ent_type_ or _modifies_weapon(p, ctx):
-                role = "supplier"
-            elif lemma in lex["military_unit"] or lemma in ("industrie", "industry", "présidence"):
+            if lemma in lex["military_unit"] or lemma in ("industrie", "industry", "présidence"):
                 role = "recipient"
+            elif lemma in lex["weapon_noun"] or _modifies_weapon(p, ctx):
+                role = "supplier"
         if role == "supplier":
             suppliers.append(p.entity)
         elif role == "recipient":

@@ -29,6 +29,7 @@ _NATIONAL_WORDS = re.compile(r"\b(minist\w*|department|départements?|command\w*
 _NER_PERSON = {"PER", "PERSON"}
 _NER_PLACE = {"LOC", "GPE", "FAC"}
 _NER_ORG = {"ORG"}
+_TRUNCATED = re.compile(r"\b(de|du|des|de la|of|the|and|et)$", re.I)
 _OCEAN = re.compile(r"(océan|ocean)\s*$", re.I)
 
 
@@ -66,7 +67,12 @@ def _matcher(lang: str) -> _Matcher:
             continue
         for text in _variants(term):
             terms.setdefault(text, term)
-    alternation = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    # Multi-word names are matched ignoring case: "Organisation de Coopération de Shanghai".
+    for text, term in list(terms.items()):
+        if " " in text and term.kind in ("label", "name") and len(text) >= 10:
+            terms.setdefault(text.lower(), term)
+    alternation = "|".join(f"(?i:{re.escape(t)})" if " " in t and t == t.lower() and terms[t].kind in ("label", "name")
+                           and len(t) >= 10 else re.escape(t) for t in sorted(terms, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
     prefix_pattern = None
     if prefixes:
@@ -93,7 +99,7 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
     text = doc.text
     found: list[Mention] = []
     for m in matcher.pattern.finditer(text):
-        term = matcher.terms[m.group(0)]
+        term = matcher.terms.get(m.group(0)) or matcher.terms[m.group(0).lower()]
         if term.kind == "demonym" and (_OCEAN.search(text[max(0, m.start() - 8):m.start()])
                                        or text[m.end():m.end() + 6].lower() == " ocean"):
             continue
@@ -150,12 +156,15 @@ def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: set[str], lang:
         text = ent.text.strip(" -'\"")
         if len(text) < 3 or not text[0].isupper():
             continue
-        if ent.label_ in _NER_PERSON and (len(ent) >= 2 or ent.root.pos_ == "PROPN"):
-            found.append(_person(doc, ent, text, lang))
-        elif ent.label_ in _NER_PLACE:
+        if ent.label_ in _NER_PERSON:
+            person = _person(doc, ent, text, lang)
+            if " " in text or person.role:
+                found.append(person)
+        elif ent.label_ in _NER_PLACE and (len(ent) > 1 or ent.root.pos_ == "PROPN"):
             found.append(Mention(entity=f"place/{slug(text)}", type="Place", text=text, kind="ner", label=text,
                                  evidence=_evidence(doc, ent.start_char, ent.end_char, "ner-place", 0.6)))
-        elif ent.label_ in _NER_ORG and _ORG_WORDS.search(text) and not _NATIONAL_WORDS.search(text):
+        elif (ent.label_ in _NER_ORG and _ORG_WORDS.search(text) and not _NATIONAL_WORDS.search(text)
+              and not _TRUNCATED.search(text) and not _overlaps(ent.end_char, ent.end_char + 6, taken)):
             found.append(Mention(entity=f"org/{slug(text)}", type="Organisation", text=text, kind="ner",
                                  label=text, evidence=_evidence(doc, ent.start_char, ent.end_char,
                                                                 "ner-organisation", 0.5)))

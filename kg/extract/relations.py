@@ -41,6 +41,22 @@ def _nearest_group(ctx: SentenceContext, cue: Token, window: int) -> list[Placed
     return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else []
 
 
+def _attached(group: list[Placed], cue: Token) -> list[Placed]:
+    """The members of a list that are arguments of the cue word, else the one nearest to it."""
+
+    def first_conjunct(token: Token) -> Token:
+        while token.dep_ == "conj" and token.head is not token:
+            token = token.head
+        return token
+
+    def attached(p: Placed) -> bool:
+        root = first_conjunct(p.root)
+        return root.head is cue or (root.dep_ == "pobj" and root.head.head is cue)
+
+    chosen = [p for p in group if attached(p)]
+    return chosen or [min(group, key=lambda p: token_gap(p.span, cue))]
+
+
 def _kind_of(cue: Token, kind: str) -> str:
     if kind == "joined" and any(c.lower_ in _MODALS for c in cue.children):
         return "applied"
@@ -80,6 +96,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             if not group and kind == "member" and ctx.has_phrase("anaphor_group") and ctx.index:
                 group = contexts[ctx.index - 1].of_types(STATE_TYPES, named_only=True)
             real_kind = _kind_of(cue, kind)
+            if kind != "member" and len(group) > 1:
+                group = _attached(group, cue)
             for p in group:
                 evidence = ctx.evidence(f"membership-{kind}", 0.75 if kind != "member" else 0.65)
                 found.append(MembershipFact(p.entity, org, real_kind, date, evidence))
