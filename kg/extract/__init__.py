@@ -31,12 +31,24 @@ MODELS = {"fr": ("fr_core_news_sm",), "en": ("en_core_web_sm", "en_core_web_sm_v
 SUPPORTED_LANGUAGES = tuple(MODELS)
 
 
+_ENDS = {".", "!", "?", "…", ".\"", "?\"", "!\""}
+
+
 @Language.component("kg_line_sentences")
 def line_sentences(doc: Doc) -> Doc:
-    """A line break ends a sentence: headlines and datelines have no full stop."""
+    """Sentences end at line breaks and full stops, and nowhere else.
+
+    Headlines and datelines have no full stop, and the small models' parsers split sentences at odd places
+    ("Appelé | Rim of | the Pacific Exercise"); fixing the boundaries before the parser constrains it.
+    """
     for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+        previous = doc[token.i - 1]
+        if "\n" in previous.text or "\n" in previous.whitespace_ or previous.is_space and "\n" in previous.text:
             token.is_sent_start = True
+        elif previous.text in _ENDS and (token.is_title or token.is_upper or token.is_digit or token.is_quote):
+            token.is_sent_start = True
+        else:
+            token.is_sent_start = False
     return doc
 
 

@@ -62,6 +62,10 @@ _REL_YEAR = {"l'année dernière": -1, "l'an dernier": -1, "l'année précédent
              "cette année": 0, "this year": 0}
 _END_CUES = re.compile(r"(prendr\w* fin|se termin\w*|s'achèv\w*|jusqu'\w*|until|ends?\b|ending|"
                        r"conclu\w*|fin\s*$|through)\W*(?:\w+\W+){0,3}$", re.I)
+# "previous events in 2004", "for the first time since 2007", "depuis 1992": dates the event refers back to.
+_REF_CUES = re.compile(r"(previous|précédente?s?|since|depuis|first time since|dernière fois|earlier|"
+                       r"auparavant|annually since|began participating|started participating|"
+                       r"commencé à participer|participe depuis)\W*(?:\w+\W+){0,3}$", re.I)
 _START_CUES = re.compile(r"(commenc\w*|début\w*|à partir|begin\w*|start\w*|from)\W*(?:\w+\W+){0,2}$", re.I)
 # Words that make "mai"/"may"/"mars"/"march" something other than a month.
 _MONTH_WORD_FALSE = re.compile(r"^(may|mars|march|mar|dec|jan|sept|sep|oct|nov|aug|jun|jul|apr|feb)$", re.I)
@@ -92,7 +96,7 @@ class DateMention:
     end: int
     text: str
     value: PartialDate
-    role: str = ""  # "start", "end" or ""; ranges give one mention of each
+    role: str = ""  # "start", "end", "ref" (a past reference point) or ""; ranges give a start and an end
 
 
 def _valid(year: int, month: int | None, day: int | None) -> bool:
@@ -162,7 +166,7 @@ def _interpret(kind: str, m: re.Match[str], text: str, anchor: dt.date | None) -
         yield DateMention(*span, PartialDate(anchor.year + _REL_YEAR[g["rel"].lower()]), _role(text, m))
         return
     if kind == "year":
-        yield DateMention(m.start("y"), m.end(), g["y"], PartialDate(int(g["y"])), _role(text, m))
+        yield DateMention(m.start("y"), m.end(), g["y"], PartialDate(int(g["y"])), _role(text, m, m.start("y")))
         return
     if kind in ("dmy", "mdy", "my") and _month_is_word(text, m, "m"):
         return
@@ -180,8 +184,11 @@ def _interpret(kind: str, m: re.Match[str], text: str, anchor: dt.date | None) -
     yield DateMention(*span, PartialDate(year, month, day), role)
 
 
-def _role(text: str, m: re.Match[str]) -> str:
-    before = text[max(0, m.start() - 40):m.start()]
+def _role(text: str, m: re.Match[str], start: int | None = None) -> str:
+    start = m.start() if start is None else start
+    before = text[max(0, start - 40):start]
+    if _REF_CUES.search(before):
+        return "ref"
     if _END_CUES.search(before):
         return "end"
     if _START_CUES.search(before):

@@ -54,6 +54,18 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]]) -> str | None
     return None
 
 
+def _elsewhere(p: Placed, ctx: SentenceContext) -> bool:
+    """A state busy sanctioning or speaking ('the United States levied sanctions against Turkey') is no party."""
+    if p.mention.kind == "capital":
+        return True
+    root = p.root
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head
+    if _preposition(root) in ("against", "contre", "on", "sur", "with", "avec"):
+        return True
+    return root.dep_ in _SUBJECT and root.head.lemma_.lower() in lexicon(ctx.lang)["not_a_party"]
+
+
 def _preposition(token: Token) -> str | None:
     for child in token.children:
         if child.dep_ == "case":
@@ -82,7 +94,7 @@ def _roles(ctx: SentenceContext) -> tuple[list[str], list[str], list[str]]:
             suppliers.append(p.entity)
         elif role == "recipient":
             recipients.append(p.entity)
-        elif p.mention.named:
+        elif p.mention.named and not _elsewhere(p, ctx):
             unclear.append(p.entity)
     return suppliers, recipients, unclear
 
@@ -145,7 +157,7 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
     for ctx in _deal_sentences(contexts):
         suppliers, recipients, unclear = _roles(ctx)
         items = list(dict.fromkeys(w.entity for w in ctx.weapons))
-        if not (suppliers or recipients or unclear):
+        if not ctx.of_types(STATE_TYPES):
             unclear = _parties_nearby(ctx, contexts)
         supplier = _first_or_origin(suppliers, items, gaz, article_states)
         candidates = [s for s in recipients + unclear if s != supplier]
@@ -153,7 +165,19 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
         if supplier is None and recipient is None:
             continue
         raw.setdefault((supplier, recipient), []).append((ctx, items, _status(ctx)))
-    return [_deal(key, reports, title) for key, reports in raw.items()]
+    return [_deal(key, reports, title) for key, reports in _merge_partial(raw).items()]
+
+
+def _merge_partial(raw: dict) -> dict:
+    """A report naming one party joins the only deal of the article with that party and an item in common."""
+    full = [k for k in raw if k[0] and k[1]]
+    for key in [k for k in raw if not (k[0] and k[1])]:
+        items = {i for _, its, _ in raw[key] for i in its}
+        matches = [k for k in full if (k[0] == key[0] or k[1] == key[1])
+                   and items & {i for _, its, _ in raw[k] for i in its}]
+        if len(matches) == 1:
+            raw[matches[0]] += raw.pop(key)
+    return raw
 
 
 def _first_or_origin(suppliers: list[str], items: list[str], gaz: Gazetteer, article_states: set[str]) -> str | None:

@@ -126,11 +126,11 @@ def _is_location(before: list[str], lex) -> bool:
 def _report(ctx: SentenceContext, name: str | None) -> _Report:
     participants, host = _participants(ctx)
     report = _Report(ctx, name, participants, host)
-    places = [p for p in ctx.placed if p.mention.type == "Place"]
+    places = [p for p in ctx.placed if p.mention.type == "Place" and not (name and p.mention.text in name)]
     if places:
         report.location = places[0].entity
     report.organiser = _organiser(ctx)
-    starts = [d for d in ctx.dates if d.role != "end"]
+    starts = [d for d in ctx.dates if d.role in ("", "start")]
     ends = [d for d in ctx.dates if d.role == "end"]
     report.start = starts[0].value if starts else None
     report.end = ends[0].value if ends else None
@@ -179,17 +179,31 @@ def _merge(named: list[_Report], unnamed: list[_Report], names: list[str]) -> li
         by_name.setdefault(_canonical(r.name, names), []).append(r)
     for r in unnamed:
         target = _nearest(r, by_name)
-        if target is not None:
+        years = sorted({d.value.year for d in r.ctx.dates if d.role in ("", "start")})
+        if target is not None and len(years) > 1 and not re.search(r"\b(19|20)\d\d\b", target):
+            # "held near Japan in 2019 and off the coast of Guam in 2018": one edition per year
+            for year in years:
+                by_name.setdefault(f"{target}#{year}", []).append(_edition(r, year))
+        elif target is not None:
             by_name[target].append(r)
         elif len(set(r.participants)) >= 2 and (r.start or r.host):
             by_name.setdefault(f"#{r.ctx.index}", []).append(r)
-    return [_exercise(None if key.startswith("#") else key, reports) for key, reports in by_name.items()]
+    return [_exercise(None if key.startswith("#") else key.partition("#")[0], reports)
+            for key, reports in by_name.items()]
+
+
+def _edition(report: _Report, year: int) -> _Report:
+    """One year of a sentence listing several editions: the year only, no participants to share out."""
+    return _Report(report.ctx, None, [], None, None, None, PartialDate(year), None,
+                   report.ctx.evidence("exercise-edition", 0.5))
 
 
 def _nearest(report: _Report, by_name: dict[str, list[_Report]]) -> str | None:
     best: tuple[int, str] | None = None
     for name, reports in by_name.items():
-        year = next((r.year for r in reports if r.year), None)
+        if "#" in name:
+            continue
+        year = next((r.year for r in reports if r.year and r.name), None)
         if year and report.year and year != report.year:
             continue
         distance = min(abs(r.ctx.index - report.ctx.index) for r in reports)
