@@ -57,6 +57,26 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    from kg.evaluation import evaluate, format_table, predictions, read_gold
+    from kg.pipeline import build
+
+    gold = read_gold(Path(args.gold))
+    if args.data:
+        data = Path(args.data)
+    else:
+        if not args.paths:
+            raise KGError("kg eval needs article PATHs to build, or --data DIR of an existing build")
+        data = Path(tempfile.mkdtemp(prefix="kg-eval-"))
+        build([Path(p) for p in args.paths], data, progress=_progress)
+    result = evaluate(gold, predictions(data))
+    print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False) if args.format == "json" else format_table(result))
+    return EXIT_OK
+
+
 def _key_value(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key:
@@ -88,6 +108,15 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", "-f", choices=[f.value for f in _formats()], default="table",
                    help="output format (default: table)")
     q.set_defaults(func=cmd_query)
+    e = sub.add_parser("eval", help="score a build against gold annotations",
+                       description="Build the articles (or read --data DIR) and compare the saved-query answers "
+                       "with GOLD.jsonl: precision, recall and F1 per category, then per article what was missed "
+                       "and what was invented. Gold format: see README, 'Evaluation'.")
+    e.add_argument("gold", metavar="GOLD.jsonl", help="gold annotations, one JSON record per article")
+    e.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders to build and score")
+    e.add_argument("--data", "-d", metavar="DIR", help="score an existing build folder instead of building")
+    e.add_argument("--format", "-f", choices=["table", "json"], default="table", help="output format")
+    e.set_defaults(func=cmd_eval)
     ql = sub.add_parser("queries", help="list the saved queries", description="List saved queries.")
     ql.set_defaults(func=cmd_queries)
     return top

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.dates import DateMention, find_dates
+from kg.extract.dates import DateMention, find_dates  # noqa: F401
 from kg.extract.records import Evidence, Mention
 from kg.gazetteer import DATA_DIR
 
@@ -77,9 +77,20 @@ class SentenceContext:
         return [p for p in self.placed if p.mention.type == "WeaponSystem"]
 
     def cues(self, name: str) -> list[Token]:
-        """Tokens of the sentence whose form or lemma is in the lexicon list `name`."""
+        """Tokens of the sentence whose form or lemma is in the lexicon list `name`.
+
+        Multi-word entries ("war games", "took delivery") are found in the text; their first token is the cue.
+        """
         words = lexicon(self.lang)[name]
-        return [t for t in self.sent if t.lower_ in words or t.lemma_.lower() in words]
+        found = [t for t in self.sent if t.lower_ in words or t.lemma_.lower() in words]
+        lowered = self.text.lower()
+        for phrase in (w for w in words if " " in w):
+            for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
+                span = self.sent.doc.char_span(self.sent.start_char + m.start(), self.sent.start_char + m.end(),
+                                               alignment_mode="expand")
+                if span is not None and span[0] not in found:
+                    found.append(span[0])
+        return sorted(found, key=lambda t: t.i)
 
     def has_phrase(self, name: str) -> bool:
         lowered = self.text.lower()
@@ -145,7 +156,7 @@ def sentence_contexts(doc: Doc, mentions: list[Mention], lang: str, anchor: dt.d
             if span is not None and len(span):
                 placed.append(Placed(m, span))
             cursor += 1
-        dates = [DateMention(d.start + sent.start_char, d.end + sent.start_char, d.text, d.value, d.role)
+        dates = [replace(d, start=d.start + sent.start_char, end=d.end + sent.start_char)
                  for d in find_dates(sent.text, anchor=anchor)]
         ctx = SentenceContext(index, sent, lang, placed, dates)
         ctx.groups = _group(ctx.of_types(STATE_TYPES), doc)

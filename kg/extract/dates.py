@@ -97,6 +97,7 @@ class DateMention:
     text: str
     value: PartialDate
     role: str = ""  # "start", "end", "ref" (a past reference point) or ""; ranges give a start and an end
+    inferred_year: bool = False  # the text gave no year; it was read from the article's date
 
 
 def _valid(year: int, month: int | None, day: int | None) -> bool:
@@ -157,8 +158,9 @@ def _interpret(kind: str, m: re.Match[str], text: str, anchor: dt.date | None) -
         year = int(g["y"]) if g.get("y") else _resolve_year(month, d1, None, anchor)
         if year is None or not _valid(year, month, d1) or not _valid(year, month, d2):
             return
-        yield DateMention(*span, PartialDate(year, month, d1), "start")
-        yield DateMention(*span, PartialDate(year, month, d2), "end")
+        inferred = not g.get("y")
+        yield DateMention(*span, PartialDate(year, month, d1), "start", inferred)
+        yield DateMention(*span, PartialDate(year, month, d2), "end", inferred)
         return
     if kind == "rel_year":
         if anchor is None:
@@ -173,6 +175,7 @@ def _interpret(kind: str, m: re.Match[str], text: str, anchor: dt.date | None) -
     month = int(g["m"]) if kind in ("numeric", "iso") else MONTHS[g["m"].lower()]
     day = int(g["d"]) if g.get("d") else None
     year = int(g["y"]) if g.get("y") else _resolve_year(month, day, g.get("rel"), anchor)
+    inferred = not g.get("y")
     if year is None or not _valid(year, month, day):
         return
     role = _role(text, m)
@@ -181,7 +184,7 @@ def _interpret(kind: str, m: re.Match[str], text: str, anchor: dt.date | None) -
         span = (m.start("m"), m.end(), text[m.start("m"):m.end()])
     if part in ("fin", "late"):
         role = role or "end"
-    yield DateMention(*span, PartialDate(year, month, day), role)
+    yield DateMention(*span, PartialDate(year, month, day), role, inferred)
 
 
 def _role(text: str, m: re.Match[str], start: int | None = None) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from kg.extract.context import (ORG_TYPES, STATE_TYPES, Placed, SentenceContext, head_lemma, left_words,
                                 lexicon, token_gap)
-from kg.extract.dates import PartialDate
+from kg.extract.dates import DateMention, PartialDate
 from kg.extract.records import Evidence, Exercise
 
 _CAP_WORD = r"[A-Z][\w'’-]*"
@@ -21,6 +21,7 @@ _EDITION = re.compile(r"(?<![\w-])([A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3})\s+(\d{4}|
 _QUOTED = re.compile(r'"\s*([A-Z][^"\n]{2,60}?)\s*"')
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
 _STOP_TAIL = re.compile(r"(\s+(de|of|the|du|la|del))+$")
+_LEADING_GENERIC = re.compile(r"^(?:Exercise|Exercice|Opération|Operation|Manœuvres?)\s+(?=[A-Z])")
 _GENERIC = re.compile(r"^(Exercise|Exercice|Exercises|Exercices|Opération|Operation|Manœuvres?|Drills?)$", re.I)
 
 
@@ -47,6 +48,7 @@ class _Report:
 
 def _clean_name(name: str) -> str:
     name = _STOP_TAIL.sub("", name.strip(" ,.;:-"))
+    name = _LEADING_GENERIC.sub("", name)
     return re.sub(r"\s+", " ", name)
 
 
@@ -132,11 +134,19 @@ def _report(ctx: SentenceContext, name: str | None) -> _Report:
     report.organiser = _organiser(ctx)
     starts = [d for d in ctx.dates if d.role in ("", "start")]
     ends = [d for d in ctx.dates if d.role == "end"]
-    report.start = starts[0].value if starts else None
-    report.end = ends[0].value if ends else None
+    report.start = _in_edition_year(starts[0], name) if starts else None
+    report.end = _in_edition_year(ends[0], name) if ends else None
     rule = "exercise-named" if name else "exercise-trigger"
     report.evidence = ctx.evidence(rule, 0.8 if name else 0.6)
     return report
+
+
+def _in_edition_year(mention: DateMention, name: str | None) -> PartialDate:
+    """'Zapad 2021 … le 10 septembre': a date without a year takes the edition's year, not the article's."""
+    m = re.search(r"\b(19|20)\d\d\b", name or "")
+    if m and mention.inferred_year:
+        return PartialDate(int(m.group(0)), mention.value.month, mention.value.day)
+    return mention.value
 
 
 def _organiser(ctx: SentenceContext) -> str | None:

@@ -42,7 +42,7 @@ def _nearest_group(ctx: SentenceContext, cue: Token, window: int) -> list[Placed
 
 
 def _attached(group: list[Placed], cue: Token) -> list[Placed]:
-    """The members of a list that are arguments of the cue word, else the one nearest to it."""
+    """The list if it is an argument of the cue word, else the one member nearest to it."""
 
     def first_conjunct(token: Token) -> Token:
         while token.dep_ == "conj" and token.head is not token:
@@ -51,10 +51,11 @@ def _attached(group: list[Placed], cue: Token) -> list[Placed]:
 
     def attached(p: Placed) -> bool:
         root = first_conjunct(p.root)
-        return root.head is cue or (root.dep_ == "pobj" and root.head.head is cue)
+        subject_of_governor = root.dep_.startswith("nsubj") and root.head is cue.head and cue.dep_ != "ROOT"
+        return root.head is cue or (root.dep_ == "pobj" and root.head.head is cue) or subject_of_governor
 
-    chosen = [p for p in group if attached(p)]
-    return chosen or [min(group, key=lambda p: token_gap(p.span, cue))]
+    # a written list shares one role: if one member is the argument, all are
+    return group if any(attached(p) for p in group) else [min(group, key=lambda p: token_gap(p.span, cue))]
 
 
 def _kind_of(cue: Token, kind: str) -> str:
@@ -86,18 +87,24 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
                           contexts: list[SentenceContext]) -> list[MembershipFact]:
     found: list[MembershipFact] = []
     date = next((d.value for d in ctx.dates), None)
+    welcome = set(ctx.cues("membership_welcome"))
     for kind in _KINDS:
         for cue in ctx.cues(_CUE_LISTS[kind]):
-            near_orgs = [o for o, i in orgs if abs(i - cue.i) <= 8]
+            # one joins, applies to or leaves an organisation named after the verb ("X joined NATO"),
+            # unless the organisation does the welcoming ("NATO welcomed Finland")
+            after_only = kind != "member" and cue not in welcome
+            near_orgs = [o for o, i in orgs if abs(i - cue.i) <= 8 and (i > cue.i or not after_only)]
             if not near_orgs:
                 continue
-            org = min(((o, i) for o, i in orgs if o in near_orgs), key=lambda oi: abs(oi[1] - cue.i))[0]
+            org = min(((o, i) for o, i in orgs if o in near_orgs and (i > cue.i or not after_only)),
+                      key=lambda oi: abs(oi[1] - cue.i))[0]
             group = _nearest_group(ctx, cue, 6 if kind == "member" else 5)
             if not group and kind == "member" and ctx.has_phrase("anaphor_group") and ctx.index:
                 group = contexts[ctx.index - 1].of_types(STATE_TYPES, named_only=True)
             real_kind = _kind_of(cue, kind)
             if kind != "member" and len(group) > 1:
                 group = _attached(group, cue)
+            group = [p for p in group if p.entity not in {f.member for f in found}]
             for p in group:
                 evidence = ctx.evidence(f"membership-{kind}", 0.75 if kind != "member" else 0.65)
                 found.append(MembershipFact(p.entity, org, real_kind, date, evidence))
