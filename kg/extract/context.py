@@ -115,10 +115,10 @@ def token_gap(a: Span | Token, b: Span | Token) -> int:
 def head_lemma(p: Placed) -> str:
     """The lemma of the word a mention hangs on ('forces' in 'forces russes')."""
     root = p.root
-    while root.dep_ == "conj" and root.head is not root:
+    while root.dep_ == "conj" and root.head != root:
         root = root.head
     head = root.head
-    return head.lemma_.lower() if head is not root else ""
+    return head.lemma_.lower() if head != root else ""
 
 
 def left_words(p: Placed | list[Placed], n: int = 3) -> list[str]:

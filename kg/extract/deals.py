@@ -37,19 +37,19 @@ _SCALE = {"milliard": "1000000000", "billion": "1000000000", "bn": "1000000000",
 def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]]) -> str | None:
     """'supplier' or 'recipient' when the state is an argument of a buying or selling word."""
     root = p.root
-    while root.dep_ == "conj" and root.head is not root:
+    while root.dep_ == "conj" and root.head != root:
         root = root.head
     head = root.head
     prep = _preposition(root)
     for kind, words in triggers.items():
         for t in words:
-            governs = head is t or (t.head is head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
+            governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
             if root.dep_ in _SUBJECT and governs:
                 return "supplier" if kind == "sell" else "recipient"
-            if head is t or (prep and head.head is t):
-                if prep in ("à", "to", "vers", "au", "aux"):
-                    return "recipient" if kind == "sell" else "supplier"
-                if prep in ("from", "auprès", "de") and kind == "buy" and head is not t:
+            if head == t or (prep and head.head == t):
+                if prep in ("to", "vers") or prep in ("à", "au", "aux") and kind == "sell":
+                    return "recipient"
+                if prep in ("from", "auprès", "par", "by") or prep in ("à", "au", "aux") and kind == "buy":
                     return "supplier"
     return None
 
@@ -59,7 +59,7 @@ def _elsewhere(p: Placed, ctx: SentenceContext) -> bool:
     if p.mention.kind == "capital":
         return True
     root = p.root
-    while root.dep_ == "conj" and root.head is not root:
+    while root.dep_ == "conj" and root.head != root:
         root = root.head
     if _preposition(root) in ("against", "contre", "on", "sur", "with", "avec"):
         return True

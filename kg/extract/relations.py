@@ -45,14 +45,14 @@ def _attached(group: list[Placed], cue: Token) -> list[Placed]:
     """The list if it is an argument of the cue word, else the one member nearest to it."""
 
     def first_conjunct(token: Token) -> Token:
-        while token.dep_ == "conj" and token.head is not token:
+        while token.dep_ == "conj" and token.head != token:
             token = token.head
         return token
 
     def attached(p: Placed) -> bool:
         root = first_conjunct(p.root)
-        subject_of_governor = root.dep_.startswith("nsubj") and root.head is cue.head and cue.dep_ != "ROOT"
-        return root.head is cue or (root.dep_ == "pobj" and root.head.head is cue) or subject_of_governor
+        subject_of_governor = root.dep_.startswith("nsubj") and root.head == cue.head and cue.dep_ != "ROOT"
+        return root.head == cue or (root.dep_ == "pobj" and root.head.head == cue) or subject_of_governor
 
     # a written list shares one role: if one member is the argument, all are
     return group if any(attached(p) for p in group) else [min(group, key=lambda p: token_gap(p.span, cue))]
