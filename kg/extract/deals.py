@@ -96,7 +96,22 @@ def _roles(ctx: SentenceContext) -> tuple[list[str], list[str], list[str]]:
             recipients.append(p.entity)
         elif p.mention.named and not _elsewhere(p, ctx):
             unclear.append(p.entity)
+    if not recipients:
+        recipients += _possessor(ctx, triggers["buy"])
     return suppliers, recipients, unclear
+
+
+_POSSESSIVES = {"its", "their", "son", "sa", "ses", "leur", "leurs"}
+
+
+def _possessor(ctx: SentenceContext, buying: list[Token]) -> list[str]:
+    """'sanctions on Turkey over its purchase': the possessive names the last state named before it."""
+    for t in buying:
+        if any(c.lower_ in _POSSESSIVES for c in t.children):
+            before = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if p.span.end <= t.i]
+            if before:
+                return [before[-1].entity]
+    return []
 
 
 def _modifies_weapon(p: Placed, ctx: SentenceContext) -> bool:

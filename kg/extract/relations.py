@@ -137,7 +137,7 @@ def _rival_pair(ctx: SentenceContext, cue: Token, contexts: list[SentenceContext
     distinct = list(dict.fromkeys(group))
     if len(distinct) >= 2:
         return distinct[0], distinct[1]
-    after = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if 0 <= p.span.start - cue.i <= 3]
+    after = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if 0 <= p.span.start - cue.i <= 5]
     if distinct and after and after[0].entity != distinct[0]:
         return distinct[0], after[0].entity
     return None
