@@ -6,7 +6,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -72,11 +72,13 @@ def _identity(items: Iterable[T], total: int) -> Iterable[T]:
 
 
 def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = None, strict: bool = False,
+          default_lang: str = "fr",
           progress: Callable[[Iterable[Article], int], Iterable[Article]] = _identity) -> BuildReport:
     """Build the knowledge graph of the articles under `paths` into `out/graph.ttl`.
 
     Bad files are reported in the returned report (and in `out/report.json`) while the rest is built;
-    with `strict`, the first one raises its ArticleError instead.
+    with `strict`, the first one raises its ArticleError instead. Articles too short for language detection
+    ("und") are read as `default_lang`.
     """
     started = time.perf_counter()
     report = BuildReport(out=str(out))
@@ -87,7 +89,7 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
                 raise item
             report.problems.append(Problem(item.source, item.reason, item.line))
         else:
-            articles.append(item)
+            articles.append(item if item.lang != "und" else replace(item, lang=default_lang))
     articles.sort(key=lambda a: (a.id, a.source))
     extractor = extractor or Extractor()
     graph = new_graph()

@@ -117,13 +117,15 @@ def test_memberships(extractor: Extractor, lang: str, text: str, expected: set[t
     assert found == expected
 
 
-@pytest.mark.parametrize(("lang", "text"), [
-    ("fr", "L'Arménie et l'Azerbaïdjan, deux ennemis de longue date, se disputent le Haut-Karabakh."),
-    ("en", "India and Pakistan, bitter rivals since 1947, fought a brief conflict in May."),
-    ("fr", "Les États-Unis soutiennent la Corée du Sud, l'ennemi juré de la Corée du Nord."),
+@pytest.mark.parametrize(("lang", "text", "pair"), [
+    ("fr", "L'Arménie et l'Azerbaïdjan, deux ennemis de longue date, se disputent le Haut-Karabakh.",
+     {"Q399", "Q227"}),
+    ("en", "India and Pakistan, bitter rivals since 1947, fought a brief conflict in May.", {"Q668", "Q843"}),
+    ("fr", "Les États-Unis soutiennent la Corée du Sud, l'ennemi juré de la Corée du Nord.", {"Q884", "Q423"}),
 ])
-def test_rivalries(extractor: Extractor, lang: str, text: str) -> None:
-    assert len(extract(extractor, text, lang).rivalries) == 1
+def test_rivalries(extractor: Extractor, lang: str, text: str, pair: set[str]) -> None:
+    (rivalry,) = extract(extractor, text, lang).rivalries
+    assert set(rivalry.parties) == pair
 
 
 def test_warships_are_not_a_war(extractor: Extractor) -> None:
