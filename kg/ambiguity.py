@@ -1,11 +1,12 @@
 """Ambiguous names ("Congo", "Georgia", "Corée") resolved by the article's context, or left unlinked.
 
-The gazetteer lists names that can mean several states, or a state and something else (the US state of Georgia,
-the Congo river, François Hollande); the extractor never links them on their own. `resolve_ambiguous` looks in
-the whole article for *cues*: the other, unambiguous names of each candidate state (its label, official names,
-abbreviations and capital, from the gazetteer: "Kinshasa", "DRC", "Tbilisi") and the cues of the other readings
-listed in `kg/data/ambiguity_cues.csv` ("Atlanta", "Congo River"). The name is linked only when the cues point
-at exactly one candidate and at no other reading; otherwise the answer says why it stays unlinked.
+The gazetteer lists names that can mean several states, or a state and something else (the US state of
+Georgia, the Congo river, François Hollande); the extractor never links them on their own.
+`resolve_ambiguous` looks in the whole article for *cues*: the other, unambiguous names of each candidate
+state (its label, official names, abbreviations and capital, from the gazetteer: "Kinshasa", "DRC",
+"Tbilisi") and the cues of the other readings listed in `kg/data/ambiguity_cues.csv` ("Atlanta", "Congo
+River"). The name is linked only when the cues point at exactly one candidate and at no other reading;
+otherwise the answer says why it stays unlinked.
 
 >>> text = "Kinshasa a accueilli la réunion. Le Congo a signé l'accord."
 >>> resolve_ambiguous("Congo", "fr", text).entity
@@ -62,7 +63,7 @@ class ContextResolver:
         return self._candidates.get((lang, name), ())
 
     def _cues(self, name: str, lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-        """A pattern of every cue for `name` in `lang`, and what each cue points at (an id or another reading)."""
+        """The cues for `name` in `lang` as a pattern, and what each points at (an id or another reading)."""
         if (name, lang) not in self._patterns:
             self._patterns[(name, lang)] = self._compile(name, lang)
         return self._patterns[(name, lang)]

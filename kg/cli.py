@@ -26,17 +26,42 @@ def _progress(items: Iterable[T], total: int) -> Iterable[T]:
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
 
-    report = build([Path(p) for p in args.paths], Path(args.out), strict=args.strict, progress=_progress)
+    report = build([Path(p) for p in args.paths], Path(args.out), strict=args.strict, progress=_progress,
+                   wikidata=_wikidata_client(args))
     ents = ", ".join(f"{n} {k}" for k, n in report.entities.items() if n) or "none"
     events = ", ".join(f"{n} {k}" for k, n in report.events.items() if n) or "none"
     print(f"built {args.out}/graph.ttl: {report.articles} articles, {report.triples} triples, "
           f"{report.seconds:.1f} s\n  entities: {ents}\n  events:   {events}")
+    _print_wikidata(report.wikidata, args.out)
     if report.problems:
         print(f"  {len(report.problems)} input problem(s) (also in {args.out}/report.json):")
         for problem in report.problems:
             print(f"    {problem}")
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def _wikidata_client(args: argparse.Namespace):  # -> kg.wikidata_client.WikidataClient
+    """The Wikidata client of the build options: online with --online or --wikidata-endpoint, else offline."""
+    from kg.wikidata_client import DEFAULT_ENDPOINT, WikidataClient, default_cache_dir
+
+    online = (args.online or args.wikidata_endpoint is not None) and not args.offline
+    cache = Path(args.wikidata_cache) if args.wikidata_cache else default_cache_dir()
+    try:
+        return WikidataClient(args.wikidata_endpoint or DEFAULT_ENDPOINT, cache_dir=cache, offline=not online)
+    except ValueError as err:
+        raise KGError(str(err)) from err
+
+
+def _print_wikidata(summary: dict, out: str) -> None:
+    where = summary.get("endpoint") if summary.get("mode") == "online" else "offline, snapshot and cache"
+    fetched = f", fetched {summary['fetched']}" if summary.get("fetched") else ""
+    live, unlinked = len(summary.get("linked_live") or []), len(summary.get("unlinked") or [])
+    print(f"  wikidata: {out}/wikidata.ttl ({where}; snapshot {summary.get('snapshot_date')}{fetched}): "
+          f"{summary.get('linked', 0)} entities linked, {live} found at the endpoint, {unlinked} unlinked, "
+          f"{summary.get('memberships', 0)} memberships")
+    for warning in summary.get("warnings") or []:
+        print(f"kg build: warning: {warning}", file=sys.stderr)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -98,6 +123,21 @@ def parser() -> argparse.ArgumentParser:
                    help="article files or folders (default: the bundled sample corpus)")
     b.add_argument("--out", "-o", default="out", metavar="DIR", help="output folder (default: out)")
     b.add_argument("--strict", action="store_true", help="stop at the first input that cannot be read")
+    w = b.add_argument_group("Wikidata", "Links and enrichment go to DIR/wikidata.ttl. By default no "
+                             "network is used: the snapshot shipped with kg, plus answers cached by earlier "
+                             "online builds.")
+    online = w.add_mutually_exclusive_group()
+    online.add_argument("--online", action="store_true",
+                        help="ask the Wikidata endpoint (default: the public Wikidata Query Service)")
+    online.add_argument("--offline", action="store_true",
+                        help="never use the network (snapshot and cache only; the default)")
+    w.add_argument("--wikidata-endpoint", metavar="URL", default=None,
+                   help="SPARQL endpoint to ask instead of the public one (a mirror, QLever, a company "
+                   "endpoint); implies --online unless --offline is given, which then reads only its "
+                   "cached answers")
+    w.add_argument("--wikidata-cache", metavar="DIR", default=None,
+                   help="folder of cached Wikidata answers (default: $XDG_CACHE_HOME/kg/wikidata or "
+                   "~/.cache/kg/wikidata)")
     b.set_defaults(func=cmd_build)
     q = sub.add_parser("query", help="run a saved query on a built graph",
                        description="Run a saved query (see `kg queries`) on the graph in DIR.")

@@ -18,10 +18,13 @@ from kg.extract import Extractor
 from kg.mapping import map_extraction, new_graph
 from kg.ontology import KG
 from kg.serialise import write_atomic, write_graph
+from kg.wikidata import enrich
+from kg.wikidata_client import WikidataClient
 
 T = TypeVar("T")
 GRAPH_FILE = "graph.ttl"
 REPORT_FILE = "report.json"
+WIKIDATA_FILE = "wikidata.ttl"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class BuildReport:
     entities: dict[str, int] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    wikidata: dict[str, object] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -72,13 +76,14 @@ def _identity(items: Iterable[T], total: int) -> Iterable[T]:
 
 
 def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = None, strict: bool = False,
-          default_lang: str = "fr",
+          default_lang: str = "fr", wikidata: WikidataClient | None = None,
           progress: Callable[[Iterable[Article], int], Iterable[Article]] = _identity) -> BuildReport:
     """Build the knowledge graph of the articles under `paths` into `out/graph.ttl`.
 
     Bad files are reported in the returned report (and in `out/report.json`) while the rest is built;
     with `strict`, the first one raises its ArticleError instead. Articles too short for language detection
-    ("und") are read as `default_lang`.
+    ("und") are read as `default_lang`. The Wikidata links and enrichment go to `out/wikidata.ttl`: from
+    the snapshot only when `wikidata` is None, else also from its endpoint (see `kg.wikidata.enrich`).
     """
     started = time.perf_counter()
     report = BuildReport(out=str(out))
@@ -102,6 +107,9 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
                 raise
             report.problems.append(Problem(article.source or article.id, str(err)))
     report.triples = write_graph(graph, out / GRAPH_FILE)
+    enrichment = enrich(graph, client=wikidata)
+    write_graph(enrichment.graph, out / WIKIDATA_FILE)
+    report.wikidata = enrichment.summary()
     report.entities = _count(graph, _ENTITY_CLASSES)
     report.events = _count(graph, _EVENT_CLASSES)
     report.seconds = round(time.perf_counter() - started, 2)

@@ -1,14 +1,14 @@
-"""Wikidata links and enrichment (stage 5): which Wikidata item each entity is, and what Wikidata says about it.
+"""Wikidata links and enrichment (stage 5): which Wikidata item each entity is, and what Wikidata says of it.
 
 `enrich(graph, client=…)` reads a built graph and returns a separate graph (written to `DIR/wikidata.ttl`):
 
-* **Links, with their evidence.** Each entity the gazetteer linked (`kg:wikidata wd:Q…` in graph.ttl) gets one
-  `kg:Attestation` per article for the fact `kg:wikidata`, copied from its strongest mention in that article:
-  the span, the sentence, a `kg:rule` naming the evidence (`wikidata-label`, `wikidata-alias`, `wikidata-demonym`,
-  `wikidata-capital`, `wikidata-context`) and that mention's `kg:confidence`. Entities with a local IRI
-  (kgid:org/…, kgid:weapon/…, exercises) are looked up by label at the endpoint when the client may; a name is
-  linked only when exactly one item of a fitting type carries it (`wikidata-endpoint-label`/`-alias`), and
-  every name left unlinked is reported.
+* **Links, with their evidence.** Each entity the gazetteer linked (`kg:wikidata wd:Q…` in graph.ttl) gets
+  one `kg:Attestation` per article for the fact `kg:wikidata`, copied from its strongest mention in that
+  article: the span, the sentence, a `kg:rule` naming the evidence (`wikidata-label`, `wikidata-alias`,
+  `wikidata-demonym`, `wikidata-capital`, `wikidata-context`) and that mention's `kg:confidence`. Entities
+  with a local IRI (kgid:org/…, kgid:weapon/…, exercises) are looked up by label at the endpoint when the
+  client may; a name is linked only when exactly one item of a fitting type carries it
+  (`wikidata-endpoint-label`/`-alias`), and every name left unlinked is reported.
 * **Facts in Wikidata's own shapes**, on the `wd:` items: labels in English and French, P31 (instance of),
   P297/P298 (ISO codes) and P463 (member of) with their P580/P582 dates as `p:`/`ps:`/`pq:` statements. Each
   statement (and each label, by reification) says where it comes from with `prov:wasDerivedFrom`: the snapshot
@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
@@ -58,6 +59,7 @@ CC0 = URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
 MILITARY_ALLIANCE = "Q1127126"
 """Wikidata class 'military alliance': an organisation with this P31 is typed kg:MilitaryAlliance."""
 
+T = TypeVar("T")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _ACTOR_TYPES = (KG.State, KG.Organisation, KG.Alliance, KG.MilitaryAlliance)
 _LINKED_TYPES = (*_ACTOR_TYPES, KG.WeaponSystem, KG.MilitaryExercise)
@@ -70,6 +72,7 @@ _EVIDENCE = {"gazetteer-label": "label", "gazetteer-name": "alias", "gazetteer-a
 _LIVE_CONFIDENCE = {("label", True): Decimal("0.8"), ("alias", True): Decimal("0.7"),
                     ("label", False): Decimal("0.6"), ("alias", False): Decimal("0.5")}
 _ITEM_PROPERTIES = ("P31", "P297", "P298")
+_Candidate = tuple[str, str, str]  # QID, "label" or "alias", one P31 class ("" for none)
 _PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
 PREFIX wdt: <http://www.wikidata.org/prop/direct/>
 PREFIX p: <http://www.wikidata.org/prop/>
@@ -82,7 +85,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Facts and where they come from
 
 
@@ -149,9 +152,9 @@ def _snapshot_sources(date: str) -> dict[str, Source]:
     tables = "kg/data/wikidata (see kg/data/SOURCES.md and kg/data/wikidata/SOURCES.md)"
     return {s.key: s for s in (
         Source("snapshot", "kg Wikidata snapshot: states, organisations, memberships", date,
-               f"{tables}. Member lists as of {date}, with Wikidata P463 P580/P582 dates read that day (kuni, "
-               "MIT); QIDs and ISO codes from datasets/country-codes; English labels are Wikidata labels "
-               "(owid-grapher, 2022); French state names are UN names, kept as aliases."),
+               f"{tables}. Member lists as of {date}, with Wikidata P463 P580/P582 dates read that day "
+               "(kuni, MIT); QIDs and ISO codes from datasets/country-codes; English labels are Wikidata "
+               "labels (owid-grapher, 2022); French state names are UN names, kept as aliases."),
         Source("snapshot-types", "kg Wikidata snapshot: P31 classes from a 2020 Wikidata dump", "2020",
                f"{tables}, instance_of_codex2020.csv (CoDEx, MIT, from a 2020 Wikidata dump)."),
         Source("snapshot-general-knowledge", "kg snapshot: general knowledge, not read in Wikidata", date,
@@ -192,7 +195,7 @@ def load_snapshot(directory: Path = DATA_DIR) -> Snapshot:
         for line, row in _rows(path):
             facts.statements.append(Statement(_qid(row["entity_qid"], path, line), "P31",
                                               _qid(row["class_qid"], path, line), source))
-    for line, row in _rows(tables / "classes_properties.csv"):
+    for _, row in _rows(tables / "classes_properties.csv"):
         if row["kind"] == "class":
             for lang in ("en", "fr"):
                 if row[f"label_{lang}"]:
@@ -220,7 +223,7 @@ def _qid(value: str, path: Path, line: int) -> str:
     return value
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # The endpoint: what it can answer, through the client
 
 
@@ -232,7 +235,7 @@ def _literal(text: str, lang: str) -> str:
     return Literal(text, lang=lang).n3()
 
 
-def _batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
+def _batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for i in range(0, len(items), max(1, size)):
         yield list(items[i:i + size])
 
@@ -243,24 +246,23 @@ class _Endpoint:
     def __init__(self, client: WikidataClient) -> None:
         self.client = client
         self.fetched: list[str] = []
-        self.warnings: list[str] = []
 
     def ask(self, query: str, *, must_match: bool = False) -> list[Row] | None:
         try:
             answer: Answer | None = self.client.select(_PREFIXES + query, must_match=must_match)
-        except LinkingError as err:
-            self.warnings.append(str(err))
-            return None
+        except LinkingError:
+            return None  # the client keeps the problem (and asks no more); `enrich` reports it
         if answer is None:
             return None
         self.fetched.append(answer.fetched)
         return list(answer.rows)
 
-    def ask_all(self, template: str, items: Sequence[str], *, must_match: bool = False) -> list[Row] | None:
+    def ask_all(self, template: str, items: Sequence[str], *, must_match: bool = False, **fixed: str
+                ) -> list[Row] | None:
         """`template` (with `{values}`) over `items` in batches; None unless every batch was answered."""
         rows: list[Row] = []
         for batch in _batches(sorted(items), self.client.batch_size):
-            answer = self.ask(template.format(values=_values(batch)), must_match=must_match)
+            answer = self.ask(template.format(values=_values(batch), **fixed), must_match=must_match)
             if answer is None:
                 return None
             rows += answer
@@ -288,20 +290,19 @@ class _Endpoint:
   VALUES ?org {{ {values} }}
   ?member p:P463 ?statement . ?statement ps:P463 ?org .
 }}""", organisations)
-        return None if rows is None else {_qid_of(r["org"]) for r in rows} - {None}  # type: ignore[misc]
+        return None if rows is None else {q for r in rows if (q := _qid_of(r["org"]))}
 
     def memberships(self, members: Sequence[str], organisations: Sequence[str]) -> list[Statement] | None:
-        template = """SELECT ?item ?org ?start ?end ?startPrecision ?endPrecision WHERE {{{{
-  VALUES ?item {{{{ {{values}} }}}}
-  VALUES ?org {{{{ {orgs} }}}}
+        rows = self.ask_all("""SELECT ?item ?org ?start ?end ?startPrecision ?endPrecision WHERE {{
+  VALUES ?item {{ {values} }}
+  VALUES ?org {{ {orgs} }}
   ?item p:P463 ?statement . ?statement ps:P463 ?org .
-  FILTER NOT EXISTS {{{{ ?statement wikibase:rank wikibase:DeprecatedRank }}}}
-  OPTIONAL {{{{ ?statement pq:P580 ?start }}}}
-  OPTIONAL {{{{ ?statement pq:P582 ?end }}}}
-  OPTIONAL {{{{ ?statement pqv:P580/wikibase:timePrecision ?startPrecision }}}}
-  OPTIONAL {{{{ ?statement pqv:P582/wikibase:timePrecision ?endPrecision }}}}
-}}}}""".format(orgs=_values(organisations))
-        rows = self.ask_all(template, members)
+  FILTER NOT EXISTS {{ ?statement wikibase:rank wikibase:DeprecatedRank }}
+  OPTIONAL {{ ?statement pq:P580 ?start }}
+  OPTIONAL {{ ?statement pq:P582 ?end }}
+  OPTIONAL {{ ?statement pqv:P580/wikibase:timePrecision ?startPrecision }}
+  OPTIONAL {{ ?statement pqv:P582/wikibase:timePrecision ?endPrecision }}
+}}""", members, orgs=_values(organisations))
         if rows is None:
             return None
         found = set()
@@ -312,14 +313,15 @@ class _Endpoint:
                                     _wikidata_date(r, "end")))
         return sorted(found, key=_statement_key)
 
-    def lookup(self, names: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str, str]]] | None:
+    def lookup(self, names: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[_Candidate]] | None:
         """(text, lang) → [(QID, "label" or "alias", P31 class or "")] of the items carrying that name."""
-        found: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+        found: dict[tuple[str, str], list[_Candidate]] = defaultdict(list)
         for batch in _batches(sorted(set(names)), self.client.batch_size):
             values = " ".join(_literal(text, lang) for text, lang in batch)
             rows = self.ask(f"""SELECT ?name ?item ?how ?class WHERE {{
   VALUES ?name {{ {values} }}
-  {{ ?item rdfs:label ?name BIND("label" AS ?how) }} UNION {{ ?item skos:altLabel ?name BIND("alias" AS ?how) }}
+  {{ ?item rdfs:label ?name BIND("label" AS ?how) }}
+  UNION {{ ?item skos:altLabel ?name BIND("alias" AS ?how) }}
   OPTIONAL {{ ?item wdt:P31 ?class }}
 }}""")
             if rows is None:
@@ -329,7 +331,8 @@ class _Endpoint:
                 name = r.get("name", {})
                 if qid and "how" in r:
                     klass = _qid_of(r["class"]) if "class" in r else None
-                    found[(name["value"], name.get("xml:lang", ""))].append((qid, r["how"]["value"], klass or ""))
+                    key = (name["value"], name.get("xml:lang", ""))
+                    found[key].append((qid, r["how"]["value"], klass or ""))
         return found
 
 
@@ -372,7 +375,7 @@ def _statement_key(s: Statement) -> tuple[str, ...]:
     return (s.item, s.prop, s.value, s.start or "", s.end or "", s.source)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Links
 
 
@@ -396,7 +399,7 @@ def _evidence(graph: Graph, entity: URIRef) -> dict[URIRef, _Evidence]:
             continue
         article = graph.value(node, KG.article)
         confidence = graph.value(node, KG.confidence)
-        if not isinstance(article, URIRef) or not isinstance(confidence, Literal):
+        if not (isinstance(article, URIRef) and isinstance(confidence, Literal) and isinstance(node, URIRef)):
             continue
         is_mention = (node, RDF.predicate, KG.mentions) in graph or (node, RDF.predicate, KG.name) in graph
         start = graph.value(node, KG.startChar)
@@ -428,7 +431,7 @@ def _attest_link(out: Graph, graph: Graph, entity: URIRef, item: URIRef, evidenc
 
 def _names(graph: Graph, entity: URIRef) -> list[tuple[str, str]]:
     """(text, lang) pairs to look an entity up by: its labels and names, in English and French if untagged."""
-    names = set()
+    names: set[tuple[str, str]] = set()
     for prop in (RDFS.label, KG.name):
         for value in graph.objects(entity, prop):
             if isinstance(value, Literal) and str(value).strip():
@@ -437,7 +440,7 @@ def _names(graph: Graph, entity: URIRef) -> list[tuple[str, str]]:
     return sorted(names)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # The result
 
 
@@ -482,7 +485,8 @@ class _Enricher:
 
     def link(self) -> None:
         g = self.graph
-        entities = sorted({e for t in _LINKED_TYPES for e in g.subjects(RDF.type, t) if isinstance(e, URIRef)})
+        entities = sorted({e for t in _LINKED_TYPES for e in g.subjects(RDF.type, t)
+                           if isinstance(e, URIRef)})
         local = []
         for entity in entities:
             items = [i for i in g.objects(entity, KG.wikidata) if isinstance(i, URIRef)]
@@ -506,12 +510,13 @@ class _Enricher:
             found = self.endpoint.lookup([n for ns in names.values() for n in ns])
         expected = self._expected_classes()
         for entity in local:
-            label = names[entity][0][0] if names[entity] else str(entity)
+            label = _describe_entity(entity, names[entity])
             if found is None:
                 self.result.unlinked.append(f"{label}: no Wikidata item in the snapshot (not looked up)")
                 continue
+            kind = self._kind(entity)
             choice, reason = _choose([c for n in names[entity] for c in found.get(n, [])],
-                                     expected.get(self._kind(entity)))
+                                     expected.get(kind) if kind is not None else None)
             if choice is None:
                 self.result.unlinked.append(f"{label}: {reason}")
                 continue
@@ -522,7 +527,8 @@ class _Enricher:
             self.result.linked_live.append(f"{label}: {qid} ({reason})")
             for evidence in _evidence(self.graph, entity).values():
                 confidence = min(evidence.confidence, _LIVE_CONFIDENCE[(how, typed)])
-                _attest_link(self.out, self.graph, entity, item, evidence, f"wikidata-endpoint-{how}", confidence)
+                rule = f"wikidata-endpoint-{how}"
+                _attest_link(self.out, self.graph, entity, item, evidence, rule, confidence)
 
     def _kind(self, entity: URIRef) -> URIRef | None:
         for t in (KG.State, *_ORG_TYPES):
@@ -692,14 +698,22 @@ class _Enricher:
     def _describe(self) -> str:
         r = self.result
         text = f"mode {r.mode}; snapshot of {r.snapshot_date}"
+        fetched = f", fetched up to {r.fetched}" if r.fetched else ""
         if r.endpoint and r.mode == "online":
-            text += f"; endpoint {r.endpoint}" + (f", answers fetched up to {r.fetched}" if r.fetched else "")
+            text += f"; endpoint {r.endpoint}{fetched}"
         elif r.endpoint:
-            text += f"; cached answers of {r.endpoint} only" + (f", fetched up to {r.fetched}" if r.fetched else "")
+            text += f"; cached answers of {r.endpoint} only{fetched}"
         return text
 
 
-def _choose(candidates: list[tuple[str, str, str]], expected: set[str] | None
+def _describe_entity(entity: URIRef, names: list[tuple[str, str]]) -> str:
+    """'Malabar (kgid:exercise/malabar-2018)': an English name if any, and the IRI."""
+    english = [text for text, lang in names if lang == "en"]
+    name = (english or [text for text, _ in names] or ["(no name)"])[0]
+    return f"{name} (kgid:{str(entity)[len(str(KGID)):]})"
+
+
+def _choose(candidates: list[_Candidate], expected: set[str] | None
             ) -> tuple[tuple[str, str, bool] | None, str]:
     """The one item a name denotes, preferring label matches and items of an expected class; else why not."""
     if not candidates:
@@ -757,12 +771,11 @@ def enrich(graph: Graph, *, client: WikidataClient | None = None, gazetteer: Gaz
     enricher.enrich()
     result = enricher.result
     if enricher.endpoint is not None:
-        result.warnings += enricher.endpoint.warnings
         client_ = enricher.endpoint.client
-        if client_.problem:
+        if client_.problem:  # every failed request sets it; the first one stops the asking
             result.mode = "offline"
-            result.warnings.append(f"Wikidata endpoint {client_.endpoint} failed ({client_.problem}); the build "
-                                   f"used the snapshot of {result.snapshot_date} and cached answers instead")
+            result.warnings.append(f"Wikidata endpoint {client_.endpoint}: {client_.problem}; built offline "
+                                   f"from the snapshot of {result.snapshot_date} and cached answers")
         if client_.cache_problem:
             result.warnings.append(client_.cache_problem)
     return result

@@ -5,9 +5,9 @@ without one the public endpoint answers 403, or lately an empty 200), a timeout,
 backoff on 429 and 5xx answers and timeouts, honouring `Retry-After`. Every answer is kept in the cache folder
 with the time it was fetched, so a re-run asks nothing again and builds the same graph.
 
-Offline (`offline=True`) the client reads the cache and never opens a connection. After a request fails for good,
-the client stops asking that endpoint for the rest of the run (`problem` says why) and serves the cache only;
-`kg.wikidata` then falls back on the snapshot and reports the problem.
+Offline (`offline=True`) the client reads the cache and never opens a connection. After a request fails for
+good, the client stops asking that endpoint for the rest of the run (`problem` says why) and serves the cache
+only; `kg.wikidata` then falls back on the snapshot and reports the problem.
 
 >>> client = WikidataClient("http://127.0.0.1:7878/query", cache_dir=None, offline=True)
 >>> client.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1") is None   # offline and nothing cached
@@ -111,15 +111,16 @@ class WikidataClient:
         user_agent: sent with every request.
         timeout: seconds to wait for a connection or a read.
         retries: further attempts after a 429, a 5xx or a timeout.
-        backoff: first wait between attempts in seconds, doubled each time, unless `Retry-After` says otherwise.
+        backoff: first wait between attempts in seconds, doubled each time; `Retry-After` overrides it.
         max_wait: longest wait accepted; a longer `Retry-After` ends the attempts.
         batch_size: how many values a caller should put in one VALUES block.
         sleep, clock: injectable for tests.
     """
 
-    def __init__(self, endpoint: str = DEFAULT_ENDPOINT, *, cache_dir: Path | None = None, offline: bool = False,
-                 user_agent: str = USER_AGENT, timeout: float = 30.0, retries: int = 3, backoff: float = 2.0,
-                 max_wait: float = 120.0, batch_size: int = 100, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, endpoint: str = DEFAULT_ENDPOINT, *, cache_dir: Path | None = None,
+                 offline: bool = False, user_agent: str = USER_AGENT, timeout: float = 30.0, retries: int = 3,
+                 backoff: float = 2.0, max_wait: float = 120.0, batch_size: int = 100,
+                 sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], dt.datetime] = _utc_now) -> None:
         if not endpoint.startswith(("http://", "https://")):
             raise ValueError(f"Wikidata endpoint must be an http(s) URL, got {endpoint!r}")
@@ -168,8 +169,8 @@ class WikidataClient:
             response = self._fetch_with_retries(query)
             rows = _bindings(response)
             if must_match and not rows:
-                raise LinkingError("answered no rows to a look-up that must match (known Wikidata items); the "
-                                   "public endpoint answers so when it refuses the User-Agent")
+                raise LinkingError("answered no rows to a look-up that must match (known Wikidata items); "
+                                   "the public endpoint answers so when it refuses the User-Agent")
         except LinkingError as err:
             self.problem = str(err)
             raise LinkingError(f"Wikidata endpoint {self.endpoint}: {err}") from err
@@ -210,7 +211,7 @@ class WikidataClient:
         except urllib.error.HTTPError as err:
             reason = f"HTTP {err.code} {err.reason}"
             if err.code == 429 or err.code >= 500:
-                raise _Retryable(reason, retry_after(err.headers)) from err
+                raise _Retryable(reason, retry_after(dict(err.headers.items()))) from err
             if err.code == 403:
                 reason += " (the endpoint refused the request; check the User-Agent)"
             raise LinkingError(reason) from err
@@ -261,8 +262,9 @@ class WikidataClient:
         from kg.serialise import write_atomic
 
         entry = {"endpoint": self.endpoint, "query": query, "fetched": fetched, "response": response}
+        data = json.dumps(entry, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
         try:
-            write_atomic(path, json.dumps(entry, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
+            write_atomic(path, data)
         except OSError as err:
             self.cache_problem = f"cannot write the Wikidata cache {path}: {err}"
 

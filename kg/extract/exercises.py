@@ -17,7 +17,14 @@ from kg.extract.records import Evidence, Exercise
 
 _CAP_WORD = r"[A-Z][\w'’-]*"
 _NAME_TAIL = r"(?:\s+(?:[A-Z0-9][\w.'-]*|de|of|the|du|la|del))*"
-_EDITION = re.compile(r"(?<![\w-])([A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3})\s+(\d{4}|\d{2}(?:\.\d)?)(?![\w.-])")
+# 'Cope India 19', 'BALTOPS 24', 'Varuna 19.1' (space) or 'Vostok-2018' (hyphen, four-digit years only, so
+# that designations such as 'Mi-28' or 'COVID-19' are not exercises); a name in parentheses is a translation.
+_EDITION = re.compile(r"(?<![\w(-])([A-Z][\w-]*[a-zA-Z](?:\s+[A-Z][\w-]*[a-zA-Z]){0,3})"
+                      r"(\s+(?=\d)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:\.\d)?)(?![\w.-])")
+_FUNCTION_WORDS = frozenset(
+    "du de des le la les l au aux en dans sur depuis vers et un une ce cette the in on at from since of by for to "
+    "and a an this that until after before during lundi mardi mercredi jeudi vendredi samedi dimanche monday "
+    "tuesday wednesday thursday friday saturday sunday".split())
 _QUOTED = re.compile(r'"\s*([A-Z][^"\n]{2,60}?)\s*"')
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
 _STOP_TAIL = re.compile(r"(\s+(de|of|the|du|la|del))+$")
@@ -59,17 +66,39 @@ def _names_in(ctx: SentenceContext, known_terms: set[str]) -> list[str]:
     names: list[str] = []
     triggers = ctx.cues("exercise")
     for m in _QUOTED.finditer(text):
-        if triggers and min(abs(t.idx - ctx.sent.start_char - m.start()) for t in triggers) < 60:
+        near = triggers and min(abs(t.idx - ctx.sent.start_char - m.start()) for t in triggers) < 60
+        if near and _name_like(m.group(1)):
             names.append(m.group(1))
     intro = "|".join(re.escape(w) for w in sorted(lex["exercise_name_intro"], key=len, reverse=True))
     for m in re.finditer(rf"(?i:\b(?:{intro}))\s+\"?({_CAP_WORD}{_NAME_TAIL})", text):
         names.append(_with_acronym(m.group(1), text[m.end():]))
     trig = "|".join(re.escape(w) for w in sorted(lex["exercise"], key=len, reverse=True))
-    for m in re.finditer(rf"(?i:\b(?:{trig}))\s+({_CAP_WORD}{_NAME_TAIL})", text):
-        names.append(_with_acronym(m.group(1), text[m.end():]))
+    # "l'exercice Varuna", "la 21e édition de l'exercice bilatéral Varuna", "Exercise Malabar"
+    modifiers = lex["exercise_modifier"]
+    for m in re.finditer(rf"(?i:\b(?:{trig}))((?:\s+[a-zéèêàç-]+){{0,2}})\s+({_CAP_WORD}{_NAME_TAIL})", text):
+        if all(w in modifiers for w in m.group(1).split()):
+            names.append(_with_acronym(m.group(2), text[m.end():]))
     if triggers:
-        names += [f"{m.group(1)} {m.group(2)}" for m in _EDITION.finditer(text)]
+        names += _editions(text)
     return [n for n in (_clean_name(n) for n in names) if _plausible(n, known_terms)]
+
+
+def _editions(text: str, series: str | None = None) -> list[str]:
+    """'Vostok-2018', 'BALTOPS 24', 'Cope India 19': a name and an edition number (of `series` if given)."""
+    found = []
+    for m in _EDITION.finditer(text):
+        name = f"{m.group(1)}{m.group(2)}{m.group(3)}"
+        if series is None or m.group(1).endswith(series):
+            found.append(name if series is None else f"{series}{m.group(2)}{m.group(3)}")
+    return found
+
+
+def _name_like(text: str) -> bool:
+    """A quoted exercise name is short and reads like a name ('Mission de paix 2018'), not a quoted sentence."""
+    words = text.split()
+    if len(words) > 5 or text.rstrip()[-1:] in ".!?,;:":
+        return False
+    return any(c.isdigit() for c in text) or all(w[0].isupper() or w.lower() in _FUNCTION_WORDS for w in words)
 
 
 def _with_acronym(name: str, after: str) -> str:
@@ -84,8 +113,8 @@ def _plausible(name: str, known_terms: set[str]) -> bool:
     words = name.split()
     if not words or _GENERIC.match(words[0]) and len(words) == 1:
         return False
-    base = " ".join(w for w in words if not re.fullmatch(r"[\d.]+", w))
-    if not base or base in known_terms or _GENERIC.match(base):
+    base = " ".join(w for w in re.split(r"[\s-]+", name) if not re.fullmatch(r"[\d.]+", w))
+    if not base or base in known_terms or _GENERIC.match(base) or words[0].lower() in _FUNCTION_WORDS:
         return False
     from kg.extract.dates import MONTHS
     return words[0].lower().rstrip(".") not in MONTHS
@@ -166,6 +195,10 @@ def find_exercises(contexts: list[SentenceContext], known_terms: set[str]) -> li
     for ctx in contexts:
         names = _names_in(ctx, known_terms)
         names_seen += [n for n in names if n not in names_seen]
+    for series in [n for n in names_seen if not re.search(r"\d", n)]:
+        for ctx in contexts:  # editions of a known series, wherever written ("Talisman Sabre 2023 opens")
+            names_seen += [n for n in _editions(ctx.text, series) if n not in names_seen]
+    headline = contexts[0].text if contexts else ""
     for ctx in contexts:
         here = [n for n in names_seen if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", ctx.text)]
         here = [n for n in here if not any(n != o and n in o for o in here)]
@@ -173,33 +206,42 @@ def find_exercises(contexts: list[SentenceContext], known_terms: set[str]) -> li
             named_reports += [_report(ctx, n) for n in here]
         elif ctx.cues("exercise"):
             unnamed.append(_report(ctx, None))
-    return _merge(named_reports, unnamed, names_seen)
+    return _merge(named_reports, unnamed, names_seen, headline)
 
 
-def _canonical(name: str, names: list[str]) -> str:
-    """'Malabar' and 'Exercise Malabar' are one exercise; so are 'Cope India' and its only edition."""
+def _canonical(name: str, names: list[str], headline: str) -> str:
+    """'Malabar' and 'Exercise Malabar' are one exercise; so are 'Cope India' and its only edition, or the
+    edition the headline names when the article mentions several."""
     longer = [n for n in names if n != name and name in n]
+    if len(longer) > 1:
+        longer = [n for n in longer if n in headline]
     return longer[0] if len(longer) == 1 else name
 
 
-def _merge(named: list[_Report], unnamed: list[_Report], names: list[str]) -> list[Exercise]:
+def _merge(named: list[_Report], unnamed: list[_Report], names: list[str], headline: str) -> list[Exercise]:
     by_name: dict[str, list[_Report]] = {}
     for r in named:
         assert r.name is not None
-        by_name.setdefault(_canonical(r.name, names), []).append(r)
+        by_name.setdefault(_canonical(r.name, names, headline), []).append(r)
     for r in unnamed:
         target = _nearest(r, by_name)
-        years = sorted({d.value.year for d in r.ctx.dates if d.role in ("", "start")})
+        years = _located_years(r.ctx)
         if target is not None and len(years) > 1 and not re.search(r"\b(19|20)\d\d\b", target):
             # "held near Japan in 2019 and off the coast of Guam in 2018": one edition per year
             for year in years:
                 by_name.setdefault(f"{target}#{year}", []).append(_edition(r, year))
         elif target is not None:
             by_name[target].append(r)
-        elif len(set(r.participants)) >= 2 and (r.start or r.host):
-            by_name.setdefault(f"#{r.ctx.index}", []).append(r)
     return [_exercise(None if key.startswith("#") else key.partition("#")[0], reports)
             for key, reports in by_name.items()]
+
+
+def _located_years(ctx: SentenceContext) -> list[int]:
+    """Years each written right after a place: 'held near Japan in 2019 and off Guam in 2018'."""
+    places = [p.span.end_char for p in ctx.placed if p.mention.type in ("Place", "State")]
+    years = {d.value.year for d in ctx.dates if d.role in ("", "start")
+             and any(0 <= d.start - end <= 8 for end in places)}
+    return sorted(years)
 
 
 def _edition(report: _Report, year: int) -> _Report:

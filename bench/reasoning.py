@@ -1,0 +1,100 @@
+"""Benchmark: reasoning time of owlrl and of the fast path on graphs of about 10k, 100k and 1M triples.
+
+The graphs are made from real extracted articles: the sample corpus and the development articles are built once
+(`kg build`), then their graph is replicated with fresh IRIs (every `kgid:` IRI gets a `r{n}/` prefix per copy,
+so each copy is a separate world of states, events and attestations, as a larger corpus would be) up to each size.
+Both reasoners run through `kg.reasoning.reason` on the same folder, in the same process, each reading the same
+`graph.ttl` and writing `inferred.ttl`; the script checks that they wrote the same bytes, and prints the ratio.
+
+    python bench/reasoning.py                       # 10k, 100k, 1M; owlrl up to 200k triples
+    python bench/reasoning.py --sizes 10000 --owlrl-max 0
+    python bench/reasoning.py --source out          # replicate an existing build instead of building
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.ontology import KGID
+from kg.reasoning import INFERRED_FILE, Reasoner, reason
+from kg.serialise import serialise, write_atomic
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = [ROOT / "corpus" / "sample", ROOT / "tests" / "data" / "dev" / "articles"]
+
+
+def source_triples(source: Path | None, work: Path) -> list[ox.Triple]:
+    """The triples of an existing build folder, or of a fresh build of the sample and development articles."""
+    if source is None:
+        from kg.pipeline import build
+
+        source = work / "source"
+        build([p for p in ARTICLES if p.exists()], source, reasoning=False)
+    return [q.triple for q in ox.parse(path=str(source / "graph.ttl"), format=ox.RdfFormat.TURTLE)]
+
+
+def replicate(triples: list[ox.Triple], copies: int) -> list[ox.Triple]:
+    """`copies` copies of the graph, each with its own `kgid:` IRIs (other IRIs and literals are shared)."""
+    base = str(KGID)
+    out: list[ox.Triple] = []
+    for n in range(copies):
+        prefix = f"{base}r{n}/"
+        renamed: dict[ox.NamedNode, ox.NamedNode] = {}
+
+        def fresh(term, prefix=prefix, renamed=renamed):  # type: ignore[no-untyped-def]
+            if isinstance(term, ox.NamedNode) and term.value.startswith(base):
+                if term not in renamed:
+                    renamed[term] = ox.NamedNode(prefix + term.value[len(base):])
+                return renamed[term]
+            return term
+
+        out.extend(ox.Triple(fresh(t.subject), t.predicate, fresh(t.object)) for t in triples)
+    return out
+
+
+def run(folder: Path, reasoner: Reasoner) -> tuple[float, int, bytes]:
+    started = time.perf_counter()
+    report = reason(folder, reasoner=reasoner)
+    seconds = time.perf_counter() - started
+    return seconds, report.inferred, (folder / INFERRED_FILE).read_bytes()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
+                        help="target graph sizes in triples (default: 10000 100000 1000000)")
+    parser.add_argument("--owlrl-max", type=int, default=200_000,
+                        help="run owlrl only on graphs up to this many triples (default: 200000)")
+    parser.add_argument("--source", type=Path, help="a build folder to replicate (default: build the articles)")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    try:
+        triples = source_triples(args.source, work)
+        print(f"source: {len(triples)} triples from real articles", flush=True)
+        print(f"{'triples':>10} {'inferred':>9} {'owlrl s':>9} {'fast s':>8} {'ratio':>8}  same output", flush=True)
+        for size in args.sizes:
+            graph = replicate(triples, max(1, math.ceil(size / len(triples))))
+            folder = work / f"g{size}"
+            write_atomic(folder / "graph.ttl", serialise(sorted(graph, key=str)))
+            fast_s, inferred, fast_out = run(folder, Reasoner.FAST)
+            if len(graph) <= args.owlrl_max:
+                owlrl_s, _, owlrl_out = run(folder, Reasoner.OWLRL)
+                cells = f"{owlrl_s:9.2f} {fast_s:8.2f} {owlrl_s / fast_s:7.0f}×  {owlrl_out == fast_out}"
+            else:
+                cells = f"{'skipped':>9} {fast_s:8.2f} {'':>8}  (owlrl not run above --owlrl-max)"
+            print(f"{len(graph):>10} {inferred:>9} {cells}", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
