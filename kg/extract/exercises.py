@@ -127,7 +127,8 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None]:
     host: str | None = None
     for group in ctx.groups:
         before = left_words(group, 3)
-        if set(before) & lex["location_block"]:
+        after = [t.lower_ for t in ctx.sent.doc[group[-1].span.end:min(ctx.sent.end, group[-1].span.end + 5)]]
+        if set(before) & lex["location_block"] or set(after) & lex["observer"]:
             continue
         named = [p for p in group if p.mention.named]
         if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
@@ -204,7 +205,7 @@ def find_exercises(contexts: list[SentenceContext], known_terms: set[str]) -> li
         here = [n for n in here if not any(n != o and n in o for o in here)]
         if here:
             named_reports += [_report(ctx, n) for n in here]
-        elif ctx.cues("exercise"):
+        elif ctx.cues("exercise") or ctx.cues("exercise_context"):
             unnamed.append(_report(ctx, None))
     return _merge(named_reports, unnamed, names_seen, headline)
 

@@ -11,33 +11,54 @@ import re
 
 from spacy.tokens import Token
 
-from kg.extract.context import ORG_TYPES, STATE_TYPES, Placed, SentenceContext, token_gap
+from kg.extract.context import ORG_TYPES, STATE_TYPES, Placed, SentenceContext, lexicon, token_gap
 from kg.extract.records import MembershipFact, Rivalry
 
 _KINDS = ("left", "applied", "joined", "member")
 _CUE_LISTS = {"left": "membership_leave", "applied": "membership_apply", "joined": "membership_join",
               "member": "membership_member"}
 _MODALS = {"can", "could", "will", "would", "may", "might", "pourra", "pourrait", "pourront", "devrait"}
-_ALLIANCE_WORD = re.compile(r"(?<![\w])(?:l'Alliance|the Alliance|Alliance atlantique|Atlantic Alliance)(?![\w])")
 _WAR_PHRASE = re.compile(r"\b(en guerre|at war|guerre (entre|avec|contre)|war (between|with|against))\b", re.I)
 
 
-def _organisations(ctx: SentenceContext, last_alliance: str | None) -> list[tuple[str, int]]:
-    """Organisations of a sentence with a token position; 'the Alliance' is the last alliance named."""
+def _organisations(ctx: SentenceContext, last_alliance: str | None, last_org: str | None
+                   ) -> list[tuple[str, int]]:
+    """Organisations of a sentence with a token position.
+
+    'the Alliance' is the last alliance named; 'l'organisation', 'the bloc' the last organisation named;
+    a pronoun object of a joining verb ("l'avaient rejointe") the last organisation too.
+    """
     orgs = [(p.entity, p.span.start) for p in ctx.of_types(ORG_TYPES)]
-    if last_alliance:
-        for m in _ALLIANCE_WORD.finditer(ctx.text):
+    named = {i for _, i in orgs}
+    lowered = ctx.text.lower()
+    for phrase in lexicon(ctx.lang)["org_anaphor"]:
+        for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
             span = ctx.sent.doc.char_span(ctx.sent.start_char + m.start(), ctx.sent.start_char + m.end(),
                                           alignment_mode="expand")
-            if span is not None:
-                orgs.append((last_alliance, span.start))
+            target = last_alliance if "allian" in phrase else last_org
+            if span is not None and target and not any(span.start <= i < span.end for i in named):
+                orgs.append((target, span.end - 1))
+    if last_org:
+        for cue in ctx.cues("membership_join"):
+            if any(c.pos_ == "PRON" and c.dep_ in ("obj", "dobj", "iobj") for c in cue.children):
+                orgs.append((last_org, cue.i + 1))
     return orgs
 
 
 def _nearest_group(ctx: SentenceContext, cue: Token, window: int) -> list[Placed]:
+    """The list of named states nearest to the cue; a list introduced by 'including', ':' or a dash after the
+    cue may start further away ('nine NATO member states in Central Europe - the Czech Republic, …')."""
     named_groups = [[p for p in g if p.mention.named] for g in ctx.groups]
+    intro = lexicon(ctx.lang)["list_intro"]
+
+    def reach(g: list[Placed]) -> int:
+        between = ctx.sent.doc[cue.i + 1:g[0].span.start].text.lower() if g[0].span.start > cue.i else ""
+        introduced = any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)" if w[0].isalpha() else re.escape(w), between)
+                         for w in intro)
+        return window + 8 if introduced else window
+
     scored = [(min(token_gap(p.span, cue) for p in g), -g[0].span.start, g) for g in named_groups if g]
-    scored = [s for s in scored if s[0] <= window]
+    scored = [s for s in scored if s[0] <= reach(s[2])]
     return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else []
 
 
@@ -72,10 +93,13 @@ def find_memberships(contexts: list[SentenceContext]) -> list[MembershipFact]:
     """Membership facts of an article, at most one per state, organisation and kind."""
     facts: dict[tuple[str, str, str], MembershipFact] = {}
     last_alliance: str | None = None
+    last_org: str | None = None
     for ctx in contexts:
-        orgs = _organisations(ctx, last_alliance)
-        for p in ctx.of_types(frozenset({"MilitaryAlliance"})):
-            last_alliance = p.entity
+        orgs = _organisations(ctx, last_alliance, last_org)
+        for p in ctx.of_types(ORG_TYPES):
+            last_org = p.entity
+            if p.mention.type == "MilitaryAlliance":
+                last_alliance = p.entity
         if not orgs:
             continue
         for fact in _sentence_memberships(ctx, orgs, contexts):
