@@ -215,56 +215,102 @@ def _rules() -> tuple[str, frozenset[str]]:
 # The fast path: SPARQL Update rules inside Oxigraph
 
 
-def property_rule(vocab: Vocabulary, prop: str) -> str | None:
-    """One update adding everything a `prop` triple entails by sub-properties, inverses, symmetry and typing."""
-    template: set[str] = set()
+def _consequences(vocab: Vocabulary, prop: str) -> list[str]:
+    """Triple patterns a `?s prop ?o` triple entails by sub-properties, inverses and symmetry."""
+    return sorted(f"?o <{q}> ?s ." if flipped else f"?s <{q}> ?o ."
+                  for q, flipped in vocab.consequences[prop] if (q, flipped) != (prop, False))
+
+
+def _types(vocab: Vocabulary, prop: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Classes of the subject and of the object of a `prop` triple, by the domains and ranges of all it entails."""
+    subject: set[str] = set()
+    obj: set[str] = set()
     for q, flipped in vocab.consequences[prop]:
-        subject, obj = ("?o", "?s") if flipped else ("?s", "?o")
-        if (q, flipped) != (prop, False):
-            template.add(f"{subject} <{q}> {obj} .")
-        template.update(f"{subject} a <{c}> ." for c in vocab.domains[q])
-        template.update(f"{obj} a <{c}> ." for c in vocab.ranges.get(q, ()))
-    if not template:
-        return None
-    return f"INSERT {{ {' '.join(sorted(template))} }} WHERE {{ ?s <{prop}> ?o }}"
+        (obj if flipped else subject).update(vocab.domains[q])
+        (subject if flipped else obj).update(vocab.ranges.get(q, ()))
+    return frozenset(subject), frozenset(obj)
 
 
-def class_rule(vocab: Vocabulary) -> str | None:
-    """One update adding the superclasses of every typed node."""
-    pairs = sorted((c, s) for c, sups in vocab.superclasses.items() for s in sups if s != c)
-    if not pairs:
-        return None
-    values = " ".join(f"(<{c}> <{s}>)" for c, s in pairs)
-    return f"INSERT {{ ?x a ?super }} WHERE {{ VALUES (?class ?super) {{ {values} }} ?x a ?class }}"
+def property_rule(vocab: Vocabulary, prop: str) -> str | None:
+    """One update adding everything a `prop` triple entails: other properties, and the types of both ends."""
+    subject, obj = _types(vocab, prop)
+    template = [*_consequences(vocab, prop), *(f"?s a <{c}> ." for c in sorted(subject)),
+                *(f"?o a <{c}> ." for c in sorted(obj))]
+    return f"INSERT {{ {' '.join(template)} }} WHERE {{ ?s <{prop}> ?o }}" if template else None
+
+
+@dataclass(frozen=True)
+class FastPlan:
+    """The fast path's SPARQL updates, compiled from the ontology and rules.ru."""
+
+    derivable: tuple[str, ...]  # every predicate an update may add, rdf:type included
+    first: tuple[str, ...]  # run once, on the asserted triples
+    rounds: tuple[str, ...]  # run again and again, until a round adds nothing
+
+    def added(self) -> str:
+        """The query for what the updates added: derivable triples not in the copy of the asserted ones."""
+        return (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {_iris(self.derivable)} }} ?s ?p ?o "
+                f"FILTER NOT EXISTS {{ GRAPH <{_ASSERTED.value}> {{ ?s ?p ?o }} }} }}")
+
+
+def fast_plan(vocab: Vocabulary, rules_text: str, rule_outputs: Iterable[str]) -> FastPlan:
+    """The updates of the fast path, in order.
+
+    First the asserted triples of every predicate that may be derived are copied aside (to tell new triples from
+    old at the end); then one update types every node from its asserted classes and from the domains and ranges
+    of its asserted properties; then one update per property adds the properties it entails. Each of these
+    reads asserted triples only, and their conclusions are complete for sub-classes, sub-properties, inverses,
+    symmetry, domains and ranges. What they cannot reach, transitivity and rules.ru, is done by the rounds, each
+    followed by everything its conclusions entail.
+    """
+    derivable = {str(RDF.type), *vocab.transitive, *(o for o in rule_outputs if o in vocab.properties)}
+    derivable.update(q for p in vocab.properties for q, flipped in vocab.consequences[p] if (q, flipped) != (p, False))
+    pairs = {(f"<{c}>", f"<{s}>") for c, sups in vocab.superclasses.items() for s in sups if s != c}
+    subjects, objects = set(), set()
+    for p in sorted(vocab.properties):
+        subject, obj = _types(vocab, p)
+        subjects.update((f"<{p}>", f"<{c}>") for c in subject)
+        objects.update((f"<{p}>", f"<{c}>") for c in obj)
+    typing = " UNION ".join(
+        f"{{ VALUES (?k ?c) {{ {' '.join(f'({a} {b})' for a, b in sorted(values))} }} {pattern} }}"
+        for values, pattern in ((pairs, "?x a ?k"), (subjects, "?x ?k ?o"), (objects, "?s ?k ?x")) if values)
+    first = [f"INSERT {{ GRAPH <{_ASSERTED.value}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?p {{ {_iris(derivable)} }} "
+             "?s ?p ?o }"]
+    if typing:
+        first.append(f"INSERT {{ ?x a ?c }} WHERE {{ SELECT DISTINCT ?x ?c WHERE {{ {typing} }} }}")
+    for p in sorted(vocab.properties):
+        if template := _consequences(vocab, p):
+            source = f"GRAPH <{_ASSERTED.value}> {{ ?s <{p}> ?o }}" if p in derivable else f"?s <{p}> ?o"
+            first.append(f"INSERT {{ {' '.join(template)} }} WHERE {{ {source} }}")
+    rounds = [f"INSERT {{ ?x <{t}> ?z }} WHERE {{ ?x <{t}>+ ?z }}" for t in sorted(vocab.transitive)]
+    rounds.append(rules_text)
+    again = sorted((vocab.transitive | set(rule_outputs)) & vocab.properties)
+    rounds.extend(rule for p in again if (rule := property_rule(vocab, p)))
+    return FastPlan(tuple(sorted(derivable)), tuple(first), tuple(rounds))
+
+
+def _iris(iris: Iterable[str]) -> str:
+    return " ".join(f"<{i}>" for i in sorted(iris))
 
 
 def _fast(store: ox.Store, vocab: Vocabulary) -> tuple[list[ox.Triple], list[str]]:
     """Close the default graph of `store` in place; the triples added, and the irreflexivity violations."""
-    rules_text, rule_outputs = _rules()
-    store.update(f"ADD DEFAULT TO <{_ASSERTED.value}>")
-    by_property = {p: rule for p in sorted(vocab.properties) if (rule := property_rule(vocab, p))}
-    for update in [*by_property.values(), class_rule(vocab)]:
-        if update:
-            store.update(update)
-    # Property rules are closed under each other; what they cannot reach is transitivity and rules.ru, whose
-    # conclusions are closed in turn, until a round adds nothing.
-    again = sorted((vocab.transitive | rule_outputs) & by_property.keys())
+    plan = fast_plan(vocab, *_rules())
+    for update in plan.first:
+        store.update(update)
     size = len(store)
     while True:
-        for prop in sorted(vocab.transitive):
-            store.update(f"INSERT {{ ?x <{prop}> ?z }} WHERE {{ ?x <{prop}>+ ?z }}")
-        store.update(rules_text)
-        for prop in again:
-            store.update(by_property[prop])
+        for update in plan.rounds:
+            store.update(update)
         size, before = len(store), size
         if size == before:
             break
     problems = [f"Irreflexive property used on {row[0].value} with {prop}"
                 for prop in sorted(vocab.irreflexive)
                 for row in _select(store, f"SELECT ?x WHERE {{ ?x <{prop}> ?x }}")]
-    added = _select(store, f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{_ASSERTED.value}> "
-                    "{ ?s ?p ?o } } }")
-    return [ox.Triple(row[0], row[1], row[2]) for row in added], problems
+    added = store.query(plan.added())
+    assert isinstance(added, ox.QueryTriples)
+    return list(added), problems
 
 
 def _select(store: ox.Store, query: str) -> ox.QuerySolutions:

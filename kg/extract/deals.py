@@ -34,24 +34,35 @@ _SCALE = {"milliard": "1000000000", "billion": "1000000000", "bn": "1000000000",
           "million": "1000000"}
 
 
-def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]]) -> str | None:
+def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
     """'supplier' or 'recipient' when the state is an argument of a buying or selling word."""
     root = p.root
     while root.dep_ == "conj" and root.head != root:
         root = root.head
     head = root.head
     prep = _preposition(root)
+    if root.dep_ in ("poss", "nmod:poss") and _is_weapon(head, ctx):
+        return "supplier"  # "Russia's S-400"
     for kind, words in triggers.items():
         for t in words:
             governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
             if root.dep_ in _SUBJECT and governs:
                 return "supplier" if kind == "sell" else "recipient"
+            if kind == "sell" and head == t and root.dep_ in ("obj", "dobj") and t.pos_ == "VERB":
+                return "recipient"  # "supplying Russia with drones"
             if head == t or (prep and head.head == t):
                 if prep in ("to", "vers") or prep in ("à", "au", "aux") and kind == "sell":
                     return "recipient"
                 if prep in ("from", "auprès", "par", "by") or prep in ("à", "au", "aux") and kind == "buy":
                     return "supplier"
     return None
+
+
+def _is_weapon(token: Token, ctx: SentenceContext) -> bool:
+    """A weapon system's name or a weapon word ('system', 'missiles')."""
+    if any(w.span.start <= token.i < w.span.end for w in ctx.weapons):
+        return True
+    return token.lemma_.lower() in lexicon(ctx.lang)["weapon_noun"]
 
 
 def _elsewhere(p: Placed, ctx: SentenceContext) -> bool:
@@ -83,7 +94,7 @@ def _roles(ctx: SentenceContext) -> tuple[list[str], list[str], list[str]]:
     recipients: list[str] = []
     unclear: list[str] = []
     for p in ctx.of_types(STATE_TYPES):
-        role = _role_from_syntax(p, triggers)
+        role = _role_from_syntax(p, triggers, ctx)
         lemma = head_lemma(p)
         if role is None and not p.mention.named:
             if lemma in lex["military_unit"] or lemma in ("industrie", "industry", "présidence"):
@@ -102,13 +113,17 @@ def _roles(ctx: SentenceContext) -> tuple[list[str], list[str], list[str]]:
 
 
 _POSSESSIVES = {"its", "their", "son", "sa", "ses", "leur", "leurs"}
+_PRONOUN_SUBJECTS = {"it", "they", "which", "who", "il", "elle", "ils", "elles", "qui", "lequel", "laquelle"}
 
 
 def _possessor(ctx: SentenceContext, buying: list[Token]) -> list[str]:
-    """'sanctions on Turkey over its purchase': the possessive names the last state named before it."""
+    """'sanctions on Turkey over its purchase', 'after it took delivery', 'Egypt, which ordered': a possessive
+    or a pronoun subject of a buying word names the last state named before it."""
     for t in buying:
-        if any(c.lower_ in _POSSESSIVES for c in t.children):
-            before = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if p.span.end <= t.i]
+        pronoun = [c for c in (*t.children, *t.head.children) if c.lower_ in _POSSESSIVES
+                   or c.lower_ in _PRONOUN_SUBJECTS and c.dep_.startswith("nsubj")]
+        if pronoun:
+            before = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if p.span.end <= pronoun[0].i]
             if before:
                 return [before[-1].entity]
     return []
@@ -152,9 +167,22 @@ def _value(ctx: SentenceContext) -> tuple[str | None, str | None]:
     return str(digits), currency
 
 
-def _deal_sentences(contexts: list[SentenceContext]) -> list[SentenceContext]:
-    return [c for c in contexts if c.weapons and (c.cues("deal_buy") or c.cues("deal_sell")
-                                                  or c.cues("deal_contract"))]
+def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceContext, list[str]]]:
+    """Sentences speaking of a deal, with the weapon systems they mean.
+
+    'Australia has ordered 20 of the launchers from the United States' names no system: "the launchers" are
+    those of the sentence before.
+    """
+    found = []
+    for c in contexts:
+        if not (c.cues("deal_buy") or c.cues("deal_sell") or c.cues("deal_contract")):
+            continue
+        items = list(dict.fromkeys(w.entity for w in c.weapons))
+        if not items and c.index and c.cues("weapon_noun") and (c.cues("deal_buy") or c.cues("deal_sell")):
+            items = list(dict.fromkeys(w.entity for w in contexts[c.index - 1].weapons))
+        if items:
+            found.append((c, items))
+    return found
 
 
 def _parties_nearby(ctx: SentenceContext, contexts: list[SentenceContext]) -> list[str]:
@@ -169,9 +197,8 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
                title: SentenceContext | None) -> list[ArmsDeal]:
     """Arms deals of an article, one per supplier and recipient pair."""
     raw: dict[tuple[str | None, str | None], list[tuple[SentenceContext, list[str], str]]] = {}
-    for ctx in _deal_sentences(contexts):
+    for ctx, items in _deal_sentences(contexts):
         suppliers, recipients, unclear = _roles(ctx)
-        items = list(dict.fromkeys(w.entity for w in ctx.weapons))
         if not ctx.of_types(STATE_TYPES):
             unclear = _parties_nearby(ctx, contexts)
         supplier = _first_or_origin(suppliers, items, gaz, article_states)

@@ -20,7 +20,7 @@ from kg.gazetteer import Gazetteer, Term, load_gazetteer
 
 CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "capital": 0.7, "prefix": 0.7,
               "ner": 0.6, "designation": 0.6}
-_DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3})(?![\w-])")
+_DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3})s?(?![\w-])")
 _NOT_WEAPONS = re.compile(r"^(COVID|Covid|SARS|CI|G|P|N|A|B|E|I|R|H)-", re.I)
 _ORG_WORDS = re.compile(r"\b(Organisation|Organization|Union|Alliance|Agency|Agence|Pact|Pacte|Treaty|Traité|"
                         r"League|Ligue|Community|Communauté|Council|Conseil|Dialogue|Forum)\b")
