@@ -54,7 +54,7 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 def sorted_triples(graph: Graph) -> list[ox.Triple]:
     """The graph's triples as Oxigraph triples, in a stable order."""
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]  # type: ignore[arg-type]
     return sorted(triples, key=str)
 
 

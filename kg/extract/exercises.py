@@ -10,8 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.extract.context import (ORG_TYPES, STATE_TYPES, Placed, SentenceContext, head_lemma, left_words,
-                                lexicon, token_gap)
+from kg.extract.context import (
+    ORG_TYPES,
+    STATE_TYPES,
+    Placed,
+    SentenceContext,
+    head_lemma,
+    left_words,
+    lexicon,
+    token_gap,
+)
 from kg.extract.dates import DateMention, PartialDate
 from kg.extract.records import Evidence, Exercise
 
