@@ -163,7 +163,8 @@ def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: set[str], lang:
         elif ent.label_ in _NER_PLACE and (len(ent) > 1 or ent.root.pos_ == "PROPN"):
             found.append(Mention(entity=f"place/{slug(text)}", type="Place", text=text, kind="ner", label=text,
                                  evidence=_evidence(doc, ent.start_char, ent.end_char, "ner-place", 0.6)))
-        elif ent.label_ in _NER_ORG and _intergovernmental(text) and not _overlaps(ent.end_char, ent.end_char + 6, taken):
+        elif ent.label_ in _NER_ORG and _intergovernmental(text) and not _overlaps(ent.end_char, ent.end_char + 6,
+                                                                                     taken):
             found.append(Mention(entity=f"org/{slug(text)}", type="Organisation", text=text, kind="ner",
                                  label=text, evidence=_evidence(doc, ent.start_char, ent.end_char,
                                                                 "ner-organisation", 0.5)))
