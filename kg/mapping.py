@@ -9,9 +9,11 @@ disagree between sources stay side by side, each with its source.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from decimal import Decimal
+from functools import cache
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
@@ -21,7 +23,7 @@ from kg.errors import MappingError
 from kg.extract.dates import PartialDate
 from kg.extract.entities import slug
 from kg.extract.records import ArmsDeal, Evidence, Exercise, Extraction, MembershipFact, Mention, Rivalry
-from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
 from kg.ontology import KG, KGID, SCHEMA, SEM, WD, WDT
 
 #: Every prefix the project writes, bound in one place.
@@ -74,6 +76,27 @@ def entity_iri(entity_id: str, gaz: Gazetteer) -> URIRef:
         return checked_iri(f"{KGID}{entity.qid}")
     kind, _, rest = entity_id.partition("/")
     return mint(kind, rest) if rest else mint("entity", entity_id)
+
+
+_NAME_STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "of", "the", "exercise", "exercice",
+                             "exercices", "exercises", "manoeuvres", "manœuvres", "drills"})
+
+
+@cache
+def _name_words() -> dict[str, str]:
+    with (DATA_DIR / "name_words.csv").open(encoding="utf-8") as handle:
+        return {row["fr"]: row["en"] for row in csv.DictReader(handle)}
+
+
+def exercise_key(name: str) -> str:
+    """A language-neutral key of an exercise name: words in English, sorted, without function words.
+
+    >>> exercise_key("Mission de paix 2018") == exercise_key("Peace Mission 2018")
+    True
+    """
+    words = re.split(r"[\s'’-]+", name.lower())
+    translated = {_name_words().get(w, w) for w in words if w and w not in _NAME_STOPWORDS}
+    return "-".join(sorted(slug(w) for w in translated))
 
 
 def date_literal(value: PartialDate) -> Literal:
@@ -167,7 +190,7 @@ class _Mapper:
         return evidence[0]
 
     def exercise(self, e: Exercise) -> None:
-        key = e.name or _digest(self.x.article.id, e.evidence[0].start)
+        key = exercise_key(e.name) if e.name else _digest(self.x.article.id, e.evidence[0].start)
         year = e.start.year if e.start and e.name and not re.search(r"\b(19|20)\d\d\b", e.name) else None
         iri = mint("exercise", key, str(year) if year else "")
         ev = self.event(iri, KG.MilitaryExercise, e.evidence)

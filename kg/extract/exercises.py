@@ -88,7 +88,15 @@ def _names_in(ctx: SentenceContext, known_terms: set[str]) -> list[str]:
             names.append(_with_acronym(m.group(2), text[m.end():]))
     if triggers:
         names += _editions(text)
-    return [n for n in (_clean_name(n) for n in names) if _plausible(n, known_terms)]
+    return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names) if _plausible(n, known_terms)]
+
+
+def _without_actors(name: str, known_terms: set[str]) -> str:
+    """'SCO Peace Mission 2018', 'US-led Cope Thunder': the organiser or a state is not part of the name."""
+    words = name.split()
+    while len(words) > 1 and (words[0] in known_terms or words[0].split("-")[0] in known_terms):
+        words = words[1:]
+    return " ".join(words)
 
 
 def _editions(text: str, series: str | None = None) -> list[str]:
