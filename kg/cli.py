@@ -157,7 +157,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--data", "-d", metavar="DIR", help="score an existing build folder instead of building")
     e.add_argument("--format", "-f", choices=["table", "json"], default="table", help="output format")
     e.set_defaults(func=cmd_eval)
-    ql = sub.add_parser("queries", help="list the saved queries", description="List saved queries.")
+    ql = sub.add_parser("queries", help="list the saved queries",
+                        description="List the saved queries of queries/*.rq with their titles, descriptions and "
+                        "parameters (NAME=default). Run one with `kg query NAME --data DIR --param NAME=VALUE`.")
     ql.set_defaults(func=cmd_queries)
     return top
 

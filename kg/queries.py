@@ -58,6 +58,7 @@ class SavedQuery:
     description: str
     text: str
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+    requires: str = ""  # "network" for federated queries (SERVICE), which cannot answer offline
 
 
 def _parse(path: Path) -> SavedQuery:
@@ -76,7 +77,8 @@ def _parse(path: Path) -> SavedQuery:
         key, sep, value = line.lstrip("# ").partition(":")
         if sep:
             meta[key.strip().lower()] = value.strip()
-    return SavedQuery(path.stem, meta.get("title", path.stem), meta.get("description", ""), text, tuple(params))
+    return SavedQuery(path.stem, meta.get("title", path.stem), meta.get("description", ""), text, tuple(params),
+                      meta.get("requires", ""))
 
 
 @cache
