@@ -554,6 +554,7 @@ def parse_article_text(
     >>> parse_article_text("L’Inde et la France ont signé le contrat.", id="a", source="a.txt").text
     "L'Inde et la France ont signé le contrat."
     """
+    raw, id, title, url = (_no_surrogates(v) if v else v for v in (raw, id, title, url))
     text = repair_mojibake(raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = drop_boilerplate(normalise_typography(text)).strip()
     if not text:
@@ -568,6 +569,14 @@ def parse_article_text(
         url=_strip_or_none(url or ""),
         source=source,
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str) -> str:
+    """Lone surrogates (from JSON escapes such as "\\ud800") cannot be written as UTF-8: replace them."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _language_code(tag: str | None) -> str | None:
