@@ -10,7 +10,8 @@
   client may; a name is linked only when exactly one item of a fitting type carries it
   (`wikidata-endpoint-label`/`-alias`), and every name left unlinked is reported.
 * **Facts in Wikidata's own shapes**, on the `wd:` items: labels in English and French, P31 (instance of),
-  P297/P298 (ISO codes) and P463 (member of) with their P580/P582 dates as `p:`/`ps:`/`pq:` statements. Each
+  P297/P298 (ISO codes) and P463 (member of) with their P580/P582 dates as `p:`/`ps:`/`pq:` statements (dates
+  as Wikidata writes them: xsd:dateTime at midnight UTC, whatever their precision). Each
   statement (and each label, by reification) says where it comes from with `prov:wasDerivedFrom`: the snapshot
   shipped in `kg/data` (dated) or the endpoint (with the time its answer was fetched).
 * **The same facts in kg terms**, for the reasoner: `kgid:Q… kg:memberOf kgid:Q…` for every current
@@ -43,9 +44,8 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.errors import LinkingError
-from kg.extract.dates import PartialDate
 from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
-from kg.mapping import checked_iri, date_literal, mint, new_graph
+from kg.mapping import checked_iri, mint, new_graph
 from kg.ontology import KG, KGID, WD, WDT
 from kg.wikidata_client import Answer, Row, WikidataClient
 
@@ -641,10 +641,9 @@ class _Enricher:
         out.add((node, RDF.type, WIKIBASE.Statement))
         out.add((node, PS[s.prop], value))
         out.add((node, PROV.wasDerivedFrom, self._source_iri(s.source)))
-        for qualifier, date, kg_prop in (("P580", s.start, KG.startDate), ("P582", s.end, KG.endDate)):
+        for qualifier, date in (("P580", s.start), ("P582", s.end)):
             if date:
                 out.add((node, PQ[qualifier], _datetime(date)))
-                out.add((node, kg_prop, date_literal(_partial(date))))
         if s.prop == "P463" and not s.end:
             member = self.kg_iri.get(s.item) or _kg_qid_iri(s.item)
             org = self.kg_iri.get(s.value) or _kg_qid_iri(s.value)
@@ -693,7 +692,8 @@ class _Enricher:
             if source.endpoint:
                 out.add((node, DCTERMS.source, checked_iri(source.endpoint)))
             if source.fetched:
-                out.add((node, PROV.generatedAtTime, Literal(source.fetched, datatype=XSD.dateTime)))
+                out.add((node, PROV.generatedAtTime, Literal(source.fetched, datatype=XSD.dateTime,
+                                                             normalize=False)))
 
     def _describe(self) -> str:
         r = self.result
@@ -739,15 +739,10 @@ def _kg_qid_iri(qid: str) -> URIRef:
     return checked_iri(f"{KGID}{qid}")
 
 
-def _partial(date: str) -> PartialDate:
-    parts = [int(p) for p in date.split("-")]
-    return PartialDate(parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
-
-
 def _datetime(date: str) -> Literal:
     """A date as Wikidata writes it: an xsd:dateTime at midnight UTC ('1949-04-04T00:00:00Z')."""
     year, month, day = (date.split("-") + ["01", "01"])[:3]
-    return Literal(f"{year}-{month}-{day}T00:00:00Z", datatype=XSD.dateTime)
+    return Literal(f"{year}-{month}-{day}T00:00:00Z", datatype=XSD.dateTime, normalize=False)
 
 
 def enrich(graph: Graph, *, client: WikidataClient | None = None, gazetteer: Gazetteer | None = None,

@@ -202,7 +202,7 @@ class WikidataClient:
         wrapper = SPARQLWrapper(self.endpoint, agent=self.user_agent)
         wrapper.setQuery(query)
         wrapper.setReturnFormat(JSON)
-        wrapper.setTimeout(self.timeout)  # type: ignore[arg-type]  # urllib takes float seconds
+        wrapper.timeout = self.timeout  # type: ignore[assignment]  # setTimeout() truncates to whole seconds
         wrapper.setMethod(POST if len(query) > 1500 else GET)
         self.requests += 1
         try:
