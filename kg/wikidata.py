@@ -552,44 +552,40 @@ class _Enricher:
     # -- enrichment ------------------------------------------------------------------------------------------
 
     def enrich(self) -> None:
-        linked = sorted(self.kg_iri)
+        members = sorted(self.kg_iri)
         organisations = sorted(set(self.snapshot.organisations) | {
-            q for q, e in self.kg_iri.items() if any((e, RDF.type, t) in self.graph for t in _ORG_TYPES)})
-        items = sorted(set(linked) | set(organisations))
-        live = self._ask_endpoint(items, linked, organisations)
-        facts = self._merge(items, linked, organisations, live)
-        classes = sorted({s.value for s in facts.statements if s.prop == "P31"})
-        class_labels = self._class_labels(classes)
-        self._write(facts, class_labels, organisations)
+            q for q, e in self.kg_iri.items() if self._kind(e) == KG.Organisation})
+        # The item look-up goes first: it must match, so it also tells whether the endpoint answers at all.
+        asked = sorted(set(members) | set(organisations)) if members else []
+        answer = self.endpoint.item_facts(asked) if self.endpoint is not None and asked else None
+        facts = Facts(statements=self._memberships(members, organisations))
+        items = sorted(set(members) | {s.value for s in facts.statements})
+        self._item_facts(items, answer, facts)
+        facts.labels += self._class_labels(sorted({s.value for s in facts.statements if s.prop == "P31"}))
+        self._write(facts)
 
-    def _ask_endpoint(self, items: list[str], members: list[str], organisations: list[str]
-                      ) -> tuple[Facts | None, set[str] | None, list[Statement] | None]:
-        if self.endpoint is None or not items:
-            return None, None, None
-        item_facts = self.endpoint.item_facts(items)
-        covered = self.endpoint.organisations_with_members(organisations) if item_facts is not None else None
-        memberships = (self.endpoint.memberships(members, sorted(covered)) if covered and members
-                       else [] if covered is not None else None)
-        return item_facts, covered, memberships
+    def _memberships(self, members: list[str], organisations: list[str]) -> list[Statement]:
+        """P463 of `members` in `organisations`: the endpoint's, for the organisations it knows members of;
+        the snapshot's for the others."""
+        covered: set[str] = set()
+        live: list[Statement] = []
+        if self.endpoint is not None and members:
+            known = self.endpoint.organisations_with_members(organisations)
+            answered = self.endpoint.memberships(members, sorted(known)) if known else []
+            if known is not None and answered is not None:
+                covered, live = known, answered
+        wanted_members, wanted_orgs = set(members), set(organisations) - covered
+        return live + [s for s in self.snapshot.facts.statements
+                       if s.prop == "P463" and s.item in wanted_members and s.value in wanted_orgs]
 
-    def _merge(self, items: list[str], members: list[str], organisations: list[str],
-               live: tuple[Facts | None, set[str] | None, list[Statement] | None]) -> Facts:
-        """Endpoint facts where it has them; the snapshot's for what it could not answer."""
-        item_facts, covered, live_memberships = live
+    def _item_facts(self, items: list[str], answer: Facts | None, facts: Facts) -> None:
+        """Labels, P31 and ISO codes of `items`: the endpoint's where it has some, else the snapshot's."""
         snap = self.snapshot.facts
-        merged = Facts()
         for item in items:
-            endpoint_labels = item_facts.labels_of(item) if item_facts else []
-            merged.labels += endpoint_labels or snap.labels_of(item)
+            facts.labels += (answer.labels_of(item) if answer else []) or snap.labels_of(item)
             for prop in _ITEM_PROPERTIES:
-                endpoint_values = item_facts.statements_of(item, prop) if item_facts else []
-                merged.statements += endpoint_values or snap.statements_of(item, prop)
-        from_endpoint = covered if live_memberships is not None and covered is not None else set()
-        wanted_members, wanted_orgs = set(members), set(organisations)
-        merged.statements += [s for s in live_memberships or [] if s.value in from_endpoint]
-        merged.statements += [s for s in snap.statements if s.prop == "P463" and s.item in wanted_members
-                              and s.value in wanted_orgs and s.value not in from_endpoint]
-        return merged
+                facts.statements += ((answer.statements_of(item, prop) if answer else [])
+                                     or snap.statements_of(item, prop))
 
     def _class_labels(self, classes: list[str]) -> list[Label]:
         live = self.endpoint.labels(classes) if self.endpoint is not None and classes else None
@@ -604,15 +600,14 @@ class _Enricher:
         self.used_sources[key] += 1
         return mint("wikidata-source", key)
 
-    def _write(self, facts: Facts, class_labels: list[Label], organisations: list[str]) -> None:
+    def _write(self, facts: Facts) -> None:
         out = self.out
-        for label in [*facts.labels, *class_labels]:
+        for label in facts.labels:
             self._label(label)
         for s in sorted(set(facts.statements), key=_statement_key):
             self._statement(s)
-        for qid in organisations:
-            if qid not in self.kg_iri and any(s.value == qid and s.prop == "P463" for s in facts.statements):
-                self._new_organisation(qid, facts)
+        for qid in sorted({s.value for s in facts.statements if s.prop == "P463"} - set(self.kg_iri)):
+            self._new_organisation(qid)
         for s in facts.statements:
             if s.prop == "P31" and s.value == MILITARY_ALLIANCE and s.item in self.kg_iri:
                 entity = self.kg_iri[s.item]
@@ -652,7 +647,7 @@ class _Enricher:
             out.add((node, RDF.predicate, KG.memberOf))
             out.add((node, RDF.object, org))
 
-    def _new_organisation(self, qid: str, facts: Facts) -> None:
+    def _new_organisation(self, qid: str) -> None:
         """An organisation no article names, but which a linked entity is a member of."""
         entity = _kg_qid_iri(qid)
         self.kg_iri[qid] = entity
