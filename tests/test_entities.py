@@ -93,3 +93,23 @@ def test_offsets_refer_to_the_article_text(blank_fr: Language) -> None:
                                                 ("<x> \"y\"", "x-y"), ("", "x")])
 def test_slugs_are_iri_safe(text: str, expected: str) -> None:
     assert slug(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Le communiqué a été publié à Abuja.", "Talks were held in Moscow on Monday."])
+def test_capitals_written_as_places_are_cities(blank_fr: Language, blank_en: Language, text: str) -> None:
+    nlp, lang = (blank_fr, "fr") if "publié" in text else (blank_en, "en")
+    mentions = find_mentions(nlp(text), lang)
+    assert [(m.type, m.entity.split("/")[0]) for m in mentions] == [("Place", "place")]
+
+
+@pytest.mark.parametrize(("text", "lang"), [("Drills in the Sea of Japan and the South China Sea.", "en"),
+                                            ("Des navires croisent en mer de Chine méridionale.", "fr")])
+def test_seas_are_not_states(blank_fr: Language, blank_en: Language, text: str, lang: str) -> None:
+    nlp = blank_fr if lang == "fr" else blank_en
+    assert [m for m in find_mentions(nlp(text), lang) if m.type == "State"] == []
+
+
+def test_a_demonym_on_an_official_names_the_state(blank_fr: Language) -> None:
+    nlp = spacy.load("fr_core_news_sm")  # the head of the adjective comes from the parser
+    (mention,) = find_mentions(nlp("Le président turc a assisté au sommet."), "fr")
+    assert (mention.entity, mention.kind, mention.named) == ("Q43", "official", True)

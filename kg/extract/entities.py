@@ -18,7 +18,8 @@ from spacy.tokens import Doc, Span
 from kg.extract.records import Evidence, Mention
 from kg.gazetteer import Gazetteer, Term, load_gazetteer
 
-CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "capital": 0.7, "prefix": 0.7,
+CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "official": 0.8, "capital": 0.7,
+              "prefix": 0.7,
               "ner": 0.6, "designation": 0.6}
 _DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3})s?(?![\w-])")
 _NOT_WEAPONS = re.compile(r"^(COVID|Covid|SARS|CI|G|P|N|A|B|E|I|R|H)-", re.I)
@@ -30,6 +31,10 @@ _NER_PERSON = {"PER", "PERSON"}
 _NER_PLACE = {"LOC", "GPE", "FAC"}
 _NER_ORG = {"ORG"}
 _TRUNCATED = re.compile(r"\b(de|du|des|de la|of|the|and|et)$", re.I)
+_SEA_BEFORE = re.compile(r"(?:\b(?:Sea|Gulf|Strait|Straits|Bay|Ocean) of|\b(?:mer|golfe|détroit|baie|océan)"
+                        r" (?:de la|de l'|du|de|d'))\s*$", re.I)
+_SEA_AFTER = re.compile(r"^\s+(?:Seas?|Sea)\b")
+_LOCATIVE = re.compile(r"(?:^|\W)(?:à|a|in|at|near|de|du|d'|of|vers|to|dans|près de|en|au)\s*$", re.I)
 _OCEAN = re.compile(r"(océan|ocean)\s*$", re.I)
 
 
@@ -103,6 +108,14 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
         if term.kind == "demonym" and (_OCEAN.search(text[max(0, m.start() - 8):m.start()])
                                        or text[m.end():m.end() + 6].lower() == " ocean"):
             continue
+        if term.kind != "abbrev" and (_SEA_BEFORE.search(text[max(0, m.start() - 20):m.start()])
+                                      or _SEA_AFTER.match(text[m.end():m.end() + 8])):
+            continue  # "Sea of Japan", "mer de Chine", "South China Sea": a sea, not the state
+        if term.kind == "demonym" and _official(doc, m.start(), m.end(), lang):
+            term = Term(term.text, term.entity_id, "official")
+        if term.kind == "capital" and _LOCATIVE.search(text[max(0, m.start() - 12):m.start()]):
+            found.append(_city(doc, m.start(), m.end(), m.group(0)))
+            continue
         found.append(_mention(doc, gaz, term, m.start(), m.end(), m.group(0)))
     if matcher.prefix_pattern is not None:
         found.extend(_compound_mentions(doc, gaz, matcher))
@@ -123,6 +136,25 @@ def _compound_mentions(doc: Doc, gaz: Gazetteer, matcher: _Matcher) -> list[Ment
             found.append(_mention(doc, gaz, term, offset, offset + len(part), part))
             offset += len(part) + 1
     return found
+
+
+def _official(doc: Doc, start: int, end: int, lang: str) -> bool:
+    """'le président turc', 'the Turkish foreign minister': the state acts through its official."""
+    from kg.extract.context import lexicon
+
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    roles = lexicon(lang)["role_noun"]
+    head = span.root.head
+    neighbours = [t for t in (head, *doc[max(0, span.start - 1):span.start], *doc[span.end:span.end + 2])]
+    return any(t.lower_ in roles or t.lemma_.lower() in roles for t in neighbours)
+
+
+def _city(doc: Doc, start: int, end: int, text: str) -> Mention:
+    """'publié à Abuja', 'talks in Moscow': a capital written as a place is the city, not its government."""
+    return Mention(entity=f"place/{slug(text)}", type="Place", text=text, kind="ner", label=text,
+                   evidence=_evidence(doc, start, end, "gazetteer-capital-as-place", 0.7))
 
 
 def _mention(doc: Doc, gaz: Gazetteer, term: Term, start: int, end: int, text: str) -> Mention:
