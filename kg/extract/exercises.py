@@ -160,7 +160,25 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None]:
     for p in ctx.of_types(STATE_TYPES):
         if not p.mention.named and head_lemma(p) in lex["place_noun"]:
             host = host or p.entity
-    return participants, host
+    return participants, _declared_host(ctx) or host
+
+
+def _declared_host(ctx: SentenceContext) -> str | None:
+    """'The Indian Navy hosted …', 'Les États-Unis sont l'hôte …', 'hosted by Japan'; co-hosts name no host."""
+    for cue in ctx.cues("host"):
+        if "co-" in cue.sent.text[max(0, cue.idx - cue.sent.start_char - 3):cue.idx - cue.sent.start_char + 3]:
+            return None
+        states = ctx.of_types(STATE_TYPES)
+        units = lexicon(ctx.lang)["military_unit"]
+        before = [p for p in states
+                  if 0 <= cue.i - p.span.end <= 4 and (p.mention.named or head_lemma(p) in units)]
+        after = [p for p in states if 0 <= p.span.start - cue.i <= 3 and p.mention.named
+                 and ctx.sent.doc[cue.i + 1].lower_ in ("by", "par")]
+        if after:
+            return after[0].entity
+        if before:
+            return before[-1].entity
+    return None
 
 
 def _is_location(before: list[str], lex) -> bool:
