@@ -19,6 +19,8 @@ from rdflib.term import Node
 
 from kg.mapping import PREFIXES
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 class RdfFormat(enum.Enum):
     """Output formats, named by their usual file extension."""
@@ -49,6 +51,20 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         if term.datatype:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:
+    """An Oxigraph term as the equivalent rdflib term (xsd:string literals as plain literals)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
     raise TypeError(f"not an RDF term: {term!r}")
 
 

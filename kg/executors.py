@@ -1,0 +1,239 @@
+"""Extract at scale: one function turns an article into its named graph as N-Quads, run here, on N processes or on
+a Dask cluster.
+
+`article_quads` is the unit of work: extract the article (spaCy and the rules), map it to RDF in a graph of its
+own (`kg.mapping.map_extraction`) and serialise that graph as N-Quads named by the article's IRI. Articles go to
+workers in chunks (parsed per language with `nlp.pipe`, in batches), a bounded number of chunks in flight, so a
+corpus of any size streams through in bounded memory; results come back in input order, whatever the number of
+workers, and load into the store (`kg.triplestore.TripleStore.put_article`).
+
+- `jobs=1`: in this process, with the given extractor.
+- `jobs=N`: a pool of N processes (spawned, not forked: each loads its own spaCy pipelines once).
+- `scheduler=ADDRESS`: the workers of a Dask cluster (`dask.distributed.Client(ADDRESS)`); each worker process
+  loads its pipelines once and keeps them. kg must be installed on the workers.
+"""
+
+from __future__ import annotations
+
+import enum
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import groupby, islice
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.store import Store
+from spacy.tokens import Doc
+
+from kg.articles import Article
+from kg.errors import ExtractionError, KGError
+from kg.extract import Extractor
+from kg.mapping import article_iri, map_extraction
+from kg.triplestore import ArticleQuads
+
+__all__ = ["CHUNK_SIZE", "ExecutorKind", "article_quads", "extract_all", "extract_chunk", "group_articles"]
+
+#: Articles per task sent to a worker (parsed together by `nlp.pipe`).
+CHUNK_SIZE = 16
+
+
+class ExecutorKind(enum.Enum):
+    """Where the per-article function runs when `jobs` > 1 or a scheduler is given."""
+
+    PROCESS = "process"
+    DASK = "dask"
+
+
+class _TripleSet(Store):
+    """An rdflib store that only collects triples: mapping one article needs no indexes (about 2× faster)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: set[tuple[Any, Any, Any]] = set()
+
+    def add(self, triple: tuple[Any, Any, Any], context: Any, quoted: bool = False) -> None:
+        self.items.add(triple)
+
+    def triples(self, triple_pattern: tuple[Any, Any, Any], context: Any = None) -> Iterator[Any]:
+        s, p, o = triple_pattern
+        for t in list(self.items):
+            if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
+                yield t, iter(())
+
+    def __len__(self, context: Any = None) -> int:
+        return len(self.items)
+
+
+class _Terms:
+    """rdflib → Oxigraph terms, each distinct term converted once."""
+
+    def __init__(self) -> None:
+        self.cache: dict[Any, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+    def __call__(self, term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        found = self.cache.get(term)
+        if found is not None:
+            return found
+        if isinstance(term, URIRef):
+            found = ox.NamedNode(str(term))
+        elif isinstance(term, Literal):
+            if term.language:
+                found = ox.Literal(str(term), language=term.language)
+            elif term.datatype:
+                found = ox.Literal(str(term), datatype=self(term.datatype))  # type: ignore[arg-type]
+            else:
+                found = ox.Literal(str(term))
+        elif isinstance(term, BNode):
+            found = ox.BlankNode(str(term))
+        else:
+            raise TypeError(f"not an RDF term: {term!r}")
+        self.cache[term] = found
+        return found
+
+
+def group_articles(articles: Iterable[Article]) -> Iterator[list[Article]]:
+    """Consecutive articles with the same id, together: one named graph each (the input is sorted by id)."""
+    for _, group in groupby(articles, key=lambda a: a.id):
+        yield list(group)
+
+
+def article_quads(group: Sequence[Article], extractor: Extractor, docs: Sequence[Doc | Exception] | None = None
+                  ) -> ArticleQuads:
+    """The named graph of the articles with one id (usually one article), as N-Quads.
+
+    `docs` are the articles' parsed documents when already parsed (else they are parsed here), or the error
+    that stopped parsing. Articles that fail are listed in `errors`; the others are still in the graph.
+    """
+    graph = Graph(store=_TripleSet(), bind_namespaces="none")
+    errors: list[tuple[str, Exception]] = []
+    for i, article in enumerate(group):
+        try:
+            doc = docs[i] if docs is not None else extractor.nlp(article.lang)(article.text)
+            if isinstance(doc, Exception):
+                raise doc
+            map_extraction(Extractor.from_doc(article, doc), graph)
+        except KGError as err:
+            errors.append((article.source or article.id, err))
+    name = ox.NamedNode(str(article_iri(group[0])))
+    term = _Terms()
+    quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph]  # type: ignore[arg-type]
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
+    return ArticleQuads(group[0].id, name.value, data or b"", len(quads), len(group) - len(errors), tuple(errors))
+
+
+def _parse(chunk: Sequence[Sequence[Article]], extractor: Extractor, batch_size: int
+           ) -> list[list[Doc | Exception]]:
+    """Parse every article of the chunk, language by language through `nlp.pipe`."""
+    docs: list[list[Doc | Exception]] = [[ExtractionError("not parsed")] * len(group) for group in chunk]
+    positions = sorted(((a.lang, g, i) for g, group in enumerate(chunk) for i, a in enumerate(group)))
+    for lang, items in groupby(positions, key=lambda x: x[0]):
+        where = [(g, i) for _, g, i in items]
+        try:
+            nlp = extractor.nlp(lang)
+        except KGError as err:
+            for g, i in where:
+                docs[g][i] = err
+            continue
+        texts = (chunk[g][i].text for g, i in where)
+        for (g, i), doc in zip(where, nlp.pipe(texts, batch_size=batch_size), strict=True):
+            docs[g][i] = doc
+    return docs
+
+
+_WORKER_EXTRACTOR: Extractor | None = None
+
+
+def _worker_extractor() -> Extractor:
+    """The extractor of this worker process, created on first use and kept (so models load once)."""
+    global _WORKER_EXTRACTOR
+    if _WORKER_EXTRACTOR is None:
+        _WORKER_EXTRACTOR = Extractor()
+    return _WORKER_EXTRACTOR
+
+
+def extract_chunk(chunk: Sequence[Sequence[Article]], extractor: Extractor | None = None,
+                  batch_size: int = CHUNK_SIZE) -> list[ArticleQuads]:
+    """`article_quads` of every group of the chunk, parsing them together (the function workers run)."""
+    extractor = extractor or _worker_extractor()
+    docs = _parse(chunk, extractor, batch_size)
+    return [article_quads(group, extractor, group_docs) for group, group_docs in zip(chunk, docs, strict=True)]
+
+
+def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[list[Article]]]:
+    groups = group_articles(articles)
+    while chunk := list(islice(groups, size)):
+        yield chunk
+
+
+class _Pending(Protocol):
+    """A submitted chunk: a concurrent.futures or a dask.distributed future."""
+
+    def result(self) -> list[ArticleQuads]: ...
+
+
+def _in_order(submit: Callable[[list[list[Article]]], _Pending], chunks: Iterable[list[list[Article]]],
+              window: int) -> Iterator[ArticleQuads]:
+    """Submit chunks with at most `window` in flight; yield their results in submission order."""
+    pending: deque[_Pending] = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= window:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+def extract_all(articles: Iterable[Article], *, extractor: Extractor | None = None, jobs: int = 1,
+                executor: ExecutorKind | str = ExecutorKind.PROCESS, scheduler: str | None = None,
+                chunk_size: int = CHUNK_SIZE) -> Iterator[ArticleQuads]:
+    """The named graph of each article id, in input order: here (`jobs=1`), on `jobs` processes, or on Dask.
+
+    Args:
+        articles: sorted by id (articles sharing an id make one graph); consumed lazily.
+        extractor: used when running here (a new one when None).
+        jobs: number of worker processes (`ExecutorKind.PROCESS`).
+        executor: `process` (a local pool) or `dask` (the cluster at `scheduler`).
+        scheduler: the Dask scheduler address, e.g. `tcp://127.0.0.1:8786` (for `dask`).
+
+    Raises:
+        ExtractionError: a worker died, or the Dask cluster could not be reached.
+        ValueError: `jobs` < 1, or `dask` without a scheduler.
+    """
+    kind = ExecutorKind(executor)
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    chunks = _chunks(articles, chunk_size)
+    if kind is ExecutorKind.DASK:
+        if not scheduler:
+            raise ValueError("the dask executor needs a scheduler address (--scheduler tcp://HOST:PORT)")
+        yield from _on_dask(chunks, scheduler)
+        return
+    if jobs == 1:
+        extractor = extractor or Extractor()
+        for chunk in chunks:
+            yield from extract_chunk(chunk, extractor)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        try:
+            yield from _in_order(lambda chunk: pool.submit(extract_chunk, chunk), chunks, window=2 * jobs)
+        except BrokenProcessPool as err:
+            raise ExtractionError(f"an extraction worker process died: {err}") from err
+
+
+def _on_dask(chunks: Iterable[list[list[Article]]], scheduler: str) -> Iterator[ArticleQuads]:
+    try:
+        from dask.distributed import Client
+    except ImportError as err:
+        raise ExtractionError("the dask executor needs dask.distributed: pip install 'kg[dask]'") from err
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError) as err:
+        raise ExtractionError(f"cannot reach the Dask scheduler {scheduler}: {err}") from err
+    with client:
+        window = 2 * max(1, sum(client.nthreads().values()))
+        yield from _in_order(lambda chunk: client.submit(extract_chunk, chunk, pure=False), chunks, window)

@@ -1,0 +1,450 @@
+"""Triple store: the embedded Oxigraph store of a build folder (`DIR/store`) and its deterministic dumps.
+
+The store holds one named graph per article, named by the article's IRI (`kgid:article/…`) and holding the
+triples extracted from it, plus `https://w3id.org/kg-news/graph/wikidata` (the Wikidata links and enrichment of
+`wikidata.ttl`) and `…/graph/inferred` (what the reasoner entailed, `inferred.ttl`), the names `kg.store` gives
+these layers. Entity nodes (a state's type and labels) appear in the graph of every article that mentions them;
+a query over the union of the graphs sees them once.
+
+Every change of an article is one transaction: adding it loads its graph in one go, re-adding it drops the old
+graph and inserts the new one in one SPARQL update, removing it drops its graph. A build killed at any point
+leaves a store that opens and holds each article wholly or not at all.
+
+Dumps (`export`) are byte for byte deterministic: lines sorted in their canonical N-Triples/N-Quads form (named
+graphs in IRI order, then their triples), the project's prefixes, and an external merge sort so that memory
+stays bounded on big stores. Triple formats (Turtle, N-Triples) merge the selected graphs; dataset formats
+(N-Quads, TriG, JSON-LD) keep them.
+
+`DIR/store.json` records the size and modification time of `graph.ttl`, `wikidata.ttl` and `inferred.ttl` when
+the store was last brought in line with them (`record_files`); `open_query_store` uses the store only while they
+still match, so a graph file rewritten on its own (`kg reason DIR`) is never shadowed by an older store.
+
+>>> store = TripleStore.open_memory()
+>>> name = article_graph("a1")
+>>> store.replace_graph(name, b'<https://w3id.org/kg-news/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .')
+>>> store.count(), [g.value for g in store.article_graphs()]
+(1, ['https://w3id.org/kg-news/id/article/a1-f29bc91b'])
+"""
+
+from __future__ import annotations
+
+import enum
+import heapq
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg.articles import Article
+from kg.errors import StoreError
+from kg.mapping import PREFIXES, article_iri, checked_iri
+from kg.ontology import KGID
+from kg.serialise import RdfFormat, to_rdflib, write_atomic
+
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
+
+__all__ = ["ALL_GRAPHS", "ArticleQuads", "ExportFormat", "GraphSet", "STORE_DIR", "TripleStore", "article_graph",
+           "export", "export_bytes", "export_file", "open_query_store", "parse_graph_sets", "record_files",
+           "stale_files"]
+
+STORE_DIR = "store"
+STAMP_FILE = "store.json"
+#: The files of a build folder that the store mirrors.
+MIRRORED_FILES = ("graph.ttl", "wikidata.ttl", "inferred.ttl")
+ARTICLE_GRAPH_PREFIX = f"{KGID}article/"
+GRAPHS_NS = "https://w3id.org/kg-news/graph/"
+WIKIDATA_GRAPH = ox.NamedNode(str(checked_iri(f"{GRAPHS_NS}wikidata")))
+INFERRED_GRAPH = ox.NamedNode(str(checked_iri(f"{GRAPHS_NS}inferred")))
+#: Lines an external sort keeps in memory before spilling a sorted run to disk.
+SORT_BUFFER = 500_000
+
+
+class GraphSet(enum.Enum):
+    """The kinds of graph in a store: the articles' asserted triples, and the two derived graphs."""
+
+    ASSERTED = "asserted"
+    INFERRED = "inferred"
+    WIKIDATA = "wikidata"
+
+
+ALL_GRAPHS: tuple[GraphSet, ...] = tuple(GraphSet)
+_DERIVED = {GraphSet.INFERRED: (INFERRED_GRAPH, "inferred.ttl"), GraphSet.WIKIDATA: (WIKIDATA_GRAPH, "wikidata.ttl")}
+
+
+class ExportFormat(enum.Enum):
+    """Dump formats. Turtle and N-Triples merge the selected graphs; the others keep each graph named."""
+
+    TTL = "ttl"
+    NT = "nt"
+    NQ = "nq"
+    TRIG = "trig"
+    JSONLD = "jsonld"
+
+    @property
+    def rdf_format(self) -> RdfFormat:
+        return RdfFormat(self.value)
+
+    @property
+    def keeps_graphs(self) -> bool:
+        """True for dataset formats (named graphs kept), False for graph formats (graphs merged)."""
+        return self in (ExportFormat.NQ, ExportFormat.TRIG, ExportFormat.JSONLD)
+
+
+@dataclass(frozen=True)
+class ArticleQuads:
+    """One article's triples as N-Quads in its own named graph, ready to load into a store.
+
+    `articles` is the number of inputs with this id in the graph; `errors` lists those that could not be
+    extracted, as (source, error): their triples are missing from `nquads` (empty when none could be).
+    """
+
+    article_id: str
+    graph: str
+    nquads: bytes
+    triples: int
+    articles: int = 1
+    errors: tuple[tuple[str, Exception], ...] = ()
+
+
+def article_graph(article_id: str) -> ox.NamedNode:
+    """The name of an article's graph: the article's IRI (`kg.mapping.article_iri`).
+
+    >>> article_graph("a1").value
+    'https://w3id.org/kg-news/id/article/a1-f29bc91b'
+    """
+    return ox.NamedNode(str(article_iri(Article(id=article_id, text="", lang="und"))))
+
+
+def parse_graph_sets(text: str) -> tuple[GraphSet, ...]:
+    """`"asserted,inferred"` → the graph sets in canonical order; ValueError naming an unknown one.
+
+    >>> parse_graph_sets("wikidata,asserted")
+    (<GraphSet.ASSERTED: 'asserted'>, <GraphSet.WIKIDATA: 'wikidata'>)
+    """
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    known = {g.value: g for g in GraphSet}
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise ValueError(f"unknown graph set {', '.join(unknown) or repr(text)}; choose from {', '.join(known)}")
+    return tuple(g for g in GraphSet if g.value in names)
+
+
+def _is_locked(err: OSError) -> bool:
+    text = str(err).lower()
+    return "lock" in text or "resource temporarily unavailable" in text
+
+
+class TripleStore:
+    """A build folder's store: article graphs, derived graphs, one transaction per change, dumps."""
+
+    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+        self._store: ox.Store | None = store
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False, fresh: bool = False) -> TripleStore:
+        """Open (creating it unless `read_only`) the store at `path`; `fresh` empties it first.
+
+        Raises:
+            StoreError: the store is in use by another writer (a running build), or cannot be read.
+        """
+        if read_only and not path.is_dir():
+            raise StoreError(f"no store at {path}; run `kg build … --out {path.parent}` first")
+        if fresh and not read_only and path.exists():
+            shutil.rmtree(path)
+        try:
+            store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as err:
+            if _is_locked(err):
+                raise StoreError(f"the store {path} is in use by another process (a running kg build or "
+                                 f"kg remove?): {err}") from err
+            raise StoreError(f"cannot open the store {path}: {err}") from err
+        return cls(store, path)
+
+    @classmethod
+    def open_memory(cls) -> TripleStore:
+        """A store in memory, for tests and small jobs."""
+        return cls(ox.Store())
+
+    def __enter__(self) -> TripleStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush and release the store (and its lock)."""
+        if self._store is not None and self.path is not None:
+            try:
+                self._store.flush()
+            except OSError:
+                pass  # a read-only store has nothing to flush
+        self._store = None
+
+    @property
+    def inner(self) -> ox.Store:
+        """The underlying `pyoxigraph.Store`."""
+        if self._store is None:
+            raise StoreError(f"the store {self.path or '(memory)'} is closed")
+        return self._store
+
+    # -- graphs ---------------------------------------------------------------------------------------------
+
+    def article_graphs(self) -> list[ox.NamedNode]:
+        """The names of the article graphs, sorted."""
+        return sorted((g for g in self.inner.named_graphs()
+                       if isinstance(g, ox.NamedNode) and g.value.startswith(ARTICLE_GRAPH_PREFIX)),
+                      key=lambda g: g.value)
+
+    def graph_names(self, graphs: Iterable[GraphSet] = ALL_GRAPHS) -> list[ox.NamedNode]:
+        """The names of the graphs of the selected sets that the store holds, sorted by IRI."""
+        selected = set(graphs)
+        names = self.article_graphs() if GraphSet.ASSERTED in selected else []
+        names += [name for kind, (name, _) in _DERIVED.items()
+                  if kind in selected and self.inner.contains_named_graph(name)]
+        return sorted(names, key=lambda g: g.value)
+
+    def replace_graph(self, name: ox.NamedNode, ntriples: bytes) -> None:
+        """Make graph `name` hold exactly the N-Triples `ntriples` (none: remove it), in one transaction."""
+        try:
+            if not self.inner.contains_named_graph(name):
+                if ntriples.strip():
+                    self.inner.load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+                return
+            body = ntriples.decode("utf-8")
+            insert = f" ; INSERT DATA {{ GRAPH {name} {{\n{body}\n}} }}" if body.strip() else ""
+            self.inner.update(f"DROP SILENT GRAPH {name}{insert}")
+        except (SyntaxError, ValueError, OSError) as err:
+            raise StoreError(f"cannot write graph {name.value} to the store {self.path or '(memory)'}: {err}") \
+                from err
+
+    def put_article(self, article: ArticleQuads) -> None:
+        """Add an article's graph, replacing its previous version, in one transaction."""
+        name = ox.NamedNode(article.graph)
+        if not self.inner.contains_named_graph(name):
+            try:
+                self.inner.load(input=article.nquads, format=ox.RdfFormat.N_QUADS)
+            except (SyntaxError, ValueError, OSError) as err:
+                raise StoreError(f"cannot add article {article.article_id!r} to the store: {err}") from err
+            return
+        triples = (q.triple for q in ox.parse(article.nquads, format=ox.RdfFormat.N_QUADS))
+        self.replace_graph(name, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+
+    def has_article(self, article_id: str) -> bool:
+        """Whether the store holds the article with this id."""
+        return self.inner.contains_named_graph(article_graph(article_id))
+
+    def remove_article(self, article_id: str) -> bool:
+        """Remove an article's graph (one transaction); False when the store has no article with this id."""
+        name = article_graph(article_id)
+        if not self.inner.contains_named_graph(name):
+            return False
+        self.inner.remove_graph(name)
+        return True
+
+    def load_derived(self, directory: Path) -> None:
+        """Replace the Wikidata and inferred graphs by `wikidata.ttl` and `inferred.ttl` of `directory`.
+
+        A missing file removes its graph. Each graph is replaced in one transaction.
+        """
+        for name, filename in _DERIVED.values():
+            path = directory / filename
+            try:
+                data = ox.serialize((q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)),
+                                    format=ox.RdfFormat.N_TRIPLES) if path.is_file() else b""
+            except (SyntaxError, OSError) as err:
+                raise StoreError(f"cannot read {path}: {err}") from err
+            self.replace_graph(name, data or b"")
+
+    def count(self, graphs: Iterable[GraphSet] = ALL_GRAPHS, *, merged: bool = False) -> int:
+        """Number of quads in the selected graphs, or with `merged` of distinct triples over them."""
+        names = self.graph_names(graphs)
+        if not names:
+            return 0
+        if merged:
+            query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+            result = self.inner.query(query, default_graph=names)  # type: ignore[arg-type]
+        else:
+            query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+            result = self.inner.query(query, named_graphs=names)  # type: ignore[arg-type]
+        assert isinstance(result, ox.QuerySolutions)
+        return int(next(iter(result))[0].value)  # type: ignore[union-attr]
+
+    def graph_lines(self, name: ox.NamedNode) -> bytes:
+        """A graph's triples as canonical N-Triples (unsorted)."""
+        return self.inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
+
+    # -- rdflib ---------------------------------------------------------------------------------------------
+
+    def rdflib_dataset(self) -> Dataset:
+        """The store as an rdflib Dataset through oxrdflib (no copy), for code that needs the rdflib API.
+
+        Its default graph is the union of the graphs; a triple in several graphs is seen once per graph.
+        """
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+
+        return Dataset(store=OxigraphStore(store=self.inner), default_union=True)
+
+    def asserted_graph(self) -> Graph:
+        """The articles' triples merged, as an in-memory rdflib Graph with the project's prefixes."""
+        from kg.mapping import new_graph
+
+        graph = new_graph()
+        with tempfile.TemporaryFile() as tmp:
+            _write_sorted_triples(self, self.graph_names([GraphSet.ASSERTED]), tmp)
+            tmp.seek(0)
+            graph.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph)  # type: ignore[misc]
+                       for q in ox.parse(tmp, format=ox.RdfFormat.N_TRIPLES))
+        return graph
+
+
+# -- dumps ----------------------------------------------------------------------------------------------------
+
+
+def _sorted_unique(lines: Iterable[bytes], buffer: int = SORT_BUFFER) -> Iterator[bytes]:
+    """The lines sorted (bytewise) without duplicates; runs of `buffer` lines spill to disk and are merged."""
+    pending: set[bytes] = set()
+    with ExitStack() as stack:
+        runs: list[IO[bytes]] = []
+        for line in lines:
+            pending.add(line)
+            if len(pending) >= buffer:
+                run = stack.enter_context(tempfile.TemporaryFile(prefix="kg-sort-"))
+                run.writelines(sorted(pending))
+                run.seek(0)
+                runs.append(run)
+                pending = set()
+        if not runs:
+            yield from sorted(pending)
+            return
+        previous = None
+        for line in heapq.merge(sorted(pending), *runs):
+            if line != previous:
+                yield line
+                previous = line
+
+
+def _lines(data: bytes) -> Iterator[bytes]:
+    return (line + b"\n" for line in data.split(b"\n") if line)
+
+
+def _write_sorted_triples(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
+    """The graphs' triples merged, deduplicated and sorted, as N-Triples; returns the number of triples."""
+    count = 0
+    for line in _sorted_unique(line for name in names for line in _lines(store.graph_lines(name))):
+        out.write(line)
+        count += 1
+    return count
+
+
+def _write_sorted_quads(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
+    """The graphs' quads as N-Quads, graph by graph in IRI order, each graph's triples sorted."""
+    count = 0
+    for name in names:
+        suffix = f" {name} .\n".encode()
+        for line in _sorted_unique(_lines(store.graph_lines(name))):
+            out.write(line[:-3] + suffix)  # "<s> <p> <o> .\n" → "<s> <p> <o> <g> .\n"
+            count += 1
+    return count
+
+
+def export(store: TripleStore, out: IO[bytes], fmt: ExportFormat = ExportFormat.TTL,
+           graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
+    """Write the selected graphs of `store` to `out` in `fmt`, deterministically; returns the triples/quads written.
+
+    Turtle and N-Triples hold the distinct triples of the selected graphs merged; N-Quads, TriG and JSON-LD keep
+    each graph under its name. Lines are sorted in canonical N-Triples/N-Quads order, so the same store gives
+    the same bytes; Turtle and TriG declare the project's prefixes.
+    """
+    names = store.graph_names(graphs)
+    write = _write_sorted_quads if fmt.keeps_graphs else _write_sorted_triples
+    if fmt in (ExportFormat.NT, ExportFormat.NQ):
+        return write(store, names, out)
+    with tempfile.TemporaryFile(prefix="kg-export-") as tmp:
+        count = write(store, names, tmp)
+        tmp.seek(0)
+        parsed = ox.parse(tmp, format=ox.RdfFormat.N_QUADS if fmt.keeps_graphs else ox.RdfFormat.N_TRIPLES)
+        items: Iterable[ox.Quad] | Iterable[ox.Triple] = parsed if fmt.keeps_graphs else (q.triple for q in parsed)
+        prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in (ExportFormat.TTL, ExportFormat.TRIG) else None
+        ox.serialize(items, out, fmt.rdf_format.oxigraph, prefixes=prefixes)
+    return count
+
+
+def export_file(store: TripleStore, path: Path, fmt: ExportFormat = ExportFormat.TTL,
+                graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
+    """`export` to `path` through a temporary file and a rename; returns the triples/quads written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            count = export(store, handle, fmt, graphs)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def export_bytes(store: TripleStore, fmt: ExportFormat = ExportFormat.TTL, graphs: Iterable[GraphSet] = ALL_GRAPHS
+                 ) -> bytes:
+    """`export` to bytes."""
+    out = io.BytesIO()
+    export(store, out, fmt, graphs)
+    return out.getvalue()
+
+
+# -- the build folder -----------------------------------------------------------------------------------------
+
+
+def _stamps(directory: Path) -> dict[str, list[int] | None]:
+    stamps: dict[str, list[int] | None] = {}
+    for name in MIRRORED_FILES:
+        try:
+            stat = (directory / name).stat()
+            stamps[name] = [stat.st_size, stat.st_mtime_ns]
+        except FileNotFoundError:
+            stamps[name] = None
+    return stamps
+
+
+def record_files(directory: Path) -> None:
+    """Record that the store of `directory` now holds what its graph files hold."""
+    write_atomic(directory / STAMP_FILE, json.dumps(_stamps(directory), indent=1).encode("utf-8"))
+
+
+def stale_files(directory: Path) -> list[str]:
+    """The graph files of `directory` changed since the store was brought in line with them (all when unknown)."""
+    try:
+        recorded = json.loads((directory / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return list(MIRRORED_FILES)
+    current = _stamps(directory)
+    return [name for name in MIRRORED_FILES if recorded.get(name) != current[name]]
+
+
+def open_query_store(directory: Path) -> ox.Store | None:
+    """The store of a build folder opened read-only for queries, or None when there is none or it is stale.
+
+    Stale: `graph.ttl`, `wikidata.ttl` or `inferred.ttl` changed since the store was last written (e.g. by a
+    `kg reason` run on its own); the caller then reads the files instead. Query it with
+    `use_default_graph_as_union=True`.
+    """
+    path = directory / STORE_DIR
+    if not path.is_dir() or stale_files(directory):
+        return None
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError:
+        return None
