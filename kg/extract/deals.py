@@ -36,9 +36,7 @@ _SCALE = {"milliard": "1000000000", "billion": "1000000000", "bn": "1000000000",
 
 def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
     """'supplier' or 'recipient' when the state is an argument of a buying or selling word."""
-    root = p.root
-    while root.dep_ == "conj" and root.head != root:
-        root = root.head
+    root = _government(p.root, ctx)
     head = root.head
     prep = _preposition(root)
     if root.dep_ in ("poss", "nmod:poss") and _is_weapon(head, ctx):
@@ -56,6 +54,23 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
                 if prep in ("from", "auprès", "par", "by") or prep in ("à", "au", "aux") and kind == "buy":
                     return "supplier"
     return None
+
+
+def _government(token: Token, ctx: SentenceContext) -> Token:
+    """The word that carries a state's role: itself, its first conjunct, or the body it belongs to
+    ('to the Government of Poland', 'au gouvernement de la Pologne', 'the armed forces of Egypt')."""
+    while token.dep_ == "conj" and token.head != token:
+        token = token.head
+    units = lexicon(ctx.lang)["military_unit"]
+    for _ in range(2):
+        head = token.head
+        if token.dep_ == "pobj" and head.lower_ in ("of",) and head.head.lemma_.lower() in units:
+            token = head.head
+        elif token.dep_ == "nmod" and head.lemma_.lower() in units and _preposition(token) in ("de", "du", "d'"):
+            token = head
+        else:
+            break
+    return token
 
 
 def _is_weapon(token: Token, ctx: SentenceContext) -> bool:

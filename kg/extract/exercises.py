@@ -28,12 +28,12 @@ _NAME_TAIL = r"(?:\s+(?:[A-Z0-9][\w.'-]*|de|of|the|du|la|del))*"
 # 'Cope India 19', 'BALTOPS 24', 'Varuna 19.1' (space) or 'Vostok-2018' (hyphen, four-digit years only, so
 # that designations such as 'Mi-28' or 'COVID-19' are not exercises); a name in parentheses is a translation.
 _EDITION = re.compile(r"(?<![\w(-])([A-Z][\w-]*[a-zA-Z](?:\s+[A-Z][\w-]*[a-zA-Z]){0,3})"
-                      r"(\s+(?=\d)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:\.\d)?)(?![\w.-])")
+                      r"(\s+(?=\d|[IVX]+\b)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:\.\d)?|[IVX]{1,5}\b)(?![\w.-])")
 _FUNCTION_WORDS = frozenset(
     "du de des le la les l au aux en dans sur depuis vers et un une ce cette the in on at from since of by for to "
     "and a an this that until after before during lundi mardi mercredi jeudi vendredi samedi dimanche monday "
     "tuesday wednesday thursday friday saturday sunday".split())
-_QUOTED = re.compile(r'"\s*([A-Z][^"\n]{2,60}?)\s*"')
+_QUOTED = re.compile(r'"\s*([A-Z][^"\n]{2,60}?)\s*"' + r"|(?<![\w'])'([A-Z][^'\n]{2,40}?)'(?![\w'])")
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
 _STOP_TAIL = re.compile(r"(\s+(de|of|the|du|la|del))+$")
 _LEADING_GENERIC = re.compile(r"^(?:Exercise|Exercice|Opération|Operation|Manœuvres?)\s+(?=[A-Z])")
@@ -75,8 +75,9 @@ def _names_in(ctx: SentenceContext, known_terms: set[str]) -> list[str]:
     triggers = ctx.cues("exercise")
     for m in _QUOTED.finditer(text):
         near = triggers and min(abs(t.idx - ctx.sent.start_char - m.start()) for t in triggers) < 60
-        if near and _name_like(m.group(1)):
-            names.append(m.group(1))
+        quoted = m.group(1) or m.group(2)
+        if near and _name_like(quoted):
+            names.append(quoted)
     intro = "|".join(re.escape(w) for w in sorted(lex["exercise_name_intro"], key=len, reverse=True))
     for m in re.finditer(rf"(?i:\b(?:{intro}))\s+\"?({_CAP_WORD}{_NAME_TAIL})", text):
         names.append(_with_acronym(m.group(1), text[m.end():]))
@@ -150,10 +151,12 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None]:
         if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
             host = host or named[0].entity
             continue
+        if _in_side_clause(group[0], lex):
+            continue
+        heads = {head_lemma(p) for p in group}
+        as_unit = bool(heads & lex["military_unit"])  # "les marines indienne et française": a list shares its noun
         for p in group:
-            if p.mention.named:
-                participants.append(p.entity)
-            elif head_lemma(p) in lex["military_unit"]:
+            if p.mention.named or as_unit:
                 participants.append(p.entity)
             elif head_lemma(p) in lex["place_noun"]:
                 host = host or p.entity
@@ -181,7 +184,17 @@ def _declared_host(ctx: SentenceContext) -> str | None:
     return None
 
 
-def _is_location(before: list[str], lex) -> bool:
+def _in_side_clause(p: Placed, lex: Lexicon) -> bool:
+    """'… drills as North Korea fumes': a state in a clause of its own ('as', 'while', 'alors que') looks on."""
+    token = p.root
+    for ancestor in [token, *token.ancestors]:
+        if ancestor.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in lex["subordinator"]
+                                            for c in ancestor.children):
+            return True
+    return False
+
+
+def _is_location(before: list[str], lex: Lexicon) -> bool:
     """'en Russie', 'in Russia', 'près de' — but not 'à' after a verb of taking part ('participer à')."""
     last = before[-1]
     if last in ("à", "l'", "de", "d'", "du"):
