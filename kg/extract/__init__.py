@@ -63,8 +63,9 @@ def model_name(lang: str) -> str:
 class Extractor:
     """Loads one spaCy pipeline per language on first use and extracts `Extraction`s from articles."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_chars: int = 1_000_000) -> None:
         self._nlp: dict[str, Language] = {}
+        self.max_chars = max_chars
 
     def nlp(self, lang: str) -> Language:
         """The pipeline for `lang`, loaded once."""
@@ -77,7 +78,14 @@ class Extractor:
         return self._nlp[lang]
 
     def extract(self, article: Article) -> Extraction:
-        """Entities and events of one article."""
+        """Entities and events of one article.
+
+        Raises:
+            ExtractionError: the language has no model, or the text is longer than `max_chars` (a whole book
+            or a dump, not an article: spaCy's parser would take minutes and gigabytes on it).
+        """
+        if len(article.text) > self.max_chars:
+            raise ExtractionError(f"article too long: {len(article.text)} characters (limit {self.max_chars})")
         return self.from_doc(article, self.nlp(article.lang)(article.text))
 
     def extract_many(self, articles: Iterable[Article], *, batch_size: int = 16) -> Iterator[Extraction]:

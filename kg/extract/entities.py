@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span
@@ -228,11 +228,12 @@ def _role(doc: Doc, ent: Span, lang: str) -> str | None:
 
     roles = lexicon(lang)["role_noun"]
     sent = ent.sent
-    before = doc[max(sent.start, ent.start - 10):ent.start]
+    before = doc[max(sent.start, ent.start - 14):ent.start]
     for i, token in enumerate(before):
         if token.lower_ in roles:
             words = [t for t in before[i:] if t.text not in (",", "M.", "Mme", "Mr.", "Ms.", "Monsieur", "Madame")]
-            if words and not any(t.text in (".", ";", ":") for t in before[i:]):
+            crosses = any(t.text in (".", ";", ":") or t.ent_type_ in _NER_PERSON for t in before[i:])
+            if words and not crosses:
                 return " ".join(t.text for t in words).strip(" ,") or None
     after = doc[ent.end:min(sent.end, ent.end + 10)]
     if len(after) > 2 and after[0].text == ",":
@@ -243,7 +244,7 @@ def _role(doc: Doc, ent: Span, lang: str) -> str | None:
             words.append(token)
         content = [t for t in words if t.pos_ != "DET"]
         if content and content[0].lower_ in roles:
-            return " ".join(t.text for t in words)
+            return " ".join(t.text for t in words[words.index(content[0]):])
     return None
 
 
@@ -256,4 +257,19 @@ def find_mentions(doc: Doc, lang: str) -> list[Mention]:
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
     known = {t.text for t in gaz.terms_for(lang)}
     mentions += _ner_mentions(doc, taken, known, lang)
+    mentions = _with_affiliations(mentions)
     return sorted(mentions, key=lambda m: (m.evidence.start, m.evidence.end, m.entity))
+
+
+def _with_affiliations(mentions: list[Mention]) -> list[Mention]:
+    """A person whose stated role names a state ('ministre indien des Affaires étrangères') is affiliated to it."""
+    states = [m for m in mentions if m.type == "State"]
+    result = []
+    for m in mentions:
+        if m.type == "Person" and m.role:
+            near = [s for s in states if s.evidence.sentence == m.evidence.sentence
+                    and abs(s.evidence.start - m.evidence.start) < 150 and s.text in m.role]
+            if near:
+                m = replace(m, affiliation=near[0].entity)
+        result.append(m)
+    return result

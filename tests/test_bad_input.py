@@ -1,0 +1,67 @@
+"""A folder mixing every kind of bad input with the seed article: the seed is built in full, each bad file is
+listed with its reason, nothing crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.extract import Extractor
+from kg.pipeline import build
+from kg.queries import run_saved
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "sample" / "000_566754dbe1dffb01.txt"
+FRENCH = "La Russie et la Chine ont lancé les manœuvres navales Joint Sea 2021 en mer du Japon, a indiqué Moscou."
+GERMAN = ("Die Bundeswehr und die französische Armee haben am Montag eine gemeinsame Übung begonnen, die bis "
+          "zum Ende des Monats dauern wird und an der mehrere tausend Soldaten teilnehmen.")
+
+
+def make_corpus(folder: Path) -> dict[str, str]:
+    """Bad files next to the seed; returns file name → expected words of its reason ('' when it must build)."""
+    folder.mkdir()
+    (folder / SEED.name).write_bytes(SEED.read_bytes())
+    files = {
+        "empty.txt": (b"", "empty"),
+        "report.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n" + bytes(range(256)) * 4, "binary"),
+        "map.png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "unsupported"),
+        "latin1.txt": (FRENCH.encode("latin-1", "replace"), ""),
+        "cp1252.txt": (("« " + FRENCH + " »").encode("cp1252", "replace"), ""),
+        "utf16.txt": (FRENCH.encode("utf-16"), ""),
+        "mojibake.txt": (FRENCH.encode("utf-8").decode("latin-1").encode("utf-8"), ""),
+        "scripts.html": (b"<html><head><script>var a = 1;</script></head><body><script>x()</script></body></html>",
+                         "no article text"),
+        "german.txt": (GERMAN.encode(), "unsupported language"),
+        "huge.txt": (("Le Pakistan et la Chine. " * 50_000).encode(), "too long"),
+    }
+    for name, (data, _) in files.items():
+        (folder / name).write_bytes(data)
+    lines = [json.dumps({"id": "ok-1", "text": FRENCH}), "{not json", json.dumps({"id": "no-text"}),
+             json.dumps({"id": "bad-type", "text": 42}), json.dumps({"id": "ok-1", "text": FRENCH})]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "loop").mkdir()
+    os.symlink(folder, folder / "loop" / "back")
+    return {name: reason for name, (_, reason) in files.items()}
+
+
+def test_mixed_bad_inputs_build_the_rest(tmp_path: Path, extractor: Extractor) -> None:
+    expected = make_corpus(tmp_path / "in")
+    small = Extractor(max_chars=1_000_000)
+    small._nlp = extractor._nlp  # share the loaded pipelines
+    report = build([tmp_path / "in"], tmp_path / "out", extractor=small)
+    problems = {(Path(p.source.split(":")[0]).name, p.line): p.reason for p in report.problems}
+    for name, words in expected.items():
+        if words:
+            assert (name, None) in problems, (name, problems)
+            assert words in problems[(name, None)].lower(), (name, problems[(name, None)])
+    assert {line for (name, line) in problems if name == "feed.jsonl"} == {2, 3, 4, 5}
+    states = {r["wikidata"] for r in run_saved("states", tmp_path / "out")[1] if r["article"] == SEED.name}
+    assert states == {"Q668", "Q843", "Q159", "Q148", "Q232", "Q813", "Q863", "Q265", "Q30"}
+    built = {r["article"] for r in run_saved("exercises", tmp_path / "out")[1]}
+    assert {"latin1.txt", "cp1252.txt", "utf16.txt", "mojibake.txt", "ok-1", SEED.name} <= built
+    saved = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert len(saved["problems"]) == len(report.problems)
