@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from kg.extract.context import (
     ORG_TYPES,
     STATE_TYPES,
+    Lexicon,
     Placed,
     SentenceContext,
     head_lemma,
