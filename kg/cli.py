@@ -1,6 +1,12 @@
 """The `kg` command: thin commands over the library; KGError becomes a message and an exit code here.
 
-Exit codes: 0 success; 1 an error stopped the command; 2 some inputs could not be read (the rest was built).
+Exit codes, for every command: 0 success; 1 an error stopped the command; 2 some inputs could not be read.
+- `kg build`: 2 when some article files could not be read (the rest was built). A graph that violates the SHACL
+  shapes is still a successful build (0): the violations are printed and kept in DIR/report.json.
+- `kg validate DIR`: 0 the graph conforms (warnings allowed), 1 it has violations, 2 there is no readable
+  DIR/graph.ttl (as pySHACL's 0/1/2).
+- `kg reason DIR`: 0 done (inconsistencies found are printed as warnings), 1 the reasoner failed, 2 there is no
+  readable DIR/graph.ttl.
 """
 
 from __future__ import annotations
@@ -27,12 +33,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
 
     report = build([Path(p) for p in args.paths], Path(args.out), strict=args.strict, progress=_progress,
-                   wikidata=_wikidata_client(args))
+                   wikidata=_wikidata_client(args), reasoning=args.reason, reasoner=args.reasoner)
     ents = ", ".join(f"{n} {k}" for k, n in report.entities.items() if n) or "none"
     events = ", ".join(f"{n} {k}" for k, n in report.events.items() if n) or "none"
     print(f"built {args.out}/graph.ttl: {report.articles} articles, {report.triples} triples, "
           f"{report.seconds:.1f} s\n  entities: {ents}\n  events:   {events}")
     _print_wikidata(report.wikidata, args.out)
+    if report.conforms is not None:
+        print(f"  shapes:   {'conforms' if report.conforms else 'does not conform'}, {report.violations} "
+              f"violation(s), {report.warnings} warning(s)")
+        _print_results(report.validation)
+    if report.reasoner is not None:
+        print(f"  reasoning: {report.inferred} inferred triples in {args.out}/inferred.ttl ({report.reasoner})")
+        for message in report.inconsistencies:
+            print(f"kg build: warning: inconsistent: {message}", file=sys.stderr)
     if report.problems:
         print(f"  {len(report.problems)} input problem(s) (also in {args.out}/report.json):")
         for problem in report.problems:
@@ -62,6 +76,44 @@ def _print_wikidata(summary: dict, out: str) -> None:
           f"{summary.get('memberships', 0)} memberships")
     for warning in summary.get("warnings") or []:
         print(f"kg build: warning: {warning}", file=sys.stderr)
+
+
+def _print_results(results: Sequence, limit: int = 20) -> None:
+    for result in results[:limit]:
+        print(f"    {result}")
+    if len(results) > limit:
+        print(f"    … and {len(results) - limit} more (all in the report)")
+
+
+def cmd_reason(args: argparse.Namespace) -> int:
+    from kg.errors import StoreError
+    from kg.reasoning import reason
+
+    try:
+        report = reason(Path(args.data), reasoner=args.reasoner)
+    except StoreError as err:
+        print(f"kg reason: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"reasoned {args.data} ({report.reasoner}): {report.asserted} asserted triples, {report.inferred} "
+          f"inferred in {report.path}, {report.seconds:.2f} s")
+    for message in report.inconsistencies:
+        print(f"kg reason: warning: inconsistent: {message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.errors import StoreError
+    from kg.validation import validate
+
+    try:
+        report = validate(Path(args.data))
+    except StoreError as err:
+        print(f"kg validate: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{report.source}: {'conforms' if report.conforms else 'does not conform'}, {report.violations} "
+          f"violation(s), {report.warnings} warning(s)")
+    _print_results(report.results, limit=len(report.results))
+    return EXIT_OK if report.conforms else EXIT_ERROR
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -138,7 +190,30 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--wikidata-cache", metavar="DIR", default=None,
                    help="folder of cached Wikidata answers (default: $XDG_CACHE_HOME/kg/wikidata or "
                    "~/.cache/kg/wikidata)")
+    r = b.add_argument_group("Validation and reasoning", "The graph is checked against the SHACL shapes "
+                             "(ontology/shapes.ttl; see `kg validate`), then what it entails is written to "
+                             "DIR/inferred.ttl (see `kg reason`).")
+    r.add_argument("--no-reason", dest="reason", action="store_false",
+                   help="skip reasoning (and remove an older DIR/inferred.ttl)")
+    _reasoner_option(r)
     b.set_defaults(func=cmd_build)
+    rs = sub.add_parser("reason", help="write what a built graph entails to DIR/inferred.ttl",
+                        description="Compute what DIR/graph.ttl (and DIR/wikidata.ttl, when present) entail under "
+                        "the kg ontology: OWL 2 RL (inverses, symmetric and transitive properties, sub-classes, "
+                        "sub-properties, domains and ranges, the Wikidata, PROV and SEM alignments) and the rules "
+                        "of ontology/rules.ru (co-members, allies, the country an event happens in). Only new "
+                        "triples are written, to DIR/inferred.ttl (replacing it); `kg query` reads them. "
+                        "Exit codes: 0 done, 1 the reasoner failed, 2 no readable DIR/graph.ttl.")
+    rs.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
+    _reasoner_option(rs)
+    rs.set_defaults(func=cmd_reason)
+    v = sub.add_parser("validate", help="check a built graph against the SHACL shapes",
+                       description="Validate DIR/graph.ttl (or a Turtle file) against ontology/shapes.ttl and "
+                       "print each result with its focus node, path and message. Exit codes: 0 conforms "
+                       "(warnings allowed), 1 violations, 2 no readable graph.")
+    v.add_argument("data", nargs="?", default="out", metavar="DIR",
+                   help="folder written by kg build, or a Turtle file (default: out)")
+    v.set_defaults(func=cmd_validate)
     q = sub.add_parser("query", help="run a saved query on a built graph",
                        description="Run a saved query (see `kg queries`) on the graph in DIR.")
     q.add_argument("name", help="saved query name, e.g. states, exercises, arms-deals")
@@ -162,6 +237,14 @@ def parser() -> argparse.ArgumentParser:
                         "parameters (NAME=default). Run one with `kg query NAME --data DIR --param NAME=VALUE`.")
     ql.set_defaults(func=cmd_queries)
     return top
+
+
+def _reasoner_option(group: argparse._ActionsContainer) -> None:
+    from kg.reasoning import AUTO_LIMIT, Reasoner
+
+    group.add_argument("--reasoner", choices=[r.value for r in Reasoner], default=Reasoner.AUTO.value,
+                       help="owlrl (the reference), fast (the same triples, by SPARQL rules in Oxigraph), or auto: "
+                       f"owlrl up to {AUTO_LIMIT} triples, fast above (default: auto)")
 
 
 def _formats() -> list:

@@ -32,6 +32,10 @@ PREFIXES: dict[str, Namespace] = {
     "rdfs": Namespace(str(RDFS)), "owl": Namespace(str(OWL)), "xsd": Namespace(str(XSD)),
     "prov": Namespace(str(PROV)), "dcterms": Namespace(str(DCTERMS)), "skos": Namespace(str(SKOS)),
     "schema": SCHEMA, "sem": SEM,
+    "p": Namespace("http://www.wikidata.org/prop/"), "ps": Namespace("http://www.wikidata.org/prop/statement/"),
+    "pq": Namespace("http://www.wikidata.org/prop/qualifier/"),
+    "pqv": Namespace("http://www.wikidata.org/prop/qualifier/value/"),
+    "wikibase": Namespace("http://wikiba.se/ontology#"),
 }
 _IRI_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x20]*$")
 _TYPES = {"State": KG.State, "Organisation": KG.Organisation, "MilitaryAlliance": KG.MilitaryAlliance,
@@ -69,11 +73,18 @@ def article_iri(article: Article) -> URIRef:
     return checked_iri(f"{KGID}article/{slug(article.id)[:60]}-{_digest(article.id)[:8]}")
 
 
+def qid_iri(qid: str) -> URIRef:
+    """The project's IRI for the real-world entity with Wikidata id `qid` (kgid:Q668 for India)."""
+    if not re.fullmatch(r"Q[1-9]\d*", qid):
+        raise MappingError(f"not a Wikidata QID: {qid!r}")
+    return checked_iri(f"{KGID}{qid}")
+
+
 def entity_iri(entity_id: str, gaz: Gazetteer) -> URIRef:
     """Known entities are minted from their QID; local ones from their kind and slug."""
     entity = gaz.entities.get(entity_id)
     if entity is not None and entity.qid:
-        return checked_iri(f"{KGID}{entity.qid}")
+        return qid_iri(entity.qid)
     kind, _, rest = entity_id.partition("/")
     return mint(kind, rest) if rest else mint("entity", entity_id)
 

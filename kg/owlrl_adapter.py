@@ -26,10 +26,8 @@ def owl_rl_closure(graph: Graph) -> list[str]:
 
     >>> from rdflib import OWL, URIRef
     >>> g = Graph()
-    >>> g.add((URIRef("urn:x:rivalOf"), RDF.type, OWL.SymmetricProperty))
-    <Graph identifier=... (<class 'rdflib.graph.Graph'>)>
-    >>> g.add((URIRef("urn:x:a"), URIRef("urn:x:rivalOf"), URIRef("urn:x:b")))
-    <Graph identifier=... (<class 'rdflib.graph.Graph'>)>
+    >>> _ = g.add((URIRef("urn:x:rivalOf"), RDF.type, OWL.SymmetricProperty))
+    >>> _ = g.add((URIRef("urn:x:a"), URIRef("urn:x:rivalOf"), URIRef("urn:x:b")))
     >>> owl_rl_closure(g)
     []
     >>> (URIRef("urn:x:b"), URIRef("urn:x:rivalOf"), URIRef("urn:x:a")) in g

@@ -1,4 +1,4 @@
-"""build(): articles in, `graph.ttl` out — the stages composed (ingest → extract → map → serialise)."""
+"""build(): articles in, `graph.ttl` out — ingest → extract → map → serialise → Wikidata → validate → reason."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from kg.errors import ArticleError, KGError
 from kg.extract import Extractor
 from kg.mapping import map_extraction, new_graph
 from kg.ontology import KG
+from kg.reasoning import INFERRED_FILE, Reasoner, reason
 from kg.serialise import write_atomic, write_graph
+from kg.validation import ShapeResult, validate_graph
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
 
@@ -52,6 +54,13 @@ class BuildReport:
     events: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     wikidata: dict[str, object] = field(default_factory=dict)
+    reasoner: str | None = None  # None: reasoning was skipped
+    inferred: int = 0
+    inconsistencies: list[str] = field(default_factory=list)
+    conforms: bool | None = None  # None: validation was skipped
+    violations: int = 0
+    warnings: int = 0
+    validation: list[ShapeResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -77,13 +86,17 @@ def _identity(items: Iterable[T], total: int) -> Iterable[T]:
 
 def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = None, strict: bool = False,
           default_lang: str = "fr", wikidata: WikidataClient | None = None,
-          progress: Callable[[Iterable[Article], int], Iterable[Article]] = _identity) -> BuildReport:
+          progress: Callable[[Iterable[Article], int], Iterable[Article]] = _identity,
+          reasoning: bool = True, reasoner: Reasoner | str = Reasoner.AUTO, validation: bool = True) -> BuildReport:
     """Build the knowledge graph of the articles under `paths` into `out/graph.ttl`.
 
     Bad files are reported in the returned report (and in `out/report.json`) while the rest is built;
     with `strict`, the first one raises its ArticleError instead. Articles too short for language detection
     ("und") are read as `default_lang`. The Wikidata links and enrichment go to `out/wikidata.ttl`: from
     the snapshot only when `wikidata` is None, else also from its endpoint (see `kg.wikidata.enrich`).
+    With `validation`, the graph is checked against the SHACL shapes (`kg.validation`; the results are in the
+    report); with `reasoning`, what it entails goes to `out/inferred.ttl` (`kg.reasoning.reason`, with
+    `reasoner`), else a previous `out/inferred.ttl` is removed.
     """
     started = time.perf_counter()
     report = BuildReport(out=str(out))
@@ -110,6 +123,16 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     enrichment = enrich(graph, client=wikidata)
     write_graph(enrichment.graph, out / WIKIDATA_FILE)
     report.wikidata = enrichment.summary()
+    if validation:
+        checked = validate_graph(graph, source=str(out / GRAPH_FILE))
+        report.conforms, report.violations, report.warnings = checked.conforms, checked.violations, checked.warnings
+        report.validation = list(checked.results)
+    if reasoning:
+        reasoned = reason(out, reasoner=reasoner)
+        report.reasoner, report.inferred = reasoned.reasoner, reasoned.inferred
+        report.inconsistencies = list(reasoned.inconsistencies)
+    else:
+        (out / INFERRED_FILE).unlink(missing_ok=True)
     report.entities = _count(graph, _ENTITY_CLASSES)
     report.events = _count(graph, _EVENT_CLASSES)
     report.seconds = round(time.perf_counter() - started, 2)

@@ -118,24 +118,24 @@ def compile_vocabulary(ontology: Graph) -> Vocabulary:
     Raises:
         ReasoningError: the ontology uses an axiom the fast path does not implement, or a term it does not declare.
     """
-    declared: dict[URIRef, set[str]] = {}
+    declared: dict[Node, set[str]] = {}
     subclass: dict[str, set[str]] = {}
     subproperty: dict[str, set[str]] = {}
     inverse: dict[str, set[str]] = {}
     domain: dict[str, set[str]] = {}
     range_: dict[str, set[str]] = {}
-    characteristic: dict[URIRef, set[str]] = {c: set() for c in _CHARACTERISTICS}
+    characteristic: dict[Node, set[str]] = {c: set() for c in _CHARACTERISTICS}
+    tables: dict[Node, dict[str, set[str]]] = {RDFS.subClassOf: subclass, RDFS.subPropertyOf: subproperty,
+                                               RDFS.domain: domain, RDFS.range: range_, OWL.inverseOf: inverse}
     for s, p, o in ontology:
         if p == RDF.type and o in _DECLARATIONS:
-            declared.setdefault(URIRef(o), set()).add(str(s))
+            declared.setdefault(o, set()).add(str(s))
         elif p == RDF.type and o in _CHARACTERISTICS:
-            characteristic[URIRef(o)].add(str(s))
+            characteristic[o].add(str(s))
         elif p in _AXIOMS:
             if not isinstance(o, URIRef) or not isinstance(s, URIRef):
                 raise ReasoningError(f"the fast reasoner handles named terms only: {s.n3()} {p.n3()} {o.n3()}")
-            table = {RDFS.subClassOf: subclass, RDFS.subPropertyOf: subproperty, RDFS.domain: domain,
-                     RDFS.range: range_, OWL.inverseOf: inverse}[URIRef(p)]
-            table.setdefault(str(s), set()).add(str(o))
+            tables[p].setdefault(str(s), set()).add(str(o))
             if p == OWL.inverseOf:
                 inverse.setdefault(str(o), set()).add(str(s))
         elif p == RDF.type or (str(p).startswith((str(OWL), str(RDFS))) and p not in _ANNOTATIONS):
@@ -266,7 +266,8 @@ def fast_plan(vocab: Vocabulary, rules_text: str, rule_outputs: Iterable[str]) -
     derivable = {str(RDF.type), *vocab.transitive, *(o for o in rule_outputs if o in vocab.properties)}
     derivable.update(q for p in vocab.properties for q, flipped in vocab.consequences[p] if (q, flipped) != (p, False))
     pairs = {(f"<{c}>", f"<{s}>") for c, sups in vocab.superclasses.items() for s in sups if s != c}
-    subjects, objects = set(), set()
+    subjects: set[tuple[str, str]] = set()
+    objects: set[tuple[str, str]] = set()
     for p in sorted(vocab.properties):
         subject, obj = _types(vocab, p)
         subjects.update((f"<{p}>", f"<{c}>") for c in subject)
@@ -340,7 +341,7 @@ def _owlrl(store: ox.Store, ontology: Graph) -> tuple[list[ox.Triple], list[str]
         graph.update(rules_text)
         if len(graph) == size:
             break
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph
+    triples = [ox.Triple(ox.NamedNode(str(s)), ox.NamedNode(str(p)), to_oxigraph(o)) for s, p, o in graph
                if isinstance(s, URIRef) and not isinstance(o, BNode)
                and (s, p, o) not in asserted and (s, p, o) not in ontology]
     return triples, sorted(problems)

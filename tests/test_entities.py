@@ -113,3 +113,9 @@ def test_a_demonym_on_an_official_names_the_state(blank_fr: Language) -> None:
     nlp = spacy.load("fr_core_news_sm")  # the head of the adjective comes from the parser
     (mention,) = find_mentions(nlp("Le président turc a assisté au sommet."), "fr")
     assert (mention.entity, mention.kind, mention.named) == ("Q43", "official", True)
+
+
+def test_ambiguous_names_are_linked_by_context(blank_en: Language) -> None:
+    mentions = found(blank_en, "Russian troops entered Georgia. Tbilisi protested.", "en")
+    assert ("Georgia", "Q230", "context") in mentions
+    assert [m for m in found(blank_en, "Storms hit Georgia and Atlanta.", "en") if m[1] == "Q230"] == []

@@ -248,10 +248,45 @@ def _role(doc: Doc, ent: Span, lang: str) -> str | None:
     return None
 
 
+@cache
+def _ambiguous_pattern(lang: str) -> re.Pattern[str] | None:
+    names = load_gazetteer().ambiguous.get(lang, frozenset())
+    if not names:
+        return None
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
+
+
+def _context_mentions(doc: Doc, lang: str, gaz: Gazetteer, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Ambiguous names ('Congo', 'Georgia') linked where the article's context points at one state."""
+    from kg.ambiguity import Resolution, resolve_ambiguous
+
+    pattern = _ambiguous_pattern(lang)
+    if pattern is None:
+        return []
+    resolved: dict[str, Resolution] = {}
+    found = []
+    for m in pattern.finditer(doc.text):
+        if _overlaps(m.start(), m.end(), taken):  # part of a longer name: "Guinea-Bissau", "Corée du Sud"
+            continue
+        name = m.group(0)
+        if name not in resolved:
+            resolved[name] = resolve_ambiguous(name, lang, doc.text)
+        r = resolved[name]
+        if r.entity is None:
+            continue
+        entity = gaz.entities[r.entity]
+        found.append(Mention(entity=entity.id, type=entity.type, text=name, kind="context", label=entity.label_en,
+                             evidence=_evidence(doc, m.start(), m.end(), r.rule, r.confidence)))
+    return found
+
+
 def find_mentions(doc: Doc, lang: str) -> list[Mention]:
     """All entity mentions in `doc`, in text order; gazetteer matches win over spaCy's NER."""
     gaz = load_gazetteer()
     mentions = _gazetteer_mentions(doc, lang, gaz)
+    taken = [(m.evidence.start, m.evidence.end) for m in mentions]
+    mentions += _context_mentions(doc, lang, gaz, taken)
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
     mentions += _designations(doc, taken)
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]

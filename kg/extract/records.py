@@ -25,7 +25,7 @@ class Mention:
 
     `entity` is the gazetteer id (a Wikidata QID, or a slug) or, for entities the gazetteer does not know,
     a local key such as "person/nirmala-sitharaman"; `kind` says how it was recognised (label, name, abbrev,
-    capital, demonym, prefix, ner, designation).
+    capital, demonym, official, prefix, context, ner, designation).
     """
 
     entity: str
