@@ -84,9 +84,15 @@ class Extractor:
             ExtractionError: the language has no model, or the text is longer than `max_chars` (a whole book
             or a dump, not an article: spaCy's parser would take minutes and gigabytes on it).
         """
+        self.check(article)
+        return self.from_doc(article, self.nlp(article.lang)(article.text))
+
+    def check(self, article: Article) -> None:
+        """Raise ExtractionError if the article cannot be parsed: unsupported language or too long."""
         if len(article.text) > self.max_chars:
             raise ExtractionError(f"article too long: {len(article.text)} characters (limit {self.max_chars})")
-        return self.from_doc(article, self.nlp(article.lang)(article.text))
+        if article.lang not in MODELS:
+            raise ExtractionError(f"unsupported language {article.lang!r} (supported: {', '.join(MODELS)})")
 
     def extract_many(self, articles: Iterable[Article], *, batch_size: int = 16) -> Iterator[Extraction]:
         """Extract a stream of articles, batching them per language through `nlp.pipe`."""
