@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import importlib.util
 import inspect
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -95,6 +98,31 @@ def test_every_term_has_label_and_definition_in_english_and_french(
     ]
     assert len(values) == 1, f"kg:{term} needs one {annotation} @{lang}, has {values}"
     assert str(values[0]).strip()
+
+
+@pytest.fixture(scope="module")
+def documentation() -> str:
+    """docs/ontology.html as rendered now by scripts/build_docs.py (pyLODE)."""
+    pytest.importorskip("pylode")
+    spec = importlib.util.spec_from_file_location("build_docs", ONTOLOGY_DIR.parent / "scripts" / "build_docs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.render())
+
+
+def test_docs_are_up_to_date(documentation: str) -> None:
+    checked_in = (ONTOLOGY_DIR.parent / "docs" / "ontology.html").read_text(encoding="utf-8")
+    assert checked_in == documentation, "docs/ontology.html is out of date: run python scripts/build_docs.py"
+
+
+@pytest.mark.parametrize("term", KG_TERMS)
+def test_docs_show_every_term_in_english_and_french(ontology: Graph, documentation: str, term: str) -> None:
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", documentation)).split())
+    assert f'id="{term}"' in documentation
+    for annotation in (RDFS.label, SKOS.definition):
+        for value in ontology.objects(KG[term], annotation):
+            assert " ".join(str(value).split()) in text, (term, annotation, value.language)
 
 
 # ----------------------------------------------------------------------------------------------------------
