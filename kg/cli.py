@@ -33,11 +33,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
 
     report = build([Path(p) for p in args.paths], Path(args.out), strict=args.strict, progress=_progress,
-                   wikidata=_wikidata_client(args), reasoning=args.reason, reasoner=args.reasoner)
+                   wikidata=_wikidata_client(args), reasoning=args.reason, reasoner=args.reasoner,
+                   append=args.append, jobs=args.jobs, executor=args.executor, scheduler=args.scheduler)
+    return _print_build(report, args)
+
+
+def _print_build(report, args: argparse.Namespace) -> int:  # report: kg.pipeline.BuildReport
     ents = ", ".join(f"{n} {k}" for k, n in report.entities.items() if n) or "none"
     events = ", ".join(f"{n} {k}" for k, n in report.events.items() if n) or "none"
     print(f"built {args.out}/graph.ttl: {report.articles} articles, {report.triples} triples, "
           f"{report.seconds:.1f} s\n  entities: {ents}\n  events:   {events}")
+    print(f"  store:    {args.out}/store, {report.store_articles} articles, one named graph each")
     _print_wikidata(report.wikidata, args.out)
     if report.conforms is not None:
         print(f"  shapes:   {'conforms' if report.conforms else 'does not conform'}, {report.violations} "
@@ -196,6 +202,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--no-reason", dest="reason", action="store_false",
                    help="skip reasoning (and remove an older DIR/inferred.ttl)")
     _reasoner_option(r)
+    _scale_options(b)
     b.set_defaults(func=cmd_build)
     rs = sub.add_parser("reason", help="write what a built graph entails to DIR/inferred.ttl",
                         description="Compute what DIR/graph.ttl (and DIR/wikidata.ttl, when present) entail under "
@@ -236,7 +243,135 @@ def parser() -> argparse.ArgumentParser:
                         description="List the saved queries of queries/*.rq with their titles, descriptions and "
                         "parameters (NAME=default). Run one with `kg query NAME --data DIR --param NAME=VALUE`.")
     ql.set_defaults(func=cmd_queries)
+    _store_commands(sub)
     return top
+
+
+def _scale_options(b: argparse.ArgumentParser) -> None:
+    s = b.add_argument_group("Store and scale", "Each article's triples are kept in its own named graph of the "
+                             "store DIR/store (see `kg export`, `kg serve`, `kg push`); graph.ttl is written from it.")
+    s.add_argument("--append", action="store_true",
+                   help="keep the articles already in DIR/store and add these (an article built again replaces "
+                   "its graph); without it the store is emptied first")
+    s.add_argument("--jobs", "-j", type=_positive, default=1, metavar="N",
+                   help="extract on N processes (default: 1, in this process)")
+    s.add_argument("--executor", choices=["process", "dask"], default="process",
+                   help="where the N workers run: local processes, or a Dask cluster (needs --scheduler)")
+    s.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="Dask scheduler address for --executor dask, e.g. tcp://127.0.0.1:8786")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from kg.pipeline import remove_articles
+
+    report = remove_articles(args.ids, Path(args.data), wikidata=_wikidata_client(args), reasoning=args.reason,
+                             reasoner=args.reasoner)
+    print(f"removed {len(args.ids)} article(s) from {args.data}/store")
+    return _print_build(report, argparse.Namespace(out=args.data))
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kg.triplestore import STORE_DIR, ExportFormat, TripleStore, export, export_file, parse_graph_sets
+
+    try:
+        graphs = parse_graph_sets(args.graphs)
+    except ValueError as err:
+        raise KGError(str(err)) from err
+    with TripleStore.open(Path(args.data) / STORE_DIR, read_only=True) as store:
+        if args.output and args.output != "-":
+            count = export_file(store, Path(args.output), ExportFormat(args.format), graphs)
+            print(f"wrote {count} {'quads' if ExportFormat(args.format).keeps_graphs else 'triples'} to "
+                  f"{args.output}", file=sys.stderr)
+        else:
+            export(store, sys.stdout.buffer, ExportFormat(args.format), graphs)
+            sys.stdout.buffer.flush()
+    return EXIT_OK
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from kg.push import PushFormat, push
+    from kg.triplestore import parse_graph_sets
+
+    try:
+        graphs = parse_graph_sets(args.graphs)
+    except ValueError as err:
+        raise KGError(str(err)) from err
+    report = push(Path(args.data), endpoint=args.endpoint, graph=args.graph, replace=args.replace, graphs=graphs,
+                  fmt=PushFormat(args.format), batch=args.batch)
+    print(f"pushed {report.triples} triples in {report.graphs} graph(s) to {report.endpoint} "
+          f"({report.requests} requests, {report.seconds:.1f} s)")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from kg.serve import serve_command
+
+    command = serve_command(Path(args.data), host=args.host, port=args.port, timeout=args.timeout or None)
+    print(f"serving {args.data}/store read-only: query page http://{args.host}:{args.port}/, SPARQL endpoint "
+          f"http://{args.host}:{args.port}/query (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        return subprocess.run(command, check=False).returncode
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _store_commands(sub: argparse._SubParsersAction) -> None:
+    from kg.serve import DEFAULT_HOST, DEFAULT_PORT
+
+    graphs_help = "comma-separated graph sets: asserted (the articles), inferred, wikidata (default: all)"
+    rm = sub.add_parser("remove", help="take articles out of a build's store and rewrite its graph files",
+                        description="Remove the named graphs of the given article ids from DIR/store, then write "
+                        "DIR/graph.ttl, wikidata.ttl and inferred.ttl again from what remains.")
+    rm.add_argument("ids", nargs="+", metavar="ARTICLE_ID", help="article id (a file name, or a JSONL record's id)")
+    rm.add_argument("--data", "-d", default="out", metavar="DIR", help="folder written by kg build (default: out)")
+    rm.add_argument("--no-reason", dest="reason", action="store_false", help="skip reasoning")
+    _reasoner_option(rm)
+    rm.set_defaults(func=cmd_remove, online=False, offline=True, wikidata_endpoint=None, wikidata_cache=None)
+    ex = sub.add_parser("export", help="dump a build's store as Turtle, N-Triples, N-Quads, TriG or JSON-LD",
+                        description="Write the graphs of DIR/store, deterministically (sorted, stable prefixes: the "
+                        "same store gives the same bytes). ttl and nt merge the selected graphs into one; nq, trig "
+                        "and jsonld keep each article's named graph and the inferred and wikidata graphs.")
+    ex.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
+    ex.add_argument("--format", "-f", choices=["ttl", "nt", "nq", "trig", "jsonld"], default="ttl",
+                    help="output format (default: ttl)")
+    ex.add_argument("--graphs", "-g", default="asserted,inferred,wikidata", help=graphs_help)
+    ex.add_argument("--output", "-o", metavar="FILE", default=None, help="output file (default: standard output)")
+    ex.set_defaults(func=cmd_export)
+    pu = sub.add_parser("push", help="copy a build's store to another triple store (SPARQL Graph Store Protocol)",
+                        description="Send the graphs of DIR/store to a remote store's Graph Store endpoint (Oxigraph: "
+                        "http://HOST:7878/store, Fuseki: http://HOST:3030/DATASET/data), each article in its own "
+                        "named graph, in batches. Query the remote store with its union default graph.")
+    pu.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
+    pu.add_argument("--endpoint", "-e", required=True, metavar="URL", help="the Graph Store Protocol endpoint")
+    pu.add_argument("--graph", metavar="IRI", default=None,
+                    help="send every triple to this one graph ('default': the default graph) instead of one graph "
+                    "per article")
+    pu.add_argument("--replace", action="store_true",
+                    help="replace each target graph (HTTP PUT) instead of adding to it (POST)")
+    pu.add_argument("--graphs", "-g", default="asserted,inferred,wikidata", help=graphs_help)
+    pu.add_argument("--format", "-f", choices=["nt", "ttl"], default="nt", help="request body syntax (default: nt)")
+    pu.add_argument("--batch", type=_positive, default=50_000, metavar="N",
+                    help="the most triples per request (default: 50000)")
+    pu.set_defaults(func=cmd_push)
+    sv = sub.add_parser("serve", help="a read-only SPARQL endpoint and query page over a build's store",
+                        description="Run the Oxigraph server read-only on DIR/store: a query page at /, SPARQL at "
+                        "/query; updates are refused. The default graph is the union of all graphs.")
+    sv.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
+    sv.add_argument("--port", "-p", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+    sv.add_argument("--host", default=DEFAULT_HOST,
+                    help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
+    sv.add_argument("--timeout", type=float, default=60, metavar="SECONDS",
+                    help="stop queries running longer than this (default: 60; 0: no limit)")
+    sv.set_defaults(func=cmd_serve)
 
 
 def _reasoner_option(group: argparse._ActionsContainer) -> None:

@@ -30,7 +30,7 @@ from rdflib.store import Store
 from spacy.tokens import Doc
 
 from kg.articles import Article
-from kg.errors import ExtractionError, KGError
+from kg.errors import ExtractionError, KGError, MappingError
 from kg.extract import Extractor
 from kg.mapping import article_iri, map_extraction
 from kg.triplestore import ArticleQuads
@@ -112,15 +112,19 @@ def article_quads(group: Sequence[Article], extractor: Extractor, docs: Sequence
     errors: list[tuple[str, Exception]] = []
     for i, article in enumerate(group):
         try:
-            doc = docs[i] if docs is not None else extractor.nlp(article.lang)(article.text)
+            doc = docs[i] if docs is not None else None
             if isinstance(doc, Exception):
                 raise doc
-            map_extraction(Extractor.from_doc(article, doc), graph)
+            map_extraction(extractor.extract(article) if doc is None else Extractor.from_doc(article, doc), graph)
         except KGError as err:
             errors.append((article.source or article.id, err))
     name = ox.NamedNode(str(article_iri(group[0])))
     term = _Terms()
-    quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph]  # type: ignore[arg-type]
+    try:
+        quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph]  # type: ignore[arg-type]
+    except ValueError as err:  # an IRI that is not one: rdflib only warns when it is created
+        quads = []
+        errors = [(a.source or a.id, MappingError(f"article {a.id!r}: invalid RDF term: {err}")) for a in group]
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
     return ArticleQuads(group[0].id, name.value, data or b"", len(quads), len(group) - len(errors), tuple(errors))
 
@@ -129,8 +133,16 @@ def _parse(chunk: Sequence[Sequence[Article]], extractor: Extractor, batch_size:
            ) -> list[list[Doc | Exception]]:
     """Parse every article of the chunk, language by language through `nlp.pipe`."""
     docs: list[list[Doc | Exception]] = [[ExtractionError("not parsed")] * len(group) for group in chunk]
-    positions = sorted(((a.lang, g, i) for g, group in enumerate(chunk) for i, a in enumerate(group)))
-    for lang, items in groupby(positions, key=lambda x: x[0]):
+    positions = []
+    for g, group in enumerate(chunk):
+        for i, article in enumerate(group):
+            try:
+                extractor.check(article)
+            except KGError as err:
+                docs[g][i] = err
+                continue
+            positions.append((article.lang, g, i))
+    for lang, items in groupby(sorted(positions), key=lambda x: x[0]):
         where = [(g, i) for _, g, i in items]
         try:
             nlp = extractor.nlp(lang)

@@ -13,12 +13,13 @@ from typing import TypeVar
 from rdflib import RDF, Graph
 
 from kg.articles import Article, read_articles
-from kg.errors import ArticleError, KGError
+from kg.errors import ArticleError, StoreError
+from kg.executors import ExecutorKind, extract_all
 from kg.extract import Extractor
-from kg.mapping import map_extraction, new_graph
 from kg.ontology import KG
 from kg.reasoning import INFERRED_FILE, Reasoner, reason
 from kg.serialise import write_atomic, write_graph
+from kg.triplestore import STORE_DIR, ExportFormat, GraphSet, TripleStore, export_file, record_files
 from kg.validation import ShapeResult, validate_graph
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
@@ -48,6 +49,7 @@ class BuildReport:
 
     out: str
     articles: int = 0
+    store_articles: int = 0  # articles in DIR/store after the build (more than `articles` with --append)
     triples: int = 0
     seconds: float = 0.0
     entities: dict[str, int] = field(default_factory=dict)
@@ -87,7 +89,9 @@ def _identity(items: Iterable[T], total: int) -> Iterable[T]:
 def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = None, strict: bool = False,
           default_lang: str = "fr", wikidata: WikidataClient | None = None,
           progress: Callable[[Iterable[Article], int], Iterable[Article]] = _identity,
-          reasoning: bool = True, reasoner: Reasoner | str = Reasoner.AUTO, validation: bool = True) -> BuildReport:
+          reasoning: bool = True, reasoner: Reasoner | str = Reasoner.AUTO, validation: bool = True,
+          append: bool = False, jobs: int = 1, executor: ExecutorKind | str = ExecutorKind.PROCESS,
+          scheduler: str | None = None, remove: Sequence[str] = ()) -> BuildReport:
     """Build the knowledge graph of the articles under `paths` into `out/graph.ttl`.
 
     Bad files are reported in the returned report (and in `out/report.json`) while the rest is built;
@@ -97,6 +101,12 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     With `validation`, the graph is checked against the SHACL shapes (`kg.validation`; the results are in the
     report); with `reasoning`, what it entails goes to `out/inferred.ttl` (`kg.reasoning.reason`, with
     `reasoner`), else a previous `out/inferred.ttl` is removed.
+
+    Each article's triples go to its own named graph of the store `out/store` (`kg.triplestore`), one transaction
+    per article, and `graph.ttl` is written from the store; with `append` the store keeps the articles of earlier
+    builds (an article built again replaces its graph) and `remove` lists article ids to take out first. The
+    articles are extracted on `jobs` processes, or on the Dask cluster at `scheduler` with `executor="dask"`
+    (`kg.executors.extract_all`); the output does not depend on either.
     """
     started = time.perf_counter()
     report = BuildReport(out=str(out))
@@ -109,17 +119,24 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
         else:
             articles.append(item if item.lang != "und" else replace(item, lang=default_lang))
     articles.sort(key=lambda a: (a.id, a.source))
-    extractor = extractor or Extractor()
-    graph = new_graph()
-    for article in progress(articles, len(articles)):
-        try:
-            map_extraction(extractor.extract(article), graph)
-            report.articles += 1
-        except KGError as err:
-            if strict:
-                raise
-            report.problems.append(Problem(article.source or article.id, str(err)))
-    report.triples = write_graph(graph, out / GRAPH_FILE)
+    with TripleStore.open(out / STORE_DIR, fresh=not append) as store:
+        missing = [article_id for article_id in remove if not store.has_article(article_id)]
+        if missing:
+            raise StoreError(f"no article {', '.join(map(repr, missing))} in {out / STORE_DIR}")
+        for article_id in remove:
+            store.remove_article(article_id)
+        for result in extract_all(progress(articles, len(articles)), extractor=extractor, jobs=jobs,
+                                  executor=executor, scheduler=scheduler):
+            for source, err in result.errors:
+                if strict:
+                    raise err
+                report.problems.append(Problem(source, str(err)))
+            if result.articles:
+                store.put_article(result)
+                report.articles += result.articles
+        report.store_articles = len(store.article_graphs())
+        report.triples = export_file(store, out / GRAPH_FILE, ExportFormat.TTL, [GraphSet.ASSERTED])
+        graph = store.asserted_graph()
     enrichment = enrich(graph, client=wikidata)
     write_graph(enrichment.graph, out / WIKIDATA_FILE)
     report.wikidata = enrichment.summary()
@@ -133,8 +150,20 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
         report.inconsistencies = list(reasoned.inconsistencies)
     else:
         (out / INFERRED_FILE).unlink(missing_ok=True)
+    with TripleStore.open(out / STORE_DIR) as store:
+        store.load_derived(out)
+    record_files(out)
     report.entities = _count(graph, _ENTITY_CLASSES)
     report.events = _count(graph, _EVENT_CLASSES)
     report.seconds = round(time.perf_counter() - started, 2)
     write_atomic(out / REPORT_FILE, json.dumps(asdict(report), indent=1, ensure_ascii=False).encode("utf-8"))
     return report
+
+
+def remove_articles(article_ids: Sequence[str], out: Path, **options: object) -> BuildReport:
+    """Take articles out of the store of the build folder `out` and write its graph files again (as `build`).
+
+    Raises:
+        StoreError: the store holds no article with one of the ids (nothing is removed then).
+    """
+    return build([], out, append=True, remove=article_ids, **options)  # type: ignore[arg-type]

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ALL_GRAPHS", "ArticleQuads", "ExportFormat", "GraphSet", "STORE_DIR", "TripleStore", "article_graph",
            "export", "export_bytes", "export_file", "open_query_store", "parse_graph_sets", "record_files",
-           "stale_files"]
+           "sorted_unique", "stale_files", "sync"]
 
 STORE_DIR = "store"
 STAMP_FILE = "store.json"
@@ -146,9 +146,10 @@ def _is_locked(err: OSError) -> bool:
 class TripleStore:
     """A build folder's store: article graphs, derived graphs, one transaction per change, dumps."""
 
-    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+    def __init__(self, store: ox.Store, path: Path | None = None, *, read_only: bool = False) -> None:
         self._store: ox.Store | None = store
         self.path = path
+        self.read_only = read_only
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False, fresh: bool = False) -> TripleStore:
@@ -161,6 +162,8 @@ class TripleStore:
             raise StoreError(f"no store at {path}; run `kg build … --out {path.parent}` first")
         if fresh and not read_only and path.exists():
             shutil.rmtree(path)
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
         try:
             store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
         except OSError as err:
@@ -168,7 +171,7 @@ class TripleStore:
                 raise StoreError(f"the store {path} is in use by another process (a running kg build or "
                                  f"kg remove?): {err}") from err
             raise StoreError(f"cannot open the store {path}: {err}") from err
-        return cls(store, path)
+        return cls(store, path, read_only=read_only)
 
     @classmethod
     def open_memory(cls) -> TripleStore:
@@ -183,11 +186,8 @@ class TripleStore:
 
     def close(self) -> None:
         """Flush and release the store (and its lock)."""
-        if self._store is not None and self.path is not None:
-            try:
-                self._store.flush()
-            except OSError:
-                pass  # a read-only store has nothing to flush
+        if self._store is not None and self.path is not None and not self.read_only:
+            self._store.flush()
         self._store = None
 
     @property
@@ -279,9 +279,12 @@ class TripleStore:
         assert isinstance(result, ox.QuerySolutions)
         return int(next(iter(result))[0].value)  # type: ignore[union-attr]
 
-    def graph_lines(self, name: ox.NamedNode) -> bytes:
-        """A graph's triples as canonical N-Triples (unsorted)."""
-        return self.inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
+    def graph_lines(self, name: ox.NamedNode) -> Iterator[bytes]:
+        """A graph's triples as canonical N-Triples lines (unsorted), through a temporary file past 64 MiB."""
+        with tempfile.SpooledTemporaryFile(max_size=1 << 26, prefix="kg-graph-") as spool:
+            self.inner.dump(spool, format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+            spool.seek(0)
+            yield from spool
 
     # -- rdflib ---------------------------------------------------------------------------------------------
 
@@ -311,7 +314,7 @@ class TripleStore:
 # -- dumps ----------------------------------------------------------------------------------------------------
 
 
-def _sorted_unique(lines: Iterable[bytes], buffer: int = SORT_BUFFER) -> Iterator[bytes]:
+def sorted_unique(lines: Iterable[bytes], buffer: int = SORT_BUFFER) -> Iterator[bytes]:
     """The lines sorted (bytewise) without duplicates; runs of `buffer` lines spill to disk and are merged."""
     pending: set[bytes] = set()
     with ExitStack() as stack:
@@ -334,14 +337,10 @@ def _sorted_unique(lines: Iterable[bytes], buffer: int = SORT_BUFFER) -> Iterato
                 previous = line
 
 
-def _lines(data: bytes) -> Iterator[bytes]:
-    return (line + b"\n" for line in data.split(b"\n") if line)
-
-
 def _write_sorted_triples(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
     """The graphs' triples merged, deduplicated and sorted, as N-Triples; returns the number of triples."""
     count = 0
-    for line in _sorted_unique(line for name in names for line in _lines(store.graph_lines(name))):
+    for line in sorted_unique(line for name in names for line in store.graph_lines(name)):
         out.write(line)
         count += 1
     return count
@@ -352,7 +351,7 @@ def _write_sorted_quads(store: TripleStore, names: Sequence[ox.NamedNode], out: 
     count = 0
     for name in names:
         suffix = f" {name} .\n".encode()
-        for line in _sorted_unique(_lines(store.graph_lines(name))):
+        for line in sorted_unique(store.graph_lines(name)):
             out.write(line[:-3] + suffix)  # "<s> <p> <o> .\n" → "<s> <p> <o> <g> .\n"
             count += 1
     return count
@@ -448,3 +447,38 @@ def open_query_store(directory: Path) -> ox.Store | None:
         return ox.Store.read_only(str(path))
     except OSError:
         return None
+
+
+def _same_bytes(path: Path, other: IO[bytes]) -> bool:
+    other.seek(0)
+    with path.open("rb") as handle:
+        while True:
+            a, b = handle.read(1 << 20), other.read(1 << 20)
+            if a != b:
+                return False
+            if not a:
+                return True
+
+
+def sync(directory: Path) -> list[str]:
+    """Bring the store of the build folder `directory` in line with its graph files; the files that were read.
+
+    `wikidata.ttl` and `inferred.ttl` rewritten since the store was (by `kg reason DIR` on its own) are loaded
+    into their graphs. A `graph.ttl` that changed must still be what the store's article graphs hold.
+
+    Raises:
+        StoreError: `graph.ttl` no longer matches the store (build again), or the store is in use.
+    """
+    stale = stale_files(directory)
+    if not stale:
+        return []
+    with TripleStore.open(directory / STORE_DIR) as store:
+        if "graph.ttl" in stale:
+            with tempfile.TemporaryFile() as tmp:
+                export(store, tmp, ExportFormat.TTL, [GraphSet.ASSERTED])
+                if not (directory / "graph.ttl").is_file() or not _same_bytes(directory / "graph.ttl", tmp):
+                    raise StoreError(f"{directory / 'graph.ttl'} is not what {directory / STORE_DIR} holds; "
+                                     f"build again with `kg build … --out {directory}`")
+        store.load_derived(directory)
+    record_files(directory)
+    return stale

@@ -1,0 +1,185 @@
+"""Kill test: SIGKILL `kg build --append` at random moments and check the store after every kill.
+
+A store is built from three development articles (the "earlier" articles). Then, again and again, a copy of it gets
+`kg build --append` of N more articles (the development articles again under new ids) in a subprocess that is
+killed (SIGKILL) at a random moment between its first write to the store and the moment a complete run ends:
+while articles are written, while graph.ttl is exported, while the Wikidata, validation and derived graphs are
+done. After each kill the store must open, hold every earlier article's graph exactly as before, and hold each new
+article either wholly (its graph exactly as a complete run writes it) or not at all.
+
+    python bench/kill.py                      # 20 kills of a 24-article append
+    python bench/kill.py --kills 5 --articles 40 --seed 7
+
+tests/test_store.py runs three kills with the same code (`run_kills`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_ARTICLES = ROOT / "tests" / "data" / "dev" / "articles"
+
+
+@dataclass
+class KillReport:
+    """What the kills found: one line per kill, and the problems (none when the store held up)."""
+
+    kills: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    complete_seconds: float = 0.0
+    writing_seconds: float = 0.0
+
+
+def make_corpus(path: Path, count: int, *, prefix: str = "kill") -> Path:
+    """A JSONL corpus of `count` articles: the development articles again and again, each under a new id."""
+    sources = sorted(DEV_ARTICLES.glob("*.txt"))
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(count):
+            source = sources[i % len(sources)]
+            lang = "en" if "_en_" in source.name else "fr"
+            record = {"id": f"{prefix}-{i:04d}-{source.stem}", "text": source.read_text(encoding="utf-8"),
+                      "lang": lang}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def graph_digests(store_dir: Path) -> dict[str, str]:
+    """Every named graph of the store (opened read-write, so that it recovers) → a digest of its sorted triples."""
+    from kg.triplestore import TripleStore, sorted_unique
+
+    with TripleStore.open(store_dir) as store:
+        digests = {}
+        for name in sorted(store.inner.named_graphs(), key=str):
+            digest = hashlib.sha256()
+            for line in sorted_unique(store.graph_lines(name)):  # type: ignore[arg-type]
+                digest.update(line)
+            digests[name.value] = digest.hexdigest()  # type: ignore[union-attr]
+        store.count()  # the store answers queries
+    return digests
+
+
+def _wal_size(store_dir: Path) -> int:
+    return sum(p.stat().st_size for p in store_dir.glob("*.log") if p.name[0].isdigit())
+
+
+def _append(build: Path, corpus: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(build), "--append", "--no-reason"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+
+
+def _wait_first_write(process: subprocess.Popen[bytes], store_dir: Path, before: int, limit: float = 300) -> float:
+    """Wait until the process commits its first transaction (the store's write-ahead log grows); the time then."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if _wal_size(store_dir) > before or process.poll() is not None:
+            return time.monotonic()
+        time.sleep(0.002)
+    raise TimeoutError(f"kg build --append wrote nothing to {store_dir} in {limit} s")
+
+
+def base_build(work: Path, extractor: object = None) -> Path:
+    """A build folder whose store holds three development articles."""
+    from kg.pipeline import build
+
+    corpus = work / "base-corpus"
+    corpus.mkdir()
+    for source in sorted(DEV_ARTICLES.glob("*.txt"))[:3]:
+        shutil.copy(source, corpus / source.name)
+    base = work / "base"
+    build([corpus], base, reasoning=False, validation=False, extractor=extractor)  # type: ignore[arg-type]
+    return base
+
+
+def run_kills(kills: int, articles: int, *, work: Path, seed: int = 0, extractor: object = None) -> KillReport:
+    """Kill `kills` appends of `articles` articles at random moments; check the store after each.
+
+    Even kills fall while the articles are written (before graph.ttl is), odd ones anywhere until the end.
+    """
+    rng = random.Random(seed)
+    report = KillReport()
+    base = base_build(work, extractor)
+    earlier = graph_digests(base / "store")
+    corpus = make_corpus(work / "append.jsonl", articles)
+
+    complete = work / "complete"
+    shutil.copytree(base, complete)
+    before = _wal_size(complete / "store")
+    process = _append(complete, corpus)
+    first = _wait_first_write(process, complete / "store", before)
+    first_wall = time.time() - (time.monotonic() - first)
+    _, stderr = process.communicate()
+    tail = time.monotonic() - first
+    writing = max(0.05, (complete / "graph.ttl").stat().st_mtime - first_wall)
+    report.complete_seconds = round(tail, 2)
+    report.writing_seconds = round(writing, 2)
+    if process.returncode != 0:
+        raise RuntimeError(f"the complete append failed: {stderr.decode(errors='replace')[-2000:]}")
+    expected = graph_digests(complete / "store")
+
+    for k in range(kills):
+        folder = work / f"kill-{k:02d}"
+        shutil.copytree(base, folder)
+        before = _wal_size(folder / "store")
+        process = _append(folder, corpus)
+        _wait_first_write(process, folder / "store", before)
+        delay = rng.uniform(0, writing if k % 2 == 0 else tail)
+        time.sleep(delay)
+        finished = process.poll() is not None
+        if not finished:
+            process.send_signal(signal.SIGKILL)
+        process.wait()
+        try:
+            found = graph_digests(folder / "store")
+        except Exception as err:  # noqa: BLE001 - any failure to open is what this test looks for
+            report.problems.append(f"kill {k}: the store does not open: {err}")
+            continue
+        broken = [g for g, d in earlier.items() if "/article/" in g and found.get(g) != d]
+        partial = [g for g, d in found.items() if g not in earlier and g in expected and expected[g] != d
+                   and "/article/" in g]
+        unknown = [g for g in found if g not in earlier and g not in expected]
+        new = sum(1 for g in found if g not in earlier and "/article/" in g)
+        report.kills.append(f"kill {k}: after {delay:.2f} s of {tail:.2f} s{' (had finished)' if finished else ''}: "
+                            f"{new}/{articles} new articles whole, earlier intact: {not broken}")
+        report.problems += [f"kill {k}: earlier article changed or lost: {g}" for g in broken]
+        report.problems += [f"kill {k}: partial article graph: {g}" for g in partial]
+        report.problems += [f"kill {k}: unexpected graph: {g}" for g in unknown]
+        shutil.rmtree(folder)
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--articles", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kg-kill-") as tmp:
+        report = run_kills(args.kills, args.articles, work=Path(tmp), seed=args.seed)
+    for line in report.kills:
+        print(line)
+    print(f"complete append: first write → end {report.complete_seconds} s, of which articles "
+          f"{report.writing_seconds} s; "
+          f"{args.kills} kills in {time.perf_counter() - started:.0f} s")
+    for problem in report.problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    print("store intact after every kill" if not report.problems else f"{len(report.problems)} problem(s)")
+    return 1 if report.problems else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

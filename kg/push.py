@@ -1,0 +1,140 @@
+"""Push: copy a build folder's store to another triple store through the SPARQL 1.1 Graph Store HTTP Protocol.
+
+`push(DIR, endpoint=URL)` sends every graph of `DIR/store` to the store's Graph Store endpoint (Oxigraph:
+`http://host:7878/store`, Apache Jena Fuseki: `http://host:3030/DATASET/data`, GraphDB:
+`http://host:7200/repositories/REPO/rdf-graphs/service`), each article in its own named graph (`?graph=IRI`) and
+the Wikidata and inferred triples in theirs, as N-Triples (or Turtle) in batches of at most `batch` triples: the
+first batch of a graph is a PUT (replacing that graph) with `replace`, else a POST (adding to it); the others are
+POSTs. With `graph`, every selected triple goes to that one graph instead (`default`: the default graph).
+
+Saved queries read the union of the graphs: ask the remote store to use it as the default graph (Oxigraph:
+`--union-default-graph`; Fuseki/TDB2: `tdb2:unionDefaultGraph true`; GraphDB does by default).
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.mapping import PREFIXES
+from kg.triplestore import ALL_GRAPHS, STORE_DIR, GraphSet, TripleStore, sorted_unique
+
+__all__ = ["DEFAULT_GRAPH", "PushFormat", "PushReport", "graph_store_url", "push"]
+
+#: The `graph` value that targets the remote default graph.
+DEFAULT_GRAPH = "default"
+BATCH = 50_000
+
+
+class PushFormat(enum.Enum):
+    """The RDF syntax of the request bodies."""
+
+    NT = "nt"
+    TTL = "ttl"
+
+    @property
+    def media_type(self) -> str:
+        return {"nt": "application/n-triples", "ttl": "text/turtle"}[self.value]
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """What a push sent."""
+
+    endpoint: str
+    graphs: int
+    triples: int
+    requests: int
+    seconds: float
+
+
+def graph_store_url(endpoint: str, graph: str) -> str:
+    """The Graph Store Protocol URL of `graph` (an IRI, or `default`) at `endpoint`.
+
+    >>> graph_store_url("http://127.0.0.1:7878/store", "https://w3id.org/kg-news/graph/inferred")
+    'http://127.0.0.1:7878/store?graph=https%3A%2F%2Fw3id.org%2Fkg-news%2Fgraph%2Finferred'
+    """
+    query = "default" if graph == DEFAULT_GRAPH else "graph=" + urllib.parse.quote(graph, safe="")
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+def _batches(lines: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    it = iter(lines)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _body(lines: list[bytes], fmt: PushFormat) -> bytes:
+    data = b"".join(lines)
+    if fmt is PushFormat.NT:
+        return data
+    triples = (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+
+
+def _send(url: str, method: str, body: bytes, fmt: PushFormat, timeout: float, graph: str) -> None:
+    request = urllib.request.Request(url, data=body, method=method,
+                                     headers={"Content-Type": f"{fmt.media_type}; charset=utf-8"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+    except urllib.error.HTTPError as err:
+        detail = err.read(500).decode("utf-8", "replace").strip()
+        raise StoreError(f"{method} of graph {graph} to {url.partition('?')[0]} failed: HTTP {err.code} "
+                         f"{err.reason}{': ' + detail if detail else ''}") from err
+    except (urllib.error.URLError, OSError) as err:
+        raise StoreError(f"cannot reach the Graph Store endpoint {url.partition('?')[0]}: {err}") from err
+
+
+def push(directory: Path, *, endpoint: str, graph: str | None = None, replace: bool = False,
+         graphs: Iterable[GraphSet] = ALL_GRAPHS, fmt: PushFormat = PushFormat.NT, batch: int = BATCH,
+         timeout: float = 120) -> PushReport:
+    """Send the store of the build folder `directory` to the Graph Store endpoint `endpoint`.
+
+    Args:
+        directory: a folder written by `kg build` (with `store/`).
+        endpoint: the remote store's Graph Store Protocol URL, e.g. `http://127.0.0.1:7878/store`.
+        graph: one target graph IRI for every triple (or `default`); None keeps each graph's own name.
+        replace: replace each target graph (PUT) instead of adding to it (POST).
+        graphs: which graph sets to send.
+        fmt: N-Triples or Turtle bodies.
+        batch: the most triples in one request.
+
+    Raises:
+        StoreError: no store, an invalid graph IRI, or the endpoint refused a request (the message names it).
+        ValueError: `batch` < 1.
+    """
+    if batch < 1:
+        raise ValueError(f"batch must be at least 1, got {batch}")
+    if graph is not None and graph != DEFAULT_GRAPH:
+        try:
+            ox.NamedNode(graph)
+        except ValueError as err:
+            raise StoreError(f"invalid graph IRI {graph!r}: {err}") from err
+    started = time.perf_counter()
+    requests = triples = 0
+    with TripleStore.open(directory / STORE_DIR, read_only=True) as store:
+        names = store.graph_names(graphs)
+        if graph is None:
+            targets = [(name.value, sorted_unique(store.graph_lines(name))) for name in names]
+        else:
+            merged = sorted_unique(line for name in names for line in store.graph_lines(name))
+            targets = [(graph, merged)]
+        for target, lines in targets:
+            url = graph_store_url(endpoint, target)
+            for i, chunk in enumerate(_batches(lines, batch)):
+                _send(url, "PUT" if replace and i == 0 else "POST", _body(chunk, fmt), fmt, timeout, target)
+                requests += 1
+                triples += len(chunk)
+    return PushReport(endpoint, len(targets), triples, requests, round(time.perf_counter() - started, 2))
