@@ -126,7 +126,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     from kg.queries import OutputFormat, format_rows, run_saved
 
     params = dict(_key_value(p) for p in args.param)
-    columns, rows = run_saved(args.name, Path(args.data), params)
+    if args.endpoint:
+        from kg.api import open as open_graph
+
+        columns, rows = open_graph(args.endpoint).rows(args.name, **params)
+    else:
+        columns, rows = run_saved(args.name, Path(args.data), params)
     print(format_rows(columns, rows, OutputFormat(args.format)))
     return EXIT_OK
 
@@ -225,6 +230,8 @@ def parser() -> argparse.ArgumentParser:
                        description="Run a saved query (see `kg queries`) on the graph in DIR.")
     q.add_argument("name", help="saved query name, e.g. states, exercises, arms-deals")
     q.add_argument("--data", "-d", default="out", metavar="DIR", help="folder written by kg build (default: out)")
+    q.add_argument("--endpoint", "-e", metavar="URL", help="ask this SPARQL endpoint instead of DIR (an http:// or "
+                   "https:// URL; see README, 'Notebooks and the Python API')")
     q.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
                    help="query parameter (repeatable)")
     q.add_argument("--format", "-f", choices=[f.value for f in _formats()], default="table",
