@@ -185,9 +185,11 @@ class _Mapper:
                 g.add((iri, RDFS.label, Literal(fallback_label, lang=lang)))
         return iri
 
-    def mention(self, m: Mention) -> None:
+    def mention(self, m: Mention, actors: frozenset[str] = frozenset()) -> None:
+        """The article mentions the entity: named outright, or through an adjective when it acts in an event
+        ("Singaporean forces" take part; a "German offer" alone is not a state acting)."""
         iri = self.entity(m.entity, m.label, m.type)
-        if m.named or m.type != "State":
+        if m.named or m.type != "State" or m.entity in actors:
             self.fact(self.article, KG.mentions, iri, m.evidence, m.text)
         if m.role:
             self.fact(iri, KG.role, Literal(m.role, lang=self.lang), m.evidence)
@@ -265,13 +267,28 @@ class _Mapper:
         self.fact(a, KG.rivalOf, b, ev)
 
 
+def _actors(x: Extraction) -> frozenset[str]:
+    """Entities with a role in one of the article's events."""
+    roles: set[str | None] = set()
+    for e in x.exercises:
+        roles.update((*e.participants, e.host))
+    for d in x.deals:
+        roles.update((d.supplier, d.recipient))
+    for ms in x.memberships:
+        roles.add(ms.member)
+    for r in x.rivalries:
+        roles.update(r.parties)
+    return frozenset(r for r in roles if r)
+
+
 def map_extraction(extraction: Extraction, graph: Graph | None = None) -> Graph:
     """Add one article's extraction to `graph` (a new graph when None) and return the graph."""
     graph = graph if graph is not None else new_graph()
     mapper = _Mapper(graph, extraction, load_gazetteer())
     mapper.article_node()
+    actors = _actors(extraction)
     for m in extraction.mentions:
-        mapper.mention(m)
+        mapper.mention(m, actors)
     for e in extraction.exercises:
         mapper.exercise(e)
     for d in extraction.deals:

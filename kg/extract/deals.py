@@ -15,6 +15,7 @@ from collections import Counter
 from spacy.tokens import Token
 
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon
+from kg.extract.entities import slug
 from kg.extract.records import ArmsDeal, Evidence
 from kg.gazetteer import Gazetteer
 
@@ -195,9 +196,25 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
         items = list(dict.fromkeys(w.entity for w in c.weapons))
         if not items and c.index and c.cues("weapon_noun") and (c.cues("deal_buy") or c.cues("deal_sell")):
             items = list(dict.fromkeys(w.entity for w in contexts[c.index - 1].weapons))
+        if not items and (c.cues("deal_buy") or c.cues("deal_sell")):
+            items = _counted_weapons(c)
         if items:
             found.append((c, items))
     return found
+
+
+def _counted_weapons(ctx: SentenceContext) -> list[str]:
+    """'eight nuclear-powered submarines', '36 avions de combat': a number of weapons of a kind is an item."""
+    nouns = lexicon(ctx.lang)["weapon_noun"] - {"arms", "armes", "arme", "weapon", "weapons", "munitions"}
+    items = []
+    for noun in ctx.cues("weapon_noun"):
+        if noun.lower_ not in nouns:
+            continue
+        number = next((t for t in ctx.sent.doc[max(ctx.sent.start, noun.i - 5):noun.i] if t.like_num), None)
+        if number is not None:
+            phrase = ctx.sent.doc[number.i + 1:noun.i + 1]
+            items.append(f"weapon/{slug(phrase.text)}")
+    return items
 
 
 def _parties_nearby(ctx: SentenceContext, contexts: list[SentenceContext]) -> list[str]:
