@@ -311,7 +311,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise KGError(str(err)) from err
     report = push(Path(args.data), endpoint=args.endpoint, graph=args.graph, replace=args.replace, graphs=graphs,
-                  fmt=PushFormat(args.format), batch=args.batch)
+                  fmt=PushFormat(args.format), batch=args.batch, default_graph=args.default_graph)
     print(f"pushed {report.triples} triples in {report.graphs} graph(s) to {report.endpoint} "
           f"({report.requests} requests, {report.seconds:.1f} s)")
     return EXIT_OK
@@ -356,7 +356,8 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     pu = sub.add_parser("push", help="copy a build's store to another triple store (SPARQL Graph Store Protocol)",
                         description="Send the graphs of DIR/store to a remote store's Graph Store endpoint (Oxigraph: "
                         "http://HOST:7878/store, Fuseki: http://HOST:3030/DATASET/data), each article in its own "
-                        "named graph, in batches. Query the remote store with its union default graph.")
+                        "named graph and the merge of all to the default graph (what saved queries read), in "
+                        "batches.")
     pu.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
     pu.add_argument("--endpoint", "-e", required=True, metavar="URL", help="the Graph Store Protocol endpoint")
     pu.add_argument("--graph", metavar="IRI", default=None,
@@ -365,13 +366,15 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     pu.add_argument("--replace", action="store_true",
                     help="replace each target graph (HTTP PUT) instead of adding to it (POST)")
     pu.add_argument("--graphs", "-g", default="asserted,inferred,wikidata", help=graphs_help)
+    pu.add_argument("--no-default-graph", dest="default_graph", action="store_false",
+                    help="do not send the merge of the graphs to the remote default graph")
     pu.add_argument("--format", "-f", choices=["nt", "ttl"], default="nt", help="request body syntax (default: nt)")
     pu.add_argument("--batch", type=_positive, default=50_000, metavar="N",
                     help="the most triples per request (default: 50000)")
     pu.set_defaults(func=cmd_push)
     sv = sub.add_parser("serve", help="a read-only SPARQL endpoint and query page over a build's store",
                         description="Run the Oxigraph server read-only on DIR/store: a query page at /, SPARQL at "
-                        "/query; updates are refused. The default graph is the union of all graphs.")
+                        "/query; updates are refused. The default graph holds every triple of the build once.")
     sv.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
     sv.add_argument("--port", "-p", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     sv.add_argument("--host", default=DEFAULT_HOST,

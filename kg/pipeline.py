@@ -151,7 +151,7 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     else:
         (out / INFERRED_FILE).unlink(missing_ok=True)
     with TripleStore.open(out / STORE_DIR) as store:
-        store.load_derived(out)
+        store.refresh(out)
     record_files(out)
     report.entities = _count(graph, _ENTITY_CLASSES)
     report.events = _count(graph, _EVENT_CLASSES)

@@ -3,12 +3,12 @@
 `push(DIR, endpoint=URL)` sends every graph of `DIR/store` to the store's Graph Store endpoint (Oxigraph:
 `http://host:7878/store`, Apache Jena Fuseki: `http://host:3030/DATASET/data`, GraphDB:
 `http://host:7200/repositories/REPO/rdf-graphs/service`), each article in its own named graph (`?graph=IRI`) and
-the Wikidata and inferred triples in theirs, as N-Triples (or Turtle) in batches of at most `batch` triples: the
-first batch of a graph is a PUT (replacing that graph) with `replace`, else a POST (adding to it); the others are
-POSTs. With `graph`, every selected triple goes to that one graph instead (`default`: the default graph).
-
-Saved queries read the union of the graphs: ask the remote store to use it as the default graph (Oxigraph:
-`--union-default-graph`; Fuseki/TDB2: `tdb2:unionDefaultGraph true`; GraphDB does by default).
+the Wikidata and inferred triples in theirs, and the merge of them all (each distinct triple once) to the default
+graph (`?default`), as in the local store: saved queries read the remote default graph and answer as `kg query`
+does (a union of the named graphs, as Oxigraph's `--union-default-graph` gives, would repeat an entity's label once
+per article). Bodies are N-Triples (or Turtle), in batches of at most `batch` triples: the first batch of a graph
+is a PUT (replacing that graph) with `replace`, else a POST (adding to it); the others are POSTs. With `graph`,
+every selected triple goes to that one graph instead (`default`: the default graph).
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _send(url: str, method: str, body: bytes, fmt: PushFormat, timeout: float, g
 
 def push(directory: Path, *, endpoint: str, graph: str | None = None, replace: bool = False,
          graphs: Iterable[GraphSet] = ALL_GRAPHS, fmt: PushFormat = PushFormat.NT, batch: int = BATCH,
-         timeout: float = 120) -> PushReport:
+         default_graph: bool = True, timeout: float = 120) -> PushReport:
     """Send the store of the build folder `directory` to the Graph Store endpoint `endpoint`.
 
     Args:
@@ -110,6 +110,7 @@ def push(directory: Path, *, endpoint: str, graph: str | None = None, replace: b
         graphs: which graph sets to send.
         fmt: N-Triples or Turtle bodies.
         batch: the most triples in one request.
+        default_graph: also send the merge of the sent graphs to the remote default graph (without `graph`).
 
     Raises:
         StoreError: no store, an invalid graph IRI, or the endpoint refused a request (the message names it).
@@ -126,10 +127,12 @@ def push(directory: Path, *, endpoint: str, graph: str | None = None, replace: b
     requests = triples = 0
     with TripleStore.open(directory / STORE_DIR, read_only=True) as store:
         names = store.graph_names(graphs)
+        merged = sorted_unique(line for name in names for line in store.graph_lines(name))
         if graph is None:
             targets = [(name.value, sorted_unique(store.graph_lines(name))) for name in names]
+            if default_graph:
+                targets.append((DEFAULT_GRAPH, merged))
         else:
-            merged = sorted_unique(line for name in names for line in store.graph_lines(name))
             targets = [(graph, merged)]
         for target, lines in targets:
             url = graph_store_url(endpoint, target)

@@ -317,8 +317,9 @@ def term_value(term: object) -> str | None:
 
 
 def select(store: ox.Store, sparql: str, *, values: Mapping[ox.Variable, Term] | Mapping[str, Term] | None = None,
-           default_graph: Sequence[ox.NamedNode] | None = None, prefixes: Mapping[str, str] | None = None,
-           label: str = "query") -> tuple[list[str], list[list[AnyTerm | None]]]:
+           default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None,
+           prefixes: Mapping[str, str] | None = None, label: str = "query"
+           ) -> tuple[list[str], list[list[AnyTerm | None]]]:
     """Run a SELECT query on `store` with `values` bound; the column names and the rows of RDF terms.
 
     The query's default graph is the union of the `default_graph` graphs when given, else of every graph of the
@@ -342,9 +343,10 @@ def select(store: ox.Store, sparql: str, *, values: Mapping[ox.Variable, Term] |
 
 
 def run(store: ox.Store, sparql: str, *, values: Mapping[ox.Variable, Term] | Mapping[str, Term] | None = None,
-        label: str = "query") -> tuple[list[str], list[dict[str, str | None]]]:
+        label: str = "query", default_graph: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None
+        ) -> tuple[list[str], list[dict[str, str | None]]]:
     """Run a SELECT query on `store`; the column names and the rows as dicts of strings."""
-    columns, rows = select(store, sparql, values=values, label=label)
+    columns, rows = select(store, sparql, values=values, label=label, default_graph=default_graph)
     return columns, [{c: term_value(t) for c, t in zip(columns, row, strict=True)} for row in rows]
 
 
@@ -382,7 +384,13 @@ def graph_files(data: Path) -> list[Path]:
 
 
 def load_store(data: Path) -> ox.Store:
-    """An in-memory Oxigraph store holding a build folder's graphs."""
+    """A build folder's graphs: its store `DIR/store` opened read-only while it holds what the graph files hold
+    (`kg.triplestore.open_query_store`), else an in-memory Oxigraph store loaded from the files."""
+    from kg.triplestore import open_query_store
+
+    embedded = open_query_store(data)
+    if embedded is not None:
+        return embedded
     store = ox.Store()
     for path in graph_files(data):
         try:
@@ -394,6 +402,8 @@ def load_store(data: Path) -> ox.Store:
 
 def run_saved(name: str, data: Path, params: Mapping[str, object] | None = None
               ) -> tuple[list[str], list[dict[str, str | None]]]:
-    """Run the saved query `name` on the build folder `data`."""
+    """Run the saved query `name` on the build folder `data` (on the default graph of `load_store`: the graph files
+    merged, or the embedded store's merged view of its article, Wikidata and inferred graphs)."""
     query = get_query(name)
-    return run(load_store(data), query.text, values=bindings(query, params or {}), label=f"query {name!r}")
+    return run(load_store(data), query.text, values=bindings(query, params or {}), label=f"query {name!r}",
+               default_graph=[ox.DefaultGraph()])

@@ -3,8 +3,9 @@
 `kg serve DIR` runs `oxigraph serve-read-only` (the `oxigraph` command of the PyPI package of the same name) on
 `DIR/store`: SPARQL queries at `/query` (GET or POST, the SPARQL 1.1 protocol), the graphs at `/store` (Graph Store
 Protocol, reads only), and a YASGUI query page at `/`, served by the engine itself, no internet needed. Updates
-and uploads are refused (HTTP 403). The default graph of a query is the union of all graphs (articles, Wikidata,
-inferred), as for `kg query`. Queries running longer than `timeout` seconds are stopped; the engine has no limit
+and uploads are refused (HTTP 403). The default graph of a query is the store's default graph: every triple of the
+articles, Wikidata and inferred graphs once, as `kg query` reads it; `GRAPH ?g { … }` reaches each article's
+graph. Queries running longer than `timeout` seconds are stopped; the engine has no limit
 on the size of a result.
 
 It listens on 127.0.0.1 by default: reachable from this machine only. Do not write to the store (`kg build
@@ -59,8 +60,7 @@ def serve_command(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFA
         raise StoreError(f"no store in {directory}; run `kg build … --out {directory}` first")
     sync(directory)
     TripleStore.open(location, read_only=True).close()  # fails early, with a clear message, on a broken store
-    command = [oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"{host}:{port}",
-               "--union-default-graph"]
+    command = [oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"{host}:{port}"]
     if timeout is not None:
         command += ["--timeout-s", str(max(1, round(timeout)))]
     if cors:

@@ -3,8 +3,10 @@
 The store holds one named graph per article, named by the article's IRI (`kgid:article/…`) and holding the
 triples extracted from it, plus `https://w3id.org/kg-news/graph/wikidata` (the Wikidata links and enrichment of
 `wikidata.ttl`) and `…/graph/inferred` (what the reasoner entailed, `inferred.ttl`), the names `kg.store` gives
-these layers. Entity nodes (a state's type and labels) appear in the graph of every article that mentions them;
-a query over the union of the graphs sees them once.
+these layers. Entity nodes (a state's type and labels) appear in the graph of every article that mentions them.
+The default graph holds the merge of all these graphs, each distinct triple once: it is what queries read
+(`kg query`, `kg serve`), the same triples as the graph files merged. Oxigraph's union of the named graphs would
+give a triple once per graph that holds it, so a state's label once per article.
 
 Every change of an article is one transaction: adding it loads its graph in one go, re-adding it drops the old
 graph and inserts the new one in one SPARQL update, removing it drops its graph. A build killed at any point
@@ -251,6 +253,29 @@ class TripleStore:
         self.inner.remove_graph(name)
         return True
 
+    def refresh(self, directory: Path) -> None:
+        """Load the derived graphs from the files of `directory` and rebuild the default graph from all graphs."""
+        self.load_derived(directory)
+        self.rebuild_default()
+
+    def rebuild_default(self) -> int:
+        """Make the default graph the merge of every named graph (each distinct triple once); returns its size.
+
+        The default graph is what queries read: Oxigraph's union of named graphs would return a triple once per
+        graph holding it (an entity's label once per article). It is rebuilt by bulk loading, so a build killed
+        meanwhile leaves it partial: `record_files` is written after it, so such a store is stale for queries
+        (`open_query_store`) until `sync` or a build rebuilds it.
+        """
+        with tempfile.TemporaryFile(prefix="kg-default-") as tmp:
+            count = _write_sorted_triples(self, self.graph_names(ALL_GRAPHS), tmp)
+            tmp.seek(0)
+            try:
+                self.inner.clear_graph(ox.DefaultGraph())
+                self.inner.bulk_load(tmp, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            except (SyntaxError, ValueError, OSError) as err:
+                raise StoreError(f"cannot rebuild the default graph of {self.path or '(memory)'}: {err}") from err
+        return count
+
     def load_derived(self, directory: Path) -> None:
         """Replace the Wikidata and inferred graphs by `wikidata.ttl` and `inferred.ttl` of `directory`.
 
@@ -265,8 +290,14 @@ class TripleStore:
                 raise StoreError(f"cannot read {path}: {err}") from err
             self.replace_graph(name, data or b"")
 
+    def count_default(self) -> int:
+        """Number of triples in the default graph (the merged view queries read)."""
+        result = self.inner.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())
+        assert isinstance(result, ox.QuerySolutions)
+        return int(next(iter(result))[0].value)  # type: ignore[union-attr]
+
     def count(self, graphs: Iterable[GraphSet] = ALL_GRAPHS, *, merged: bool = False) -> int:
-        """Number of quads in the selected graphs, or with `merged` of distinct triples over them."""
+        """Number of quads in the selected named graphs, or with `merged` of distinct triples over them."""
         names = self.graph_names(graphs)
         if not names:
             return 0
@@ -437,8 +468,8 @@ def open_query_store(directory: Path) -> ox.Store | None:
     """The store of a build folder opened read-only for queries, or None when there is none or it is stale.
 
     Stale: `graph.ttl`, `wikidata.ttl` or `inferred.ttl` changed since the store was last written (e.g. by a
-    `kg reason` run on its own); the caller then reads the files instead. Query it with
-    `use_default_graph_as_union=True`.
+    `kg reason` run on its own); the caller then reads the files instead. Query its default graph (the merge of
+    all graphs, as the files merged), not the union of its named graphs, which repeats shared triples.
     """
     path = directory / STORE_DIR
     if not path.is_dir() or stale_files(directory):
@@ -479,6 +510,6 @@ def sync(directory: Path) -> list[str]:
                 if not (directory / "graph.ttl").is_file() or not _same_bytes(directory / "graph.ttl", tmp):
                     raise StoreError(f"{directory / 'graph.ttl'} is not what {directory / STORE_DIR} holds; "
                                      f"build again with `kg build … --out {directory}`")
-        store.load_derived(directory)
+        store.refresh(directory)
     record_files(directory)
     return stale

@@ -1,0 +1,212 @@
+"""The embedded store: one named graph per article, appends and removals in transactions, queries, kills."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import StoreError
+from kg.extract import Extractor
+from kg.pipeline import build, remove_articles
+from kg.queries import get_query, graph_files, run, saved_queries
+from kg.triplestore import (
+    INFERRED_GRAPH,
+    STORE_DIR,
+    WIKIDATA_GRAPH,
+    ExportFormat,
+    GraphSet,
+    TripleStore,
+    article_graph,
+    export_bytes,
+    open_query_store,
+    sorted_unique,
+    stale_files,
+    sync,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT / "tests" / "data" / "dev" / "articles"
+QUICK = {"reasoning": False, "validation": False}
+#: The saved queries whose columns are a public contract (README, "Saved queries").
+CONTRACT = ("states", "organisations", "exercises", "exercise-participants", "arms-deals", "memberships")
+
+
+def _load_bench(name: str):  # noqa: ANN202 - a module
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _corpus(tmp: Path, names: list[str], folder: str = "corpus") -> Path:
+    corpus = tmp / folder
+    corpus.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(DEV / name, corpus / name)
+    return corpus
+
+
+def _graph_lines(store: TripleStore, name: ox.NamedNode) -> list[bytes]:
+    return list(sorted_unique(store.graph_lines(name)))
+
+
+DEV_NAMES = sorted(p.name for p in DEV.glob("*.txt"))
+
+
+@pytest.mark.slow
+def test_build_keeps_one_named_graph_per_article_and_graph_ttl_is_the_store(dev_build: Path) -> None:
+    with TripleStore.open(dev_build / STORE_DIR, read_only=True) as store:
+        ids = sorted([*DEV_NAMES, "000_566754dbe1dffb01.txt"])
+        assert [g.value for g in store.article_graphs()] == sorted(article_graph(i).value for i in ids)
+        assert export_bytes(store, ExportFormat.TTL, [GraphSet.ASSERTED]) == (dev_build / "graph.ttl").read_bytes()
+        for name, filename in ((INFERRED_GRAPH, "inferred.ttl"), (WIKIDATA_GRAPH, "wikidata.ttl")):
+            in_file = {str(q.triple) for q in ox.parse(path=str(dev_build / filename), format=ox.RdfFormat.TURTLE)}
+            in_store = {str(q.triple) for q in store.inner.quads_for_pattern(None, None, None, name)}
+            assert in_store == in_file, filename
+        # entity nodes are in several article graphs: the merged count is smaller than the quad count
+        assert store.count([GraphSet.ASSERTED], merged=True) < store.count([GraphSet.ASSERTED])
+        # the default graph, which queries read, is the merge of the graph files
+        merged = {str(q.triple) for f in ("graph.ttl", "inferred.ttl", "wikidata.ttl")
+                  for q in ox.parse(path=str(dev_build / f), format=ox.RdfFormat.TURTLE)}
+        assert store.count_default() == len(merged) == store.count(merged=True)
+
+
+@pytest.mark.slow
+def test_append_adds_replaces_without_duplicates_and_remove_takes_out(tmp_path: Path, extractor: Extractor) -> None:
+    out = tmp_path / "out"
+    build([_corpus(tmp_path, DEV_NAMES[:2], "a")], out, extractor=extractor, **QUICK)
+    with TripleStore.open(out / STORE_DIR, read_only=True) as store:
+        first = {g.value: _graph_lines(store, g) for g in store.article_graphs()}
+    report = build([_corpus(tmp_path, DEV_NAMES[1:3], "b")], out, extractor=extractor, append=True, **QUICK)
+    assert report.articles == 2 and report.store_articles == 3
+    with TripleStore.open(out / STORE_DIR, read_only=True) as store:
+        again = {g.value: _graph_lines(store, g) for g in store.article_graphs()}
+        quads = store.count([GraphSet.ASSERTED])
+    assert {k: again[k] for k in first} == first  # the re-added article's graph is the same, not doubled
+    assert quads == sum(len(v) for v in again.values())
+
+    # the same three articles built at once give the same graph.ttl
+    fresh = tmp_path / "fresh"
+    build([_corpus(tmp_path, DEV_NAMES[:3], "c")], fresh, extractor=extractor, **QUICK)
+    assert (fresh / "graph.ttl").read_bytes() == (out / "graph.ttl").read_bytes()
+
+    # an article whose text changed replaces its graph: none of its old triples stay
+    changed = tmp_path / "d"
+    changed.mkdir()
+    text = (DEV / DEV_NAMES[0]).read_text(encoding="utf-8").split("\n\n")[0]
+    (changed / DEV_NAMES[0]).write_text(text, encoding="utf-8")
+    build([changed], out, extractor=extractor, append=True, **QUICK)
+    name = article_graph(DEV_NAMES[0])
+    with TripleStore.open(out / STORE_DIR, read_only=True) as store:
+        replaced = _graph_lines(store, name)
+    assert 0 < len(replaced) < len(first[name.value])
+
+    report = remove_articles([DEV_NAMES[0]], out, **QUICK)
+    assert report.store_articles == 2
+    with TripleStore.open(out / STORE_DIR, read_only=True) as store:
+        assert not store.has_article(DEV_NAMES[0])
+    assert DEV_NAMES[0] not in (out / "graph.ttl").read_text(encoding="utf-8")
+    with pytest.raises(StoreError, match="no article 'nope.txt'"):
+        remove_articles(["nope.txt"], out, **QUICK)
+
+
+def test_article_graph_names_are_valid_iris_for_any_id() -> None:
+    ids = ["a b.txt", 'quote" and \\ backslash', "émoji 🚀.txt", "\u05e2\u05d1\u05e8\u05d9\u05ea", "x" * 500, ""]
+    for article_id in ids:
+        name = article_graph(article_id)
+        assert ox.NamedNode(name.value) == name
+        assert " " not in name.value
+
+
+def test_replacing_a_graph_is_one_transaction_and_removal_drops_it() -> None:
+    store = TripleStore.open_memory()
+    name = article_graph("a")
+    store.replace_graph(name, b'<urn:x:s> <urn:x:p> "1" .\n<urn:x:s> <urn:x:p> "2" .\n')
+    store.replace_graph(name, b'<urn:x:s> <urn:x:p> "3" .\n')
+    assert _graph_lines(store, name) == [b'<urn:x:s> <urn:x:p> "3" .\n']
+    with pytest.raises(StoreError, match=name.value):
+        store.replace_graph(name, b"<urn:x:s> <urn:x:p> broken .\n")
+    assert _graph_lines(store, name) == [b'<urn:x:s> <urn:x:p> "3" .\n']  # the failed update changed nothing
+    assert store.remove_article("a") and not store.remove_article("a")
+
+
+def test_external_sort_spills_and_deduplicates() -> None:
+    lines = [f"<urn:x:{i % 37}> <urn:x:p> \"{i % 11}\" .\n".encode() for i in range(1000)]
+    assert list(sorted_unique(lines, buffer=7)) == sorted(set(lines))
+
+
+@pytest.mark.slow
+def test_saved_queries_answer_the_same_on_the_store_and_on_the_files(dev_build: Path) -> None:
+    store = open_query_store(dev_build)
+    assert store is not None
+    files = ox.Store()
+    for path in graph_files(dev_build):
+        files.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    for name, query in saved_queries().items():
+        if query.requires == "network":
+            continue
+        saved = get_query(name)
+        _, on_store = run(store, saved.text, label=name, default_graph=[ox.DefaultGraph()])
+        _, on_files = run(files, saved.text, label=name, default_graph=[ox.DefaultGraph()])
+        assert len(on_store) == len(on_files), name
+        if name in CONTRACT:  # others may SAMPLE among several values, which engines pick in storage order
+            assert answers(on_store) == answers(on_files), name
+
+
+def answers(rows: list[dict[str, str | None]]) -> list[list[tuple[str, str | None]]]:
+    """Rows in a comparable form: sorted, and GROUP_CONCAT cells ("a; b", "a, b", "a | b") with their parts
+    sorted (SPARQL leaves their order to the engine, which follows its storage)."""
+    def cell(value: str | None) -> str | None:
+        return "|".join(sorted(re.split(r"[;,] | \| ", value))) if value else value
+
+    return sorted((sorted((k, cell(v)) for k, v in row.items()) for row in rows), key=str)
+
+
+@pytest.mark.slow
+def test_a_graph_file_rewritten_alone_makes_the_store_stale_until_synced(seed_build: Path, tmp_path: Path) -> None:
+    out = tmp_path / "seed"
+    shutil.copytree(seed_build, out)
+    assert stale_files(out) == []
+    (out / "inferred.ttl").write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n", encoding="utf-8")
+    assert stale_files(out) == ["inferred.ttl"] and open_query_store(out) is None
+    assert sync(out) == ["inferred.ttl"]
+    store = open_query_store(out)
+    assert store is not None
+    assert [str(q.triple) for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)] == \
+        ["<urn:x:a> <urn:x:b> <urn:x:c>"]
+    (out / "graph.ttl").write_text("", encoding="utf-8")
+    with pytest.raises(StoreError, match="build again"):
+        sync(out)
+
+
+def test_rdflib_api_through_oxrdflib() -> None:
+    from rdflib import URIRef
+
+    store = TripleStore.open_memory()
+    store.replace_graph(article_graph("a"), b"<urn:x:s> <urn:x:p> <urn:x:o> .\n")
+    dataset = store.rdflib_dataset()
+    assert list(dataset.objects(URIRef("urn:x:s"), URIRef("urn:x:p"))) == [URIRef("urn:x:o")]
+    assert len(list(dataset.query("SELECT ?o WHERE { ?s ?p ?o }"))) == 1
+
+
+def test_a_store_in_use_is_reported(tmp_path: Path) -> None:
+    with TripleStore.open(tmp_path / "store"):
+        with pytest.raises(StoreError, match="in use"):
+            TripleStore.open(tmp_path / "store")
+
+
+@pytest.mark.slow
+def test_killed_appends_leave_every_article_whole_or_absent(tmp_path: Path, extractor: Extractor) -> None:
+    """SIGKILL `kg build --append` at random moments (bench/kill.py runs 20 of these)."""
+    kill = _load_bench("kill")
+    report = kill.run_kills(2, 12, work=tmp_path, seed=1, extractor=extractor)
+    assert len(report.kills) == 2
+    assert report.problems == []
