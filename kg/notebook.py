@@ -16,6 +16,7 @@ networkx, labels rather than IRIs.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -44,6 +45,8 @@ def format_error(err: Exception, sparql: str | None = None) -> str:
           |   ^
     """
     message = str(err).split("\n")[0]
+    if len(message) > 240:
+        message = message[:239] + "…"
     position = _POSITION.search(message)
     if sparql is None or position is None:
         return message
@@ -51,6 +54,10 @@ def format_error(err: Exception, sparql: str | None = None) -> str:
     number, column = int(position.group(1)), int(position.group(2))
     if not 1 <= number <= len(lines):
         return message
+    if not lines[number - 1].strip():  # the parser stopped at the end: point after the last line of text
+        while number > 1 and not lines[number - 1].strip():
+            number -= 1
+        column = len(lines[number - 1]) + 1
     shown = [f"    {n:>{len(str(number))}} | {lines[n - 1]}" for n in range(max(1, number - 1), number + 1)]
     caret = " " * (4 + len(str(number))) + " | " + " " * max(0, column - 1) + "^"
     return "\n".join([message, *shown, caret])
@@ -61,7 +68,14 @@ def _magics_class() -> type:
     """The magics class, defined on first use so that importing kg.notebook does not import IPython."""
     from IPython.core.error import UsageError
     from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-    from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+    from IPython.core.magic_arguments import argument, magic_arguments
+
+    def _parse(magic: Any, line: str) -> Any:
+        """The magic's options, the line split as a POSIX shell would: name="a b" and 'a b' are one word."""
+        try:
+            return magic.parser.parse_args(shlex.split(line))
+        except ValueError as err:
+            raise UsageError(f"{err} in: {line}") from err
 
     @magics_class
     class KGMagics(Magics):
@@ -115,7 +129,7 @@ def _magics_class() -> type:
         @cell_magic
         def sparql(self, line: str, cell: str) -> pd.DataFrame:
             """Run the cell's SPARQL on a build folder or an endpoint; the answer as a DataFrame."""
-            args = parse_argstring(self.sparql, line)
+            args = _parse(self.sparql, line)
             kb = self.graph(args.data, args.endpoint, args.asserted)
             return self._answer(kb, cell, {}, args.output, cell)
 
@@ -129,7 +143,7 @@ def _magics_class() -> type:
         @line_magic
         def kg_query(self, line: str) -> pd.DataFrame:
             """Run a saved query, `%kg_query NAME param=value …`; the answer as a DataFrame."""
-            args = parse_argstring(self.kg_query, line)
+            args = _parse(self.kg_query, line)
             params: dict[str, str] = {}
             for item in args.params:
                 key, sep, value = item.partition("=")
