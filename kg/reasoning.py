@@ -266,20 +266,25 @@ def fast_plan(vocab: Vocabulary, rules_text: str, rule_outputs: Iterable[str]) -
     """
     derivable = {str(RDF.type), *vocab.transitive, *(o for o in rule_outputs if o in vocab.properties)}
     derivable.update(q for p in vocab.properties for q, flipped in vocab.consequences[p] if (q, flipped) != (p, False))
-    pairs = {(f"<{c}>", f"<{s}>") for c, sups in vocab.superclasses.items() for s in sups if s != c}
-    subjects: set[tuple[str, str]] = set()
-    objects: set[tuple[str, str]] = set()
+    # Typing, grouped by the classes a node gets, so each node is typed once per group (a node with five
+    # properties whose domain is kg:Attestation is typed once, not five times): node pattern → classes.
+    groups: dict[frozenset[str], set[str]] = {}
+    for c, sups in vocab.superclasses.items():
+        if sups - {c}:
+            groups.setdefault(sups - {c}, set()).add(f"?x a <{c}>")
     for p in sorted(vocab.properties):
         subject, obj = _types(vocab, p)
-        subjects.update((f"<{p}>", f"<{c}>") for c in subject)
-        objects.update((f"<{p}>", f"<{c}>") for c in obj)
+        for classes, pattern in ((subject, f"?x <{p}> ?o"), (obj, f"?s <{p}> ?x")):
+            if classes:
+                groups.setdefault(classes, set()).add(pattern)
     typing = " UNION ".join(
-        f"{{ VALUES (?k ?c) {{ {' '.join(f'({a} {b})' for a, b in sorted(values))} }} {pattern} }}"
-        for values, pattern in ((pairs, "?x a ?k"), (subjects, "?x ?k ?o"), (objects, "?s ?k ?x")) if values)
+        f"{{ {{ SELECT DISTINCT ?x WHERE {{ {' UNION '.join(f'{{ {q} }}' for q in sorted(patterns))} }} }} "
+        f"VALUES ?c {{ {_iris(classes)} }} }}"
+        for classes, patterns in sorted(groups.items(), key=lambda group: sorted(group[0])))
     first = [f"INSERT {{ GRAPH <{_ASSERTED.value}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?p {{ {_iris(derivable)} }} "
              "?s ?p ?o }"]
     if typing:
-        first.append(f"INSERT {{ ?x a ?c }} WHERE {{ SELECT DISTINCT ?x ?c WHERE {{ {typing} }} }}")
+        first.append(f"INSERT {{ ?x a ?c }} WHERE {{ {typing} }}")
     for p in sorted(vocab.properties):
         if template := _consequences(vocab, p):
             source = f"GRAPH <{_ASSERTED.value}> {{ ?s <{p}> ?o }}" if p in derivable else f"?s <{p}> ?o"
