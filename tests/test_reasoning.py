@@ -7,6 +7,7 @@ hundred triples and the built sample graphs; the 100k and 1M measurements are in
 from __future__ import annotations
 
 import doctest
+import json
 import random
 import shutil
 import subprocess
@@ -401,6 +402,8 @@ def test_seed_inferred_triples_are_only_in_inferred_ttl(seed_build: Path, seed_g
     asserted, inferred = seed_graphs
     assert len(inferred) > 100
     assert not set(inferred) & set(asserted)
+    report = json.loads((seed_build / "report.json").read_text(encoding="utf-8"))
+    assert report["inferred"] == len(inferred) and report["reasoner"] in ("owlrl", "fast")
     derived = [KG.coMemberOf, KG.alliedWith, KG.hasMember, KG.participatesIn, KG.country, WDT.P463, WDT.P710]
     graph = Graph().parse(seed_build / "graph.ttl")
     assert not [p for p in derived if (None, p, None) in graph and p != KG.country]
@@ -426,7 +429,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("parser", ["rapper", "serdi", "pyoxigraph"])
-@pytest.mark.parametrize("build", ["seed_build", "hostile"])
+@pytest.mark.parametrize("build", ["seed_build", "dev_build", "hostile"])
 def test_inferred_ttl_parses_in_every_parser(parser: str, build: str, request: pytest.FixtureRequest) -> None:
     path = request.getfixturevalue(build) / INFERRED_FILE
     expected = len(list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)))
