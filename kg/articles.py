@@ -554,7 +554,8 @@ def parse_article_text(
     >>> parse_article_text("L’Inde et la France ont signé le contrat.", id="a", source="a.txt").text
     "L'Inde et la France ont signé le contrat."
     """
-    raw, id, title, url = (_no_surrogates(v) if v else v for v in (raw, id, title, url))
+    raw, id = _no_surrogates(raw), _no_surrogates(id)
+    title, url = (_no_surrogates(title) if title else title), (_no_surrogates(url) if url else url)
     text = repair_mojibake(raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = drop_boilerplate(normalise_typography(text)).strip()
     if not text:
