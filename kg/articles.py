@@ -46,8 +46,8 @@ class Article:
 def read_articles(paths: Iterable[Path]) -> Iterator[Article | ArticleError]:
     """Read articles from files and folders, yielding an `ArticleError` for each bad file or line.
 
-    Folders are walked recursively in sorted order; hidden entries and unsupported extensions are skipped,
-    and a directory reached twice (symlink loop, folder given twice) is read once. Never raises
+    Folders are walked recursively in sorted order; hidden entries are skipped, files of other types are
+    reported (a PDF left in the corpus is named, not silently ignored), and a directory reached twice (symlink loop, folder given twice) is read once. Never raises
     `ArticleError`, so a caller can report bad inputs and go on.
 
     >>> [a.id for a in read_articles([Path("tests/data/ingest/22_fr_premier-rafale-inde.txt")])]
@@ -59,8 +59,7 @@ def read_articles(paths: Iterable[Path]) -> Iterator[Article | ArticleError]:
         if path.is_dir():
             yield from _walk(path, seen_dirs)
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES and path.exists():
-            expected = ", ".join(sorted(SUPPORTED_SUFFIXES))
-            yield ArticleError(str(path), f"unsupported file type {path.suffix!r} (expected {expected})")
+            yield _unsupported(path)
         else:
             yield from _read_file(path)
 
@@ -82,6 +81,22 @@ def _walk(folder: Path, seen_dirs: set[Path]) -> Iterator[Article | ArticleError
             yield from _walk(entry, seen_dirs)
         elif entry.suffix.lower() in SUPPORTED_SUFFIXES and (entry.is_file() or entry.is_symlink()):
             yield from _read_file(entry)  # a dangling symlink is reported; FIFOs and devices are not read
+        elif entry.is_file():
+            yield _unsupported(entry)  # listed, so that a PDF in the corpus is not silently left out
+
+
+def _unsupported(path: Path) -> ArticleError:
+    """The error for a file kg does not read, saying what it looks like when it is binary."""
+    expected = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    reason = f"unsupported file type {path.suffix or '(none)'!r} (kg reads {expected})"
+    try:
+        with path.open("rb") as handle:
+            _reject_binary(handle.read(4096), source=str(path))
+    except ArticleError as binary:
+        reason = f"{binary.reason}; {reason}"
+    except OSError:
+        pass
+    return ArticleError(str(path), reason)
 
 
 def _read_file(path: Path) -> Iterator[Article | ArticleError]:

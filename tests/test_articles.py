@@ -323,8 +323,11 @@ def test_read_folder_recursively_in_sorted_order(tmp_path: Path) -> None:
         "c.md",
         "d.htm",
     ]
-    assert all(isinstance(result, Article) for result in results)
-    assert results[2].source == str(tmp_path / "sub" / "c.md")
+    errors = {Path(r.source).name: r.reason for r in results if isinstance(r, ArticleError)}
+    assert set(errors) == {"f.pdf", "g.png"}  # listed, not silently left out
+    assert all("unsupported file type" in reason for reason in errors.values())
+    articles = [r for r in results if isinstance(r, Article)]
+    assert articles[2].source == str(tmp_path / "sub" / "c.md")
 
 
 def test_read_folder_with_symlink_loop_ends(tmp_path: Path) -> None:
@@ -364,7 +367,7 @@ def test_read_unreadable_file_is_error(tmp_path: Path, monkeypatch: pytest.Monke
     ("name", "reason"),
     [
         ("missing.txt", "cannot read file: No such file or directory"),
-        ("report.pdf", "unsupported file type '.pdf' (expected .htm, .html, .jsonl, .md, .txt)"),
+        ("report.pdf", "binary file (PDF); unsupported file type '.pdf' (kg reads .htm, .html, .jsonl, .md, .txt)"),
     ],
 )
 def test_read_named_file_errors(tmp_path: Path, name: str, reason: str) -> None:

@@ -16,7 +16,7 @@ from kg.queries import run_saved
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "sample" / "000_566754dbe1dffb01.txt"
-FRENCH = "La Russie et la Chine ont lancé les manœuvres navales Joint Sea 2021 en mer du Japon, a indiqué Moscou."
+FRENCH = "La Russie et la Chine ont lancé l'exercice naval Joint Sea 2021 en mer du Japon, a indiqué Moscou."
 GERMAN = ("Die Bundeswehr und die französische Armee haben am Montag eine gemeinsame Übung begonnen, die bis "
           "zum Ende des Monats dauern wird und an der mehrere tausend Soldaten teilnehmen.")
 
