@@ -19,7 +19,7 @@ from kg.extract import Extractor
 from kg.ontology import KG
 from kg.reasoning import INFERRED_FILE, Reasoner, reason
 from kg.serialise import write_atomic, write_graph
-from kg.triplestore import STORE_DIR, ExportFormat, GraphSet, TripleStore, export_file, record_files
+from kg.triplestore import STORE_DIR, BuildWriter, TripleStore, record_files
 from kg.validation import ShapeResult, validate_graph
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
@@ -120,6 +120,7 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
             articles.append(item if item.lang != "und" else replace(item, lang=default_lang))
     articles.sort(key=lambda a: (a.id, a.source))
     with TripleStore.open(out / STORE_DIR, fresh=not append) as store:
+        writer = BuildWriter(store)
         missing = [article_id for article_id in remove if not store.has_article(article_id)]
         if missing:
             raise StoreError(f"no article {', '.join(map(repr, missing))} in {out / STORE_DIR}")
@@ -132,11 +133,10 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
                     raise err
                 report.problems.append(Problem(source, str(err)))
             if result.articles:
-                store.put_article(result)
+                writer.put(result)
                 report.articles += result.articles
         report.store_articles = len(store.article_graphs())
-        report.triples = export_file(store, out / GRAPH_FILE, ExportFormat.TTL, [GraphSet.ASSERTED])
-        graph = store.asserted_graph()
+        report.triples, graph = writer.write_asserted(out / GRAPH_FILE)
     enrichment = enrich(graph, client=wikidata)
     write_graph(enrichment.graph, out / WIKIDATA_FILE)
     report.wikidata = enrichment.summary()
@@ -151,7 +151,8 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     else:
         (out / INFERRED_FILE).unlink(missing_ok=True)
     with TripleStore.open(out / STORE_DIR) as store:
-        store.refresh(out)
+        writer.refresh(store, out)
+    writer.close()
     record_files(out)
     report.entities = _count(graph, _ENTITY_CLASSES)
     report.events = _count(graph, _EVENT_CLASSES)
