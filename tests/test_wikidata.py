@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
@@ -654,7 +655,7 @@ def test_federated_query_gives_the_offline_answer_against_a_local_endpoint(dev_b
     text = (QUERIES_DIR / "wikidata-federated.rq").read_text(encoding="utf-8")
     assert "SERVICE <https://query.wikidata.org/sparql>" in text
     local = text.replace("https://query.wikidata.org/sparql", endpoint)  # the test's stand-in for Wikidata
-    _, federated = run(load_store(dev_build), local, label="wikidata-federated")
+    _, federated = run(load_store(dev_build), local, label="wikidata-federated", default_graph=[ox.DefaultGraph()])
     offline = run_saved("wikidata-federated-offline", dev_build)[1]
     assert federated and federated == [r for r in offline if r["organisation_wikidata"] in (SCO, NATO)]
 
