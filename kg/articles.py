@@ -47,8 +47,9 @@ def read_articles(paths: Iterable[Path]) -> Iterator[Article | ArticleError]:
     """Read articles from files and folders, yielding an `ArticleError` for each bad file or line.
 
     Folders are walked recursively in sorted order; hidden entries are skipped, files of other types are
-    reported (a PDF left in the corpus is named, not silently ignored), and a directory reached twice (symlink loop, folder given twice) is read once. Never raises
-    `ArticleError`, so a caller can report bad inputs and go on.
+    reported (a PDF left in the corpus is named, not silently ignored), and a directory reached twice
+    (symlink loop, folder given twice) is read once. Never raises `ArticleError`, so a caller can report bad
+    inputs and go on.
 
     >>> [a.id for a in read_articles([Path("tests/data/ingest/22_fr_premier-rafale-inde.txt")])]
     ['22_fr_premier-rafale-inde.txt']
