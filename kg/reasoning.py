@@ -203,13 +203,14 @@ def _ontology() -> tuple[Graph, Vocabulary]:
 
 @cache
 def _rules() -> tuple[str, frozenset[str]]:
-    """The text of ontology/rules.ru and the predicates its rules insert."""
+    """The text of ontology/rules.ru and the predicates its rules insert (each rule must name them)."""
     from rdflib.plugins.sparql import prepareUpdate
 
     text = RULES_PATH.read_text(encoding="utf-8")
-    outputs = frozenset(str(t[1]) for op in prepareUpdate(text).algebra if op.get("insert")
-                        for t in op.insert.triples)
-    return text, outputs
+    predicates = [t[1] for op in prepareUpdate(text).algebra if op.get("insert") for t in op.insert.triples]
+    if not all(isinstance(p, URIRef) for p in predicates):
+        raise ReasoningError(f"{RULES_PATH}: every rule must insert triples with a named predicate")
+    return text, frozenset(str(p) for p in predicates)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -246,7 +247,13 @@ class FastPlan:
 
     derivable: tuple[str, ...]  # every predicate an update may add, rdf:type included
     first: tuple[str, ...]  # run once, on the asserted triples
-    rounds: tuple[str, ...]  # run again and again, until a round adds nothing
+    rules: tuple[str, ...]  # transitivity and rules.ru: run until they add nothing…
+    after_rules: tuple[str, ...]  # …each time followed by what their conclusions entail
+    produced: tuple[str, ...]  # the predicates `rules` insert
+
+    def count_produced(self) -> str:
+        """The query counting the triples `rules` may have added to."""
+        return f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {_iris(self.produced)} }} ?s ?p ?o }}"
 
     def added(self) -> str:
         """The query for what the updates added: derivable triples not in the copy of the asserted ones."""
@@ -261,8 +268,8 @@ def fast_plan(vocab: Vocabulary, rules_text: str, rule_outputs: Iterable[str]) -
     old at the end); then one update types every node from its asserted classes and from the domains and ranges
     of its asserted properties; then one update per property adds the properties it entails. Each of these
     reads asserted triples only, and their conclusions are complete for sub-classes, sub-properties, inverses,
-    symmetry, domains and ranges. What they cannot reach, transitivity and rules.ru, is done by the rounds, each
-    followed by everything its conclusions entail.
+    symmetry, domains and ranges. What they cannot reach, transitivity and rules.ru, runs after them until it adds
+    nothing, each time followed by the property rules of what it concludes.
     """
     derivable = {str(RDF.type), *vocab.transitive, *(o for o in rule_outputs if o in vocab.properties)}
     derivable.update(q for p in vocab.properties for q, flipped in vocab.consequences[p] if (q, flipped) != (p, False))
@@ -289,11 +296,12 @@ def fast_plan(vocab: Vocabulary, rules_text: str, rule_outputs: Iterable[str]) -
         if template := _consequences(vocab, p):
             source = f"GRAPH <{_ASSERTED.value}> {{ ?s <{p}> ?o }}" if p in derivable else f"?s <{p}> ?o"
             first.append(f"INSERT {{ {' '.join(template)} }} WHERE {{ {source} }}")
-    rounds = [f"INSERT {{ ?x <{t}> ?z }} WHERE {{ ?x <{t}>+ ?z }}" for t in sorted(vocab.transitive)]
-    rounds.append(rules_text)
+    rules = [f"INSERT {{ ?x <{t}> ?z }} WHERE {{ ?x <{t}>+ ?z }}" for t in sorted(vocab.transitive)]
+    rules.append(rules_text)
     again = sorted((vocab.transitive | set(rule_outputs)) & vocab.properties)
-    rounds.extend(rule for p in again if (rule := property_rule(vocab, p)))
-    return FastPlan(tuple(sorted(derivable)), tuple(first), tuple(rounds))
+    after_rules = [rule for p in again if (rule := property_rule(vocab, p))]
+    produced = tuple(sorted(vocab.transitive | set(rule_outputs)))
+    return FastPlan(tuple(sorted(derivable)), tuple(first), tuple(rules), tuple(after_rules), produced)
 
 
 def _iris(iris: Iterable[str]) -> str:
@@ -305,19 +313,27 @@ def _fast(store: ox.Store, vocab: Vocabulary) -> tuple[list[ox.Triple], list[str
     plan = fast_plan(vocab, *_rules())
     for update in plan.first:
         store.update(update)
-    size = len(store)
-    while True:
-        for update in plan.rounds:
+    size = _count(store, plan.count_produced())
+    while True:  # once the rules add nothing, the property rules have seen all their conclusions
+        for update in plan.rules:
             store.update(update)
-        size, before = len(store), size
+        size, before = _count(store, plan.count_produced()), size
         if size == before:
             break
+        for update in plan.after_rules:
+            store.update(update)
+        size = _count(store, plan.count_produced())
     problems = [f"Irreflexive property used on {row[0].value} with {prop}"
                 for prop in sorted(vocab.irreflexive)
                 for row in _select(store, f"SELECT ?x WHERE {{ ?x <{prop}> ?x }}")]
     added = store.query(plan.added())
     assert isinstance(added, ox.QueryTriples)
     return list(added), problems
+
+
+def _count(store: ox.Store, query: str) -> int:
+    (row,) = _select(store, query)
+    return int(row[0].value)  # type: ignore[union-attr]
 
 
 def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
@@ -369,10 +385,10 @@ def useful(triple: ox.Triple, vocab: Vocabulary) -> bool:
     return p.value in vocab.datatype_properties
 
 
-def _infer(store: ox.Store, reasoner: Reasoner | str) -> Inference:
+def _infer(store: ox.Store, reasoner: Reasoner | str, asserted: int) -> Inference:
     reasoner = Reasoner(reasoner)
     if reasoner is Reasoner.AUTO:
-        reasoner = Reasoner.OWLRL if len(store) <= AUTO_LIMIT else Reasoner.FAST
+        reasoner = Reasoner.OWLRL if asserted <= AUTO_LIMIT else Reasoner.FAST
     ontology, vocab = _ontology()
     try:
         triples, problems = _fast(store, vocab) if reasoner is Reasoner.FAST else _owlrl(store, ontology)
@@ -402,7 +418,7 @@ def infer(graph: Graph, *, reasoner: Reasoner | str = Reasoner.AUTO) -> Inferenc
     """
     store = ox.Store()
     store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)  # type: ignore[arg-type]
-    return _infer(store, reasoner)
+    return _infer(store, reasoner, len(graph))
 
 
 def reason(directory: Path, *, reasoner: Reasoner | str = Reasoner.AUTO) -> ReasoningReport:
@@ -427,7 +443,7 @@ def reason(directory: Path, *, reasoner: Reasoner | str = Reasoner.AUTO) -> Reas
                 raise StoreError(f"cannot read {path}: {err}") from err
     asserted = len(store)
     loaded = time.perf_counter()
-    inference = _infer(store, reasoner)
+    inference = _infer(store, reasoner, asserted)
     closure = time.perf_counter() - loaded
     out = directory / INFERRED_FILE
     write_atomic(out, serialise(inference.triples))
