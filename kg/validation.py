@@ -133,6 +133,7 @@ def _result(results: Graph, node: Node) -> ShapeResult:
 
 
 def _targets(data: Graph, shapes: Graph, shape: Node) -> set[Node]:
+    """The focus nodes of a shape (sh:targetClass: direct instances only, the kg shapes need no more)."""
     nodes: set[Node] = set(shapes.objects(shape, SH.targetNode))
     for prop in shapes.objects(shape, SH.targetSubjectsOf):
         nodes.update(data.subjects(URIRef(str(prop)), None))
