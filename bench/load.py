@@ -1,0 +1,115 @@
+"""Load test of `kg serve`: 50 concurrent clients on loopback for 60 s, p50/p99 latency and errors.
+
+Builds the sample corpus (or uses --data DIR), starts `kg serve` on a free port of 127.0.0.1, and has N client
+threads run saved queries (states, exercises, arms-deals, memberships) in a loop for the given duration, then
+prints the number of answers, the errors, and the median and 99th-percentile latency.
+
+usage: python bench/load.py [--data DIR] [--clients 50] [--seconds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from kg.pipeline import build
+from kg.queries import get_query, with_values
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ("states", "exercises", "arms-deals", "memberships")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"kg serve did not answer at {url}")
+
+
+def client(port: int, stop: float, latencies: list[float], errors: list[str], lock: threading.Lock) -> None:
+    """One client on a kept-alive connection (as a browser or a SPARQL library would), so the figures measure
+    the server and not the exhaustion of loopback ports by short-lived connections."""
+    texts = [with_values(get_query(name).text, {}) for name in QUERIES]
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    i = 0
+    while time.monotonic() < stop:
+        body = urllib.parse.urlencode({"query": texts[i % len(texts)]})
+        started = time.perf_counter()
+        try:
+            connection.request("POST", "/query", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise OSError(f"HTTP {response.status}")
+            with lock:
+                latencies.append(time.perf_counter() - started)
+        except (OSError, http.client.HTTPException) as err:
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with lock:
+                errors.append(str(err))
+        i += 1
+    connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, help="a build folder (default: build the sample corpus)")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    data = args.data
+    if data is None:
+        data = Path(tempfile.mkdtemp(prefix="kg-load-"))
+        build([ROOT / "corpus" / "sample"], data)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "kg", "serve", str(data), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/")
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        stop = time.monotonic() + args.seconds
+        threads = [threading.Thread(target=client, args=(port, stop, latencies, errors, lock))
+                   for _ in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    if len(latencies) < 2:
+        raise SystemExit(f"no answers ({len(errors)} errors: {errors[:3]})")
+    q = statistics.quantiles(latencies, n=100)
+    print(f"{args.clients} clients, {args.seconds:.0f} s: {len(latencies)} answers "
+          f"({len(latencies) / args.seconds:.0f}/s), {len(errors)} errors; "
+          f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms")
+    if errors:
+        print("errors, most frequent first:", statistics.multimode(errors)[:3])
+
+
+if __name__ == "__main__":
+    main()
