@@ -9,7 +9,7 @@ from the snapshot, no network) whose process tree's resident memory is sampled e
 - the speed-up of `--jobs 2` over `--jobs 1`;
 - the peak memory of the build's process tree;
 - the time to write graph.ttl from the store against rdflib's Turtle serializer on the same graph;
-- the saved queries on the store against rdflib's own SPARQL engine on the same triples (on the 100-article build,
+- the saved queries on the store against rdflib's own SPARQL engine on the same triples (on a 30-article build,
   with validation and reasoning, so that the inferred and Wikidata graphs are there too).
 
     python bench/build.py                          # 100, 1,000 and 10,000 articles
@@ -54,8 +54,13 @@ def make_corpus(path: Path, count: int) -> tuple[Path, int]:
 
 
 def run_child(args: list[str]) -> tuple[dict, float]:
-    """Run this script in a child mode; its JSON answer and the peak resident memory of its process tree (MiB)."""
+    """Run this script in a child mode; its JSON answer (with `cpu`, the CPU seconds of its process tree) and the
+    peak resident memory of its process tree (MiB)."""
+    import resource
+
     import psutil
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
 
     process = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, cwd=ROOT)
     parent = psutil.Process(process.pid)
@@ -70,7 +75,10 @@ def run_child(args: list[str]) -> tuple[dict, float]:
     out = process.stdout.read() if process.stdout else b""
     if process.returncode != 0:
         raise RuntimeError(f"child {args} failed with {process.returncode}")
-    return json.loads(out.decode().strip().splitlines()[-1]), peak / 2**20
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    answer = json.loads(out.decode().strip().splitlines()[-1])
+    answer["cpu"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return answer, peak / 2**20
 
 
 # -- child modes -------------------------------------------------------------------------------------------------
@@ -91,16 +99,17 @@ def child_bare(corpus: str) -> dict:
     from kg.extract import model_name
 
     records = [json.loads(line) for line in Path(corpus).read_text(encoding="utf-8").splitlines()]
-    seconds = 0.0
+    seconds = cpu = 0.0
     for lang in ("fr", "en"):
         texts = [r["text"] for r in records if r["lang"] == lang]
         nlp = spacy.load(model_name(lang))
         list(nlp.pipe(texts[:2]))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for _ in nlp.pipe(texts, batch_size=16):
             pass
         seconds += time.perf_counter() - started
-    return {"seconds": seconds}
+        cpu += time.process_time() - cpu_started
+    return {"seconds": seconds, "pipe_cpu": cpu}
 
 
 def child_serialise(build: str) -> dict:
@@ -200,12 +209,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         work = Path(args.work or tmp)
         work.mkdir(parents=True, exist_ok=True)
-        print(f"machine: {machine()}")
-        small, _ = make_corpus(work / "corpus-100.jsonl", 100)
-        full, _ = run_child(["build", str(small), str(work / "b100"), "1", "1"])
-        queries, _ = run_child(["queries", str(work / "b100")])
+        print(f"machine: {machine()}; load average at the start: {os.getloadavg()[0]:.1f}")
+        small, _ = make_corpus(work / "corpus-30.jsonl", 30)
+        full, _ = run_child(["build", str(small), str(work / "b30"), "1", "1"])
+        queries, _ = run_child(["queries", str(work / "b30")])
         ratios = []
-        print(f"\nsaved queries, store vs rdflib SPARQL on the same {queries['triples']} triples (100 articles, "
+        print(f"\nsaved queries, store vs rdflib SPARQL on the same {queries['triples']} triples (30 articles, "
               f"whole build {full['seconds']:.1f} s):")
         for name, (ours, theirs, n1, n2) in queries["queries"].items():
             ratios.append(theirs / max(ours, 1e-6))
@@ -223,20 +232,24 @@ def main() -> int:
             for jobs in jobs_list:
                 result, peak = run_child(["build", str(corpus), str(work / f"b{size}-j{jobs}"), str(jobs), "0"])
                 runs[jobs] = result
-                print(f"  build --jobs {jobs}: {result['seconds']:.1f} s, {size / result['seconds']:.1f} articles/s, "
-                      f"{result['triples']} triples in graph.ttl, peak memory {peak:.0f} MiB (process tree)")
+                print(f"  build --jobs {jobs}: {result['seconds']:.1f} s ({result['cpu']:.0f} s CPU), "
+                      f"{size / result['seconds']:.1f} articles/s, {result['triples']} triples in graph.ttl, "
+                      f"peak memory {peak:.0f} MiB (process tree)")
             if size == sizes[0]:
                 bare, _ = run_child(["bare", str(corpus)])
                 reference = runs[1]["seconds"]
                 print(f"  bare nlp.pipe (models loaded beforehand, one process): {bare['seconds']:.1f} s; "
-                      f"build --jobs 1 / bare = {reference / bare['seconds']:.2f}")
+                      f"build --jobs 1 / bare = {reference / bare['seconds']:.2f} (wall), "
+                      f"{runs[1]['cpu'] / bare['pipe_cpu']:.2f} (CPU: {runs[1]['cpu']:.0f} s / "
+                      f"{bare['pipe_cpu']:.0f} s)")
                 print(f"  --jobs {args.jobs} speed-up: ×{reference / runs[args.jobs]['seconds']:.2f}")
                 ser, _ = run_child(["serialise", str(work / f"b{size}-j1")])
                 print(f"  graph.ttl of {ser['triples']} triples: sorted and written {ser['ours']:.2f} s (same bytes as "
                       f"the build's: {ser['same']}), rdflib Turtle serializer {ser['rdflib']:.2f} s: "
                       f"×{ser['rdflib'] / ser['ours']:.1f}; kg export -f nq of the {ser['quads']} quads from the store "
                       f"{ser['export']:.2f} s")
-        print(f"\nbenchmark time: {time.perf_counter() - started:.0f} s")
+        print(f"\nbenchmark time: {time.perf_counter() - started:.0f} s; load average (1 min) at the end: "
+              f"{os.getloadavg()[0]:.1f}")
     return 0
 
 
