@@ -72,7 +72,15 @@ def graph_digests(store_dir: Path) -> dict[str, str]:
 
 
 def _wal_size(store_dir: Path) -> int:
-    return sum(p.stat().st_size for p in store_dir.glob("*.log") if p.name[0].isdigit())
+    """Bytes in the store's write-ahead logs; a log the store deletes while it is listed counts as empty."""
+    total = 0
+    for path in store_dir.glob("*.log"):
+        if path.name[0].isdigit():
+            try:
+                total += path.stat().st_size
+            except FileNotFoundError:
+                continue
+    return total
 
 
 def _append(build: Path, corpus: Path) -> subprocess.Popen[bytes]:
