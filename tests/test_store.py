@@ -207,6 +207,6 @@ def test_a_store_in_use_is_reported(tmp_path: Path) -> None:
 def test_killed_appends_leave_every_article_whole_or_absent(tmp_path: Path, extractor: Extractor) -> None:
     """SIGKILL `kg build --append` at random moments (bench/kill.py runs 20 of these)."""
     kill = _load_bench("kill")
-    report = kill.run_kills(2, 12, work=tmp_path, seed=1, extractor=extractor)
+    report = kill.run_kills(2, 8, work=tmp_path, seed=1, extractor=extractor)
     assert len(report.kills) == 2
     assert report.problems == []
