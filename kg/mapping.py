@@ -102,7 +102,7 @@ def _name_words() -> dict[str, str]:
 def exercise_key(name: str) -> str:
     """A language-neutral key of an exercise name: words in English, sorted, without function words.
 
-    >>> exercise_key("Mission de paix 2018") == exercise_key("Peace Mission 2018")
+    >>> exercise_key("Bouclier du Nord 2024") == exercise_key("North Shield 2024")
     True
     """
     words = re.split(r"[\s'’-]+", name.lower())

@@ -223,7 +223,7 @@ def _person(doc: Doc, ent: Span, text: str, lang: str) -> Mention:
 
 
 def _role(doc: Doc, ent: Span, lang: str) -> str | None:
-    """The title written next to a name: 'la ministre indien des Affaires étrangères, Nirmala Sitharaman'."""
+    """The title written next to a name: 'le ministre indien de la Défense, Rajnath Singh'."""
     from kg.extract.context import lexicon
 
     roles = lexicon(lang)["role_noun"]

@@ -112,7 +112,7 @@ def _editions(text: str, series: str | None = None) -> list[str]:
 
 
 def _name_like(text: str) -> bool:
-    """A quoted exercise name is short and reads like a name ('Mission de paix 2018'), not a quoted sentence."""
+    """A quoted exercise name is short and reads like a name ('Bouclier du Nord 2024'), not a quoted sentence."""
     words = text.split()
     if len(words) > 5 or text.rstrip()[-1:] in ".!?,;:":
         return False

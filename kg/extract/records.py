@@ -24,7 +24,7 @@ class Mention:
     """An entity named in an article.
 
     `entity` is the gazetteer id (a Wikidata QID, or a slug) or, for entities the gazetteer does not know,
-    a local key such as "person/nirmala-sitharaman"; `kind` says how it was recognised (label, name, abbrev,
+    a local key such as "person/rajnath-singh"; `kind` says how it was recognised (label, name, abbrev,
     capital, demonym, official, prefix, context, ner, designation).
     """
 
