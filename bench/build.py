@@ -10,10 +10,11 @@ from the snapshot, no network) whose process tree's resident memory is sampled e
 - the peak memory of the build's process tree;
 - the time to write graph.ttl from the store against rdflib's Turtle serializer on the same graph;
 - the saved queries on the store against rdflib's own SPARQL engine on the same triples (on a 30-article build,
-  with validation and reasoning, so that the inferred and Wikidata graphs are there too).
+  with validation and reasoning, so that the inferred and Wikidata graphs are there too; rdflib is stopped after
+  `RDFLIB_LIMIT` seconds on a query, whose ratio is then a lower bound).
 
-    python bench/build.py                          # 100, 1,000 and 10,000 articles
-    python bench/build.py --sizes 1000 --no-large  # skip the 10,000-article build
+    python bench/build.py                  # a 30-article build for the queries, then 1,000 and 10,000 articles
+    python bench/build.py --sizes 1000     # without the 10,000-article build
 
 Validation (pySHACL) and reasoning are off in the 1,000 and 10,000-article builds: they are the reasoning and
 validation stages' own cost (see bench/reasoning.py), not the extraction's.
