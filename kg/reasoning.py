@@ -5,10 +5,11 @@ and only those, to `DIR/inferred.ttl`. Two reasoners give the same triples:
 
 - `owlrl`, the reference: owlrl's OWL 2 RL closure (through `kg.owlrl_adapter`) of the data merged with
   `ontology/kg.ttl`, then the SPARQL Update rules of `ontology/rules.ru` (co-members, allies, the country an event
-  happens in), then both again until nothing changes. About 84 s per 100,000 triples.
+  happens in), then both again until nothing changes. Slow: minutes per 100,000 triples (two owlrl passes).
 - `fast`: the same closure as SPARQL Update rules run inside Oxigraph. The OWL part is compiled from the ontology's
   axioms (sub-classes, sub-properties, domains, ranges, inverse, symmetric and transitive properties; any other
-  axiom is refused), so the two cannot drift apart silently; `ontology/rules.ru` is run as it is.
+  axiom is refused), so the two cannot drift apart silently; `ontology/rules.ru` is run as it is. About a second
+  per 100,000 triples, 15 to 25 s per million (`python bench/reasoning.py` measures both).
 - `auto` (the default): owlrl up to `AUTO_LIMIT` asserted triples, the fast path above.
 
 Only new, useful triples are kept: an IRI subject, and either a property the ontology declares (its own, and the
