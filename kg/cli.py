@@ -34,7 +34,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     report = build([Path(p) for p in args.paths], Path(args.out), strict=args.strict, progress=_progress,
                    wikidata=_wikidata_client(args), reasoning=args.reason, reasoner=args.reasoner,
-                   append=args.append, jobs=args.jobs, executor=args.executor, scheduler=args.scheduler)
+                   validation=args.validate, append=args.append, jobs=args.jobs, executor=args.executor,
+                   scheduler=args.scheduler)
     return _print_build(report, args)
 
 
@@ -204,6 +205,8 @@ def parser() -> argparse.ArgumentParser:
     r = b.add_argument_group("Validation and reasoning", "The graph is checked against the SHACL shapes "
                              "(ontology/shapes.ttl; see `kg validate`), then what it entails is written to "
                              "DIR/inferred.ttl (see `kg reason`).")
+    r.add_argument("--no-validate", dest="validate", action="store_false",
+                   help="skip the SHACL check (about 15 s per 100,000 triples)")
     r.add_argument("--no-reason", dest="reason", action="store_false",
                    help="skip reasoning (and remove an older DIR/inferred.ttl)")
     _reasoner_option(r)
