@@ -235,12 +235,29 @@ def _types(vocab: Vocabulary, prop: str) -> tuple[frozenset[str], frozenset[str]
     return frozenset(subject), frozenset(obj)
 
 
-def property_rule(vocab: Vocabulary, prop: str) -> str | None:
-    """One update adding everything a `prop` triple entails: other properties, and the types of both ends."""
-    subject, obj = _types(vocab, prop)
-    template = [*_consequences(vocab, prop), *(f"?s a <{c}> ." for c in sorted(subject)),
-                *(f"?o a <{c}> ." for c in sorted(obj))]
-    return f"INSERT {{ {' '.join(template)} }} WHERE {{ ?s <{prop}> ?o }}" if template else None
+def typing_rule(vocab: Vocabulary, properties: Iterable[str], *, classes: bool) -> str | None:
+    """One update typing the subjects and objects of `properties` by their domains and ranges (and, with
+    `classes`, every typed node by its superclasses).
+
+    The nodes are grouped by the classes they get, so that each is typed once per group: a node with five
+    properties whose domain is kg:Attestation is typed once, not five times."""
+    groups: dict[frozenset[str], set[str]] = {}
+    if classes:
+        for c, sups in vocab.superclasses.items():
+            if sups - {c}:
+                groups.setdefault(sups - {c}, set()).add(f"?x a <{c}>")
+    for p in sorted(properties):
+        subject, obj = _types(vocab, p)
+        for types, pattern in ((subject, f"?x <{p}> ?o"), (obj, f"?s <{p}> ?x")):
+            if types:
+                groups.setdefault(types, set()).add(pattern)
+    if not groups:
+        return None
+    union = " UNION ".join(
+        f"{{ {{ SELECT DISTINCT ?x WHERE {{ {' UNION '.join(f'{{ {q} }}' for q in sorted(patterns))} }} }} "
+        f"VALUES ?c {{ {_iris(types)} }} }}"
+        for types, patterns in sorted(groups.items(), key=lambda group: sorted(group[0])))
+    return f"INSERT {{ ?x a ?c }} WHERE {{ {union} }}"
 
 
 @dataclass(frozen=True)
@@ -275,25 +292,10 @@ def fast_plan(vocab: Vocabulary, rules_text: str, rule_outputs: Iterable[str]) -
     """
     derivable = {str(RDF.type), *vocab.transitive, *(o for o in rule_outputs if o in vocab.properties)}
     derivable.update(q for p in vocab.properties for q, flipped in vocab.consequences[p] if (q, flipped) != (p, False))
-    # Typing, grouped by the classes a node gets, so each node is typed once per group (a node with five
-    # properties whose domain is kg:Attestation is typed once, not five times): node pattern → classes.
-    groups: dict[frozenset[str], set[str]] = {}
-    for c, sups in vocab.superclasses.items():
-        if sups - {c}:
-            groups.setdefault(sups - {c}, set()).add(f"?x a <{c}>")
-    for p in sorted(vocab.properties):
-        subject, obj = _types(vocab, p)
-        for classes, pattern in ((subject, f"?x <{p}> ?o"), (obj, f"?s <{p}> ?x")):
-            if classes:
-                groups.setdefault(classes, set()).add(pattern)
-    typing = " UNION ".join(
-        f"{{ {{ SELECT DISTINCT ?x WHERE {{ {' UNION '.join(f'{{ {q} }}' for q in sorted(patterns))} }} }} "
-        f"VALUES ?c {{ {_iris(classes)} }} }}"
-        for classes, patterns in sorted(groups.items(), key=lambda group: sorted(group[0])))
     first = [f"INSERT {{ GRAPH <{_ASSERTED.value}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?p {{ {_iris(derivable)} }} "
              "?s ?p ?o }"]
-    if typing:
-        first.append(f"INSERT {{ ?x a ?c }} WHERE {{ {typing} }}")
+    if typing := typing_rule(vocab, vocab.properties, classes=True):
+        first.append(typing)
     for p in sorted(vocab.properties):
         if template := _consequences(vocab, p):
             source = f"GRAPH <{_ASSERTED.value}> {{ ?s <{p}> ?o }}" if p in derivable else f"?s <{p}> ?o"
@@ -301,7 +303,10 @@ def fast_plan(vocab: Vocabulary, rules_text: str, rule_outputs: Iterable[str]) -
     rules = [f"INSERT {{ ?x <{t}> ?z }} WHERE {{ ?x <{t}>+ ?z }}" for t in sorted(vocab.transitive)]
     rules.append(rules_text)
     again = sorted((vocab.transitive | set(rule_outputs)) & vocab.properties)
-    after_rules = [rule for p in again if (rule := property_rule(vocab, p))]
+    after_rules = [f"INSERT {{ {' '.join(template)} }} WHERE {{ ?s <{p}> ?o }}"
+                   for p in again if (template := _consequences(vocab, p))]
+    if typing := typing_rule(vocab, again, classes=str(RDF.type) in rule_outputs):
+        after_rules.append(typing)
     produced = tuple(sorted(vocab.transitive | set(rule_outputs)))
     return FastPlan(tuple(sorted(derivable)), tuple(first), tuple(rules), tuple(after_rules), produced)
 
