@@ -19,7 +19,7 @@ from kg.extract import Extractor
 from kg.ontology import KG
 from kg.reasoning import INFERRED_FILE, Reasoner, reason
 from kg.serialise import write_atomic, write_graph
-from kg.triplestore import STORE_DIR, BuildWriter, TripleStore, record_files
+from kg.triplestore import STORE_DIR, BackgroundWriter, BuildWriter, TripleStore, record_files
 from kg.validation import ShapeResult, validate_graph
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
@@ -126,15 +126,16 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
             raise StoreError(f"no article {', '.join(map(repr, missing))} in {out / STORE_DIR}")
         for article_id in remove:
             store.remove_article(article_id)
-        for result in extract_all(progress(articles, len(articles)), extractor=extractor, jobs=jobs,
-                                  executor=executor, scheduler=scheduler):
-            for source, err in result.errors:
-                if strict:
-                    raise err
-                report.problems.append(Problem(source, str(err)))
-            if result.articles:
-                writer.put(result)
-                report.articles += result.articles
+        with BackgroundWriter(writer) as background:
+            for result in extract_all(progress(articles, len(articles)), extractor=extractor, jobs=jobs,
+                                      executor=executor, scheduler=scheduler):
+                for source, err in result.errors:
+                    if strict:
+                        raise err
+                    report.problems.append(Problem(source, str(err)))
+                if result.articles:
+                    background.put(result)
+                    report.articles += result.articles
         report.store_articles = len(store.article_graphs())
         report.triples, graph = writer.write_asserted(out / GRAPH_FILE)
     enrichment = enrich(graph, client=wikidata)

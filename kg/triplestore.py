@@ -36,8 +36,10 @@ import io
 import itertools
 import json
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -55,9 +57,9 @@ from kg.serialise import RdfFormat, write_atomic
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
-__all__ = ["ALL_GRAPHS", "ArticleQuads", "BuildWriter", "ExportFormat", "GraphSet", "STORE_DIR", "TripleStore",
-           "article_graph", "export", "export_bytes", "export_file", "open_query_store", "parse_graph_sets",
-           "record_files", "sorted_unique", "stale_files", "sync"]
+__all__ = ["ALL_GRAPHS", "ArticleQuads", "BackgroundWriter", "BuildWriter", "ExportFormat", "GraphSet", "STORE_DIR",
+           "TripleStore", "article_graph", "export", "export_bytes", "export_file", "open_query_store",
+           "parse_graph_sets", "record_files", "sorted_unique", "stale_files", "sync"]
 
 STORE_DIR = "store"
 STAMP_FILE = "store.json"
@@ -423,6 +425,52 @@ class BuildWriter:
         self._spool.close()
         if self._sorted is not None:
             self._sorted.close()
+
+
+class BackgroundWriter:
+    """Puts articles into the store on a thread of its own while the next ones are extracted.
+
+    Oxigraph releases the GIL while it writes, so the disk work (tens of milliseconds per article) overlaps with
+    parsing instead of adding to it. Articles are still written in order, one transaction each; an error of the
+    writer is raised by the next `put` or on leaving the `with` block.
+    """
+
+    def __init__(self, writer: BuildWriter, *, depth: int = 8) -> None:
+        self._writer = writer
+        self._queue: queue.Queue[ArticleQuads | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (article := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._writer.put(article)
+                except BaseException as err:  # handed to the main thread
+                    self._error = err
+
+    def put(self, article: ArticleQuads) -> None:
+        """Queue an article for the store (waits while `depth` articles are already queued)."""
+        self._raise()
+        self._queue.put(article)
+
+    def close(self) -> None:
+        """Wait until every queued article is in the store."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # -- dumps ----------------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
@@ -47,6 +48,7 @@ from kg.errors import LinkingError
 from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
 from kg.mapping import checked_iri, mint, new_graph
 from kg.ontology import KG, KGID, WD, WDT
+from kg.serialise import to_rdflib
 from kg.wikidata_client import Answer, Row, WikidataClient
 
 P = Namespace("http://www.wikidata.org/prop/")
@@ -381,37 +383,79 @@ def _statement_key(s: Statement) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Evidence:
-    """The best attestation of one entity in one article."""
+    """The best attestation of one entity in one article, with the span it points at."""
 
     article: URIRef
     node: URIRef
     confidence: Decimal
     rule: str
     start: int
+    span: tuple[tuple[URIRef, Literal], ...] = ()  # kg:sentence, kg:startChar, kg:endChar, kg:surfaceForm
 
 
-def _evidence(graph: Graph, entity: URIRef) -> dict[URIRef, _Evidence]:
-    """Per article, the strongest attestation naming `entity`: a mention first, else any fact about it."""
-    best: dict[URIRef, tuple[tuple[int, Decimal, int], _Evidence]] = {}
-    nodes = {*graph.subjects(RDF.object, entity), *graph.subjects(RDF.subject, entity)}
-    for node in nodes:
-        if (node, RDF.type, KG.Attestation) not in graph or (node, RDF.predicate, KG.wikidata) in graph:
+_SPAN_PROPS = (KG.sentence, KG.startChar, KG.endChar, KG.surfaceForm)
+_EVIDENCE_QUERY = """
+SELECT ?entity ?node ?article ?confidence ?rule ?mention ?sentence ?startChar ?endChar ?surfaceForm WHERE {
+  ?node a kg:Attestation ; kg:article ?article ; kg:confidence ?confidence ; rdf:predicate ?p .
+  { ?node rdf:subject ?entity } UNION { ?node rdf:object ?entity }
+  FILTER(isIRI(?entity) && isIRI(?node) && isIRI(?article) && isLiteral(?confidence) && ?p != kg:wikidata)
+  BIND(?p IN (kg:mentions, kg:name) AS ?mention)
+  OPTIONAL { ?node kg:rule ?rule }
+  OPTIONAL { ?node kg:sentence ?sentence }
+  OPTIONAL { ?node kg:startChar ?startChar }
+  OPTIONAL { ?node kg:endChar ?endChar }
+  OPTIONAL { ?node kg:surfaceForm ?surfaceForm }
+}"""
+
+
+def _evidence_by_entity(graph: Graph) -> dict[URIRef, dict[URIRef, _Evidence]]:
+    """Per entity and article, the strongest attestation naming the entity: a mention first, else any fact about
+    it; then the highest confidence, the earliest span, the smallest node IRI (so ties do not depend on order).
+
+    One query for the whole graph: asking per entity and property costs a round trip each, minutes on a corpus.
+    On a graph held by Oxigraph (the build's) the query runs there and only the chosen rows become rdflib terms.
+    """
+    inner = getattr(graph.store, "_inner", None)  # oxrdflib's Oxigraph store
+    if isinstance(inner, ox.Store):
+        prefixes = f"PREFIX kg: <{KG}>\nPREFIX rdf: <{RDF}>\n"
+        solutions = inner.query(prefixes + _EVIDENCE_QUERY)
+        assert isinstance(solutions, ox.QuerySolutions)
+        rows: Iterable[Sequence[object]] = (tuple(row) for row in solutions)
+    else:
+        rows = graph.query(_EVIDENCE_QUERY, initNs={"kg": str(KG), "rdf": str(RDF)})  # type: ignore[assignment]
+    best: dict[tuple[str, str], tuple[tuple[int, Decimal, int], str, Sequence[object]]] = {}
+    for row in rows:
+        entity, node, article, confidence, _rule, mention, _sentence, start = row[:8]
+        try:
+            rank = (int(_text(mention) in ("true", "1")), Decimal(_text(confidence)),
+                    -int(_text(start)) if start is not None else 0)
+        except ArithmeticError:
             continue
-        article = graph.value(node, KG.article)
-        confidence = graph.value(node, KG.confidence)
-        if not (isinstance(article, URIRef) and isinstance(confidence, Literal) and isinstance(node, URIRef)):
-            continue
-        is_mention = (node, RDF.predicate, KG.mentions) in graph or (node, RDF.predicate, KG.name) in graph
-        start = graph.value(node, KG.startChar)
-        evidence = _Evidence(article, node, Decimal(str(confidence)), str(graph.value(node, KG.rule) or ""),
-                             int(start) if isinstance(start, Literal) else 0)
-        rank = (int(is_mention), evidence.confidence, -evidence.start)
-        if article not in best or rank > best[article][0]:
-            best[article] = (rank, evidence)
-    return {article: ev for article, (_, ev) in best.items()}
+        key = (_text(entity), _text(article))
+        held = best.get(key)
+        if held is None or rank > held[0] or (rank == held[0] and _text(node) < held[1]):
+            best[key] = (rank, _text(node), row)
+    found: dict[URIRef, dict[URIRef, _Evidence]] = defaultdict(dict)
+    for (entity, article), (rank, node, row) in sorted(best.items()):
+        span = tuple((prop, _rdflib(value)) for prop, value in zip(_SPAN_PROPS, row[6:], strict=True)
+                     if value is not None)
+        found[URIRef(entity)][URIRef(article)] = _Evidence(URIRef(article), URIRef(node), rank[1],
+                                                           _text(row[4]) if row[4] is not None else "",
+                                                           -rank[2], span)  # type: ignore[arg-type]
+    return found
 
 
-def _attest_link(out: Graph, graph: Graph, entity: URIRef, item: URIRef, evidence: _Evidence, rule: str,
+def _text(term: object) -> str:
+    """The IRI or lexical form of an Oxigraph or rdflib term."""
+    value = getattr(term, "value", None)
+    return value if isinstance(value, str) and not isinstance(term, Literal) else str(term)
+
+
+def _rdflib(term: object) -> Literal:
+    return term if isinstance(term, Literal) else to_rdflib(term)  # type: ignore[return-value,arg-type]
+
+
+def _attest_link(out: Graph, entity: URIRef, item: URIRef, evidence: _Evidence, rule: str,
                  confidence: Decimal) -> None:
     """A kg:Attestation of `entity kg:wikidata item`, at the span of `evidence`."""
     digest = hashlib.sha1(f"{evidence.article}\x1f{entity}\x1f{item}\x1f{evidence.node}".encode()).hexdigest()
@@ -421,10 +465,8 @@ def _attest_link(out: Graph, graph: Graph, entity: URIRef, item: URIRef, evidenc
     out.add((node, RDF.predicate, KG.wikidata))
     out.add((node, RDF.object, item))
     out.add((node, KG.article, evidence.article))
-    for prop in (KG.sentence, KG.startChar, KG.endChar, KG.surfaceForm):
-        value = graph.value(evidence.node, prop)
-        if value is not None:
-            out.add((node, prop, value))
+    for prop, value in evidence.span:
+        out.add((node, prop, value))
     out.add((node, KG.rule, Literal(rule)))
     out.add((node, KG.confidence, Literal(min(confidence, Decimal(1)), datatype=XSD.decimal)))
 
@@ -476,6 +518,7 @@ class _Enricher:
         self.snapshot = snapshot
         self.endpoint = _Endpoint(client) if client is not None else None
         self.out = new_graph()
+        self.evidence: dict[URIRef, dict[URIRef, _Evidence]] = {}
         self.kg_iri: dict[str, URIRef] = {}  # QID → the entity's IRI in the graph
         self.used_sources: dict[str, int] = defaultdict(int)
         self.result = WikidataResult(self.out, "offline" if client is None or client.offline else "online",
@@ -488,6 +531,7 @@ class _Enricher:
         entities = sorted({e for t in _LINKED_TYPES for e in g.subjects(RDF.type, t)
                            if isinstance(e, URIRef)})
         local = []
+        self.evidence = _evidence_by_entity(g)
         for entity in entities:
             items = [i for i in g.objects(entity, KG.wikidata) if isinstance(i, URIRef)]
             if not items:
@@ -495,9 +539,9 @@ class _Enricher:
                 continue
             for item in items:
                 self.kg_iri.setdefault(str(item)[len(str(WD)):], entity)
-                for evidence in _evidence(g, entity).values():
+                for evidence in self.evidence.get(entity, {}).values():
                     rule = f"wikidata-{_EVIDENCE.get(evidence.rule, 'gazetteer')}"
-                    _attest_link(self.out, g, entity, item, evidence, rule, evidence.confidence)
+                    _attest_link(self.out, entity, item, evidence, rule, evidence.confidence)
         self.result.linked = sum(1 for e in entities if e not in local)
         self._link_live(local)
 
@@ -525,10 +569,10 @@ class _Enricher:
             self.out.add((entity, KG.wikidata, item))
             self.kg_iri.setdefault(qid, entity)
             self.result.linked_live.append(f"{label}: {qid} ({reason})")
-            for evidence in _evidence(self.graph, entity).values():
+            for evidence in self.evidence.get(entity, {}).values():
                 confidence = min(evidence.confidence, _LIVE_CONFIDENCE[(how, typed)])
                 rule = f"wikidata-endpoint-{how}"
-                _attest_link(self.out, self.graph, entity, item, evidence, rule, confidence)
+                _attest_link(self.out, entity, item, evidence, rule, confidence)
 
     def _kind(self, entity: URIRef) -> URIRef | None:
         for t in (KG.State, *_ORG_TYPES):

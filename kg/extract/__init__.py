@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from kg.articles import Article
 from kg.errors import ExtractionError
-from kg.extract.context import STATE_TYPES, sentence_contexts
+from kg.extract.context import STATE_TYPES, index_sentences, sentence_contexts
 from kg.extract.deals import find_deals
 from kg.extract.entities import find_mentions
 from kg.extract.exercises import find_exercises
@@ -103,6 +103,7 @@ class Extractor:
     def from_doc(article: Article, doc: Doc) -> Extraction:
         """Run the rules on an already parsed document."""
         gaz = load_gazetteer()
+        index_sentences(doc)
         mentions = find_mentions(doc, article.lang)
         contexts = sentence_contexts(doc, mentions, article.lang, article.date)
         known_terms = {t.text for t in gaz.terms_for(article.lang)}

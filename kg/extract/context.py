@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -18,6 +18,25 @@ _LIST_GLUE = re.compile(r"^[\s,]*(?:(?:et|and|ou|or|ainsi que|as well as|&)\s+)?
                         r"(?:(?:le|la|les|l'|du|de|des|d'|the|aux|au|à|of|from)\s*)*$", re.I)
 STATE_TYPES = frozenset({"State"})
 ORG_TYPES = frozenset({"Organisation", "MilitaryAlliance"})
+
+
+def index_sentences(doc: Doc) -> list[Span]:
+    """Compute the sentences of `doc` once and answer `doc.sents`, `span.sent` and `token.sent` from them.
+
+    Without this spaCy recomputes the sentences on each of these calls, creating a Python object for every
+    token of the document each time: the rules ask thousands of times per article, which cost more than the
+    parser itself. The hooks are spaCy's own extension points (`Doc.user_hooks` and friends).
+    """
+    sents = list(doc.sents) if len(doc) else []
+    if not sents:
+        return sents
+    of_token = [0] * len(doc)
+    for n, sent in enumerate(sents):
+        of_token[sent.start:sent.end] = [n] * (sent.end - sent.start)
+    doc.user_hooks["sents"] = lambda _doc: iter(sents)
+    doc.user_span_hooks["sent"] = lambda span: sents[of_token[span.start]] if len(span) else sents[0]
+    doc.user_token_hooks["sent"] = lambda token: sents[of_token[token.i]]
+    return sents
 
 
 @dataclass(frozen=True)
@@ -65,9 +84,14 @@ class SentenceContext:
     dates: list[DateMention]
     groups: list[list[Placed]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return self.sent.text
+
+    @cached_property
+    def _forms(self) -> list[tuple[Token, str, str]]:
+        """Each token with its lower-cased form and lemma, read once: the rules look up many cue lists."""
+        return [(t, t.lower_, t.lemma_.lower()) for t in self.sent]
 
     def of_types(self, types: frozenset[str], *, named_only: bool = False) -> list[Placed]:
         return [p for p in self.placed if p.mention.type in types and (p.mention.named or not named_only)]
@@ -82,7 +106,7 @@ class SentenceContext:
         Multi-word entries ("war games", "took delivery") are found in the text; their first token is the cue.
         """
         words = lexicon(self.lang)[name]
-        found = [t for t in self.sent if t.lower_ in words or t.lemma_.lower() in words]
+        found = [t for t, lower, lemma in self._forms if lower in words or lemma in words]
         lowered = self.text.lower()
         for phrase in (w for w in words if " " in w):
             for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
@@ -129,13 +153,13 @@ def left_words(p: Placed | list[Placed], n: int = 3) -> list[str]:
     return [t.lower_ for t in doc[max(sent_start, span.start - n):span.start]]
 
 
-def _group(placed: list[Placed], doc: Doc) -> list[list[Placed]]:
-    """Lists of states written as lists ('la Russie, la Chine et le Kazakhstan')."""
+def _group(placed: list[Placed], text: str) -> list[list[Placed]]:
+    """Lists of states written as lists ('la Russie, la Chine et le Kazakhstan'); `text` is the document's."""
     groups: list[list[Placed]] = []
     for p in placed:
         if groups:
             last = groups[-1][-1]
-            between = doc.text[last.span.end_char:p.span.start_char]
+            between = text[last.span.end_char:p.span.start_char]
             if last.span.end_char <= p.span.start_char and _LIST_GLUE.match(between):
                 groups[-1].append(p)
                 continue
@@ -146,6 +170,7 @@ def _group(placed: list[Placed], doc: Doc) -> list[list[Placed]]:
 def sentence_contexts(doc: Doc, mentions: list[Mention], lang: str, anchor: dt.date | None) -> list[SentenceContext]:
     """Split `doc` into sentence contexts, placing each mention in its sentence."""
     contexts = []
+    text = doc.text
     ordered = sorted(mentions, key=lambda m: m.evidence.start)
     cursor = 0
     for index, sent in enumerate(doc.sents):
@@ -157,8 +182,8 @@ def sentence_contexts(doc: Doc, mentions: list[Mention], lang: str, anchor: dt.d
                 placed.append(Placed(m, span))
             cursor += 1
         dates = [replace(d, start=d.start + sent.start_char, end=d.end + sent.start_char)
-                 for d in find_dates(sent.text, anchor=anchor)]
+                 for d in find_dates(text[sent.start_char:sent.end_char], anchor=anchor)]
         ctx = SentenceContext(index, sent, lang, placed, dates)
-        ctx.groups = _group(ctx.of_types(STATE_TYPES), doc)
+        ctx.groups = _group(ctx.of_types(STATE_TYPES), text)
         contexts.append(ctx)
     return contexts
