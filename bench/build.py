@@ -120,7 +120,16 @@ def child_serialise(build: str) -> dict:
 
     from rdflib import Graph
 
-    from kg.triplestore import STORE_DIR, ExportFormat, GraphSet, TripleStore, _serialise_sorted, export, sorted_unique
+    from kg.triplestore import (
+        STORE_DIR,
+        ExportFormat,
+        GraphSet,
+        TripleStore,
+        _serialise_sorted,
+        _write_chunks,
+        export,
+        sorted_unique_chunks,
+    )
 
     with TripleStore.open(Path(build) / STORE_DIR, read_only=True) as store, tempfile.TemporaryFile() as out:
         started = time.perf_counter()
@@ -133,8 +142,7 @@ def child_serialise(build: str) -> dict:
         spool.writelines(lines)
         spool.seek(0)
         started = time.perf_counter()
-        for line in sorted_unique(spool):
-            ordered.write(line)
+        _write_chunks(sorted_unique_chunks(spool), ordered)
         ordered.seek(0)
         _serialise_sorted(ordered, ttl, ExportFormat.TTL)
         ours = time.perf_counter() - started

@@ -511,6 +511,18 @@ def test_cli_reason_and_exit_codes(seed_build: Path, tmp_path: Path, capsys: pyt
 
 
 @pytest.mark.slow
+def test_cli_reason_brings_the_store_in_line(extractor: Extractor, tmp_path: Path) -> None:
+    from kg.triplestore import open_query_store, stale_files
+
+    build([SAMPLE], tmp_path, extractor=extractor, reasoning=False, validation=False)
+    assert main(["reason", str(tmp_path), "--reasoner", "fast"]) == 0
+    assert stale_files(tmp_path) == []
+    store = open_query_store(tmp_path)
+    assert store is not None
+    assert store.query(f"ASK {{ <{INDIA}> <{KG.coMemberOf}> <{PAKISTAN}> }}")
+
+
+@pytest.mark.slow
 def test_build_without_reasoning_removes_an_old_inferred_ttl(extractor: Extractor, tmp_path: Path) -> None:
     (tmp_path / INFERRED_FILE).write_text("stale", encoding="utf-8")
     report = build([SAMPLE], tmp_path, extractor=extractor, reasoning=False, validation=False)
