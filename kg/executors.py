@@ -159,18 +159,21 @@ def _parse(chunk: Sequence[Sequence[Article]], extractor: Extractor, batch_size:
 _WORKER_EXTRACTOR: Extractor | None = None
 
 
-def _worker_extractor() -> Extractor:
+def _worker_extractor(max_chars: int | None) -> Extractor:
     """The extractor of this worker process, created on first use and kept (so models load once)."""
     global _WORKER_EXTRACTOR
     if _WORKER_EXTRACTOR is None:
         _WORKER_EXTRACTOR = Extractor()
+    if max_chars is not None:
+        _WORKER_EXTRACTOR.max_chars = max_chars
     return _WORKER_EXTRACTOR
 
 
 def extract_chunk(chunk: Sequence[Sequence[Article]], extractor: Extractor | None = None,
-                  batch_size: int = CHUNK_SIZE) -> list[ArticleQuads]:
-    """`article_quads` of every group of the chunk, parsing them together (the function workers run)."""
-    extractor = extractor or _worker_extractor()
+                  batch_size: int = CHUNK_SIZE, max_chars: int | None = None) -> list[ArticleQuads]:
+    """`article_quads` of every group of the chunk, parsing them together (the function workers run, with the
+    caller's `max_chars`)."""
+    extractor = extractor or _worker_extractor(max_chars)
     docs = _parse(chunk, extractor, batch_size)
     return [article_quads(group, extractor, group_docs) for group, group_docs in zip(chunk, docs, strict=True)]
 
@@ -219,25 +222,27 @@ def extract_all(articles: Iterable[Article], *, extractor: Extractor | None = No
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     chunks = _chunks(articles, chunk_size)
+    extractor = extractor or Extractor()
     if kind is ExecutorKind.DASK:
         if not scheduler:
             raise ValueError("the dask executor needs a scheduler address (--scheduler tcp://HOST:PORT)")
-        yield from _on_dask(chunks, scheduler)
+        yield from _on_dask(chunks, scheduler, extractor.max_chars)
         return
     if jobs == 1:
-        extractor = extractor or Extractor()
         for chunk in chunks:
             yield from extract_chunk(chunk, extractor)
         return
     context = multiprocessing.get_context("spawn")
+    limit = extractor.max_chars
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         try:
-            yield from _in_order(lambda chunk: pool.submit(extract_chunk, chunk), chunks, window=2 * jobs)
+            yield from _in_order(lambda chunk: pool.submit(extract_chunk, chunk, None, CHUNK_SIZE, limit), chunks,
+                                 window=2 * jobs)
         except BrokenProcessPool as err:
             raise ExtractionError(f"an extraction worker process died: {err}") from err
 
 
-def _on_dask(chunks: Iterable[list[list[Article]]], scheduler: str) -> Iterator[ArticleQuads]:
+def _on_dask(chunks: Iterable[list[list[Article]]], scheduler: str, max_chars: int) -> Iterator[ArticleQuads]:
     try:
         from dask.distributed import Client
     except ImportError as err:
@@ -248,4 +253,5 @@ def _on_dask(chunks: Iterable[list[list[Article]]], scheduler: str) -> Iterator[
         raise ExtractionError(f"cannot reach the Dask scheduler {scheduler}: {err}") from err
     with client:
         window = 2 * max(1, sum(client.nthreads().values()))
-        yield from _in_order(lambda chunk: client.submit(extract_chunk, chunk, pure=False), chunks, window)
+        yield from _in_order(
+            lambda chunk: client.submit(extract_chunk, chunk, None, CHUNK_SIZE, max_chars, pure=False), chunks, window)

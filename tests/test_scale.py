@@ -47,6 +47,14 @@ def test_two_processes_build_the_same_bytes(corpus: Path, one_process: Path, tmp
 
 
 @pytest.mark.slow
+def test_worker_processes_keep_the_callers_length_limit() -> None:
+    articles = [Article(id=f"long{i}", text="Un texte de quarante caractères environ.", lang="fr") for i in range(2)]
+    results = list(extract_all(articles, extractor=Extractor(max_chars=20), jobs=2))
+    assert [r.articles for r in results] == [0, 0]
+    assert all("article too long" in str(r.errors[0][1]) for r in results)
+
+
+@pytest.mark.slow
 def test_a_dask_cluster_builds_the_same_bytes(corpus: Path, one_process: Path, tmp_path: Path) -> None:
     from dask.distributed import LocalCluster
 
