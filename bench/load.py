@@ -1,10 +1,12 @@
 """Load test of `kg serve`: 50 concurrent clients on loopback for 60 s, p50/p99 latency and errors.
 
-Builds the sample corpus (or uses --data DIR), starts `kg serve` on a free port of 127.0.0.1, and has N client
-threads run saved queries (states, exercises, arms-deals, memberships) in a loop for the given duration, then
-prints the number of answers, the errors, and the median and 99th-percentile latency.
+Builds the sample corpus (or uses --data DIR), starts `kg serve` on a free port of 127.0.0.1 (with --direct: the
+Oxigraph server alone, without the proxy that limits answer sizes, to measure what the proxy costs), and has N
+client threads run saved queries (states, exercises, arms-deals, memberships) in a loop for the given duration,
+then prints the number of answers, the errors, and the median and 99th-percentile latency. A client told to
+retry later (503, Retry-After) counts an error and waits as told, as a polite SPARQL client would.
 
-usage: python bench/load.py [--data DIR] [--clients 50] [--seconds 60]
+usage: python bench/load.py [--data DIR] [--clients 50] [--seconds 60] [--timeout 60] [--direct]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from kg.pipeline import build
 from kg.queries import get_query, with_values
+from kg.serve import serve_command
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("states", "exercises", "arms-deals", "memberships")
@@ -60,6 +63,8 @@ def client(port: int, stop: float, latencies: list[float], errors: list[str], lo
             connection.request("POST", "/query", body=body, headers=headers)
             response = connection.getresponse()
             response.read()
+            if response.status == 503:
+                time.sleep(float(response.getheader("Retry-After") or 1))
             if response.status != 200:
                 raise OSError(f"HTTP {response.status}")
             with lock:
@@ -78,14 +83,17 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="a build folder (default: build the sample corpus)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--timeout", type=float, default=60, help="the query timeout of the server (default: 60)")
+    parser.add_argument("--direct", action="store_true", help="the Oxigraph server alone, without kg serve's proxy")
     args = parser.parse_args()
     data = args.data
     if data is None:
         data = Path(tempfile.mkdtemp(prefix="kg-load-"))
         build([ROOT / "corpus" / "sample"], data)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "kg", "serve", str(data), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = (serve_command(data, port=port, timeout=args.timeout or None) if args.direct else
+               [sys.executable, "-m", "kg", "serve", str(data), "--port", str(port), "--timeout", str(args.timeout)])
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_ready(f"http://127.0.0.1:{port}/")
         latencies: list[float] = []
@@ -104,7 +112,9 @@ def main() -> None:
     if len(latencies) < 2:
         raise SystemExit(f"no answers ({len(errors)} errors: {errors[:3]})")
     q = statistics.quantiles(latencies, n=100)
-    print(f"{args.clients} clients, {args.seconds:.0f} s: {len(latencies)} answers "
+    print(f"{'oxigraph alone' if args.direct else 'kg serve'} (timeout {args.timeout:g} s), {args.clients} clients, "
+          f"{args.seconds:.0f} s: "
+          f"{len(latencies)} answers "
           f"({len(latencies) / args.seconds:.0f}/s), {len(errors)} errors; "
           f"p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms")
     if errors:

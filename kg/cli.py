@@ -278,6 +278,27 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < float("inf"):  # NaN and infinity too
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"expected a port between 1 and 65535, got {text}")
+    return value
+
+
 def cmd_remove(args: argparse.Namespace) -> int:
     from kg.pipeline import remove_articles
 
@@ -321,21 +342,32 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import subprocess
+    import signal
 
-    from kg.serve import serve_command
+    from kg.serve import serve
 
-    command = serve_command(Path(args.data), host=args.host, port=args.port, timeout=args.timeout or None)
-    print(f"serving {args.data}/store read-only: query page http://{args.host}:{args.port}/, SPARQL endpoint "
-          f"http://{args.host}:{args.port}/query (Ctrl-C to stop)", file=sys.stderr)
+    def ready(url: str) -> None:
+        limit = f"answers over {args.max_result_bytes} bytes refused (HTTP 413)" if args.max_result_bytes else \
+            "no limit on answer size"
+        print(f"serving {args.data}/store read-only: query page {url}/, SPARQL endpoint {url}/query; {limit} "
+              "(Ctrl-C to stop)", file=sys.stderr)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):  # stop the Oxigraph server too, as on Ctrl-C
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     try:
-        return subprocess.run(command, check=False).returncode
+        serve(Path(args.data), host=args.host, port=args.port, timeout=args.timeout or None,
+              max_result_bytes=args.max_result_bytes, cors=args.cors, ready=ready)
     except KeyboardInterrupt:
-        return EXIT_OK
+        print("stopped", file=sys.stderr)
+    return EXIT_OK
 
 
 def _store_commands(sub: argparse._SubParsersAction) -> None:
-    from kg.serve import DEFAULT_HOST, DEFAULT_PORT
+    from kg.serve import DEFAULT_HOST, DEFAULT_MAX_RESULT_BYTES, DEFAULT_PORT
 
     graphs_help = "comma-separated graph sets: asserted (the articles), inferred, wikidata (default: all)"
     rm = sub.add_parser("remove", help="take articles out of a build's store and rewrite its graph files",
@@ -376,14 +408,24 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
                     help="the most triples per request (default: 50000)")
     pu.set_defaults(func=cmd_push)
     sv = sub.add_parser("serve", help="a read-only SPARQL endpoint and query page over a build's store",
-                        description="Run the Oxigraph server read-only on DIR/store: a query page at /, SPARQL at "
-                        "/query; updates are refused. The default graph holds every triple of the build once.")
+                        description="Run the Oxigraph server read-only on DIR/store behind a small proxy that "
+                        "limits the size of answers: a query page at /, SPARQL at /query, the graphs at /store. "
+                        "The default graph holds every triple of the build once. HTTP codes: 403 an update or "
+                        "upload (refused), 413 an answer over --max-result-bytes, 504 a query stopped by "
+                        "--timeout, 503 more queries within --timeout seconds than the engine can hold (it keeps a "
+                        "thread per query for that long; retry, or lower --timeout), 502 the engine cannot be "
+                        "reached. Exit codes: 0 stopped by Ctrl-C or "
+                        "SIGTERM, 1 no store, the address is in use, or the Oxigraph server failed, 2 bad options.")
     sv.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
-    sv.add_argument("--port", "-p", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+    sv.add_argument("--port", "-p", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     sv.add_argument("--host", default=DEFAULT_HOST,
                     help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
-    sv.add_argument("--timeout", type=float, default=60, metavar="SECONDS",
+    sv.add_argument("--timeout", type=_non_negative_float, default=60, metavar="SECONDS",
                     help="stop queries running longer than this (default: 60; 0: no limit)")
+    sv.add_argument("--max-result-bytes", type=_non_negative, default=DEFAULT_MAX_RESULT_BYTES, metavar="N",
+                    help="refuse answers larger than this with HTTP 413; they are held in memory up to this size "
+                    f"(default: {DEFAULT_MAX_RESULT_BYTES}; 0: no limit)")
+    sv.add_argument("--cors", action="store_true", help="allow cross-origin requests (from web pages elsewhere)")
     sv.set_defaults(func=cmd_serve)
 
 

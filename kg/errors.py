@@ -40,3 +40,7 @@ class ReasoningError(KGError):
 
 class StoreError(KGError):
     """The output directory or store cannot be read or written."""
+
+
+class ServeError(KGError):
+    """`kg serve` cannot listen on its address, or the Oxigraph server behind it did not start or stopped."""

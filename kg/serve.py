@@ -1,12 +1,32 @@
 """Serve: a read-only SPARQL endpoint over a build folder's store, with a query page, by the Oxigraph server.
 
-`kg serve DIR` runs `oxigraph serve-read-only` (the `oxigraph` command of the PyPI package of the same name) on
-`DIR/store`: SPARQL queries at `/query` (GET or POST, the SPARQL 1.1 protocol), the graphs at `/store` (Graph Store
-Protocol, reads only), and a YASGUI query page at `/`, served by the engine itself, no internet needed. Updates
-and uploads are refused (HTTP 403). The default graph of a query is the store's default graph: every triple of the
-articles, Wikidata and inferred graphs once, as `kg query` reads it; `GRAPH ?g { … }` reaches each article's
-graph. Queries running longer than `timeout` seconds are stopped; the engine has no limit
-on the size of a result.
+`kg serve DIR` (`serve`) runs `oxigraph serve-read-only` (the `oxigraph` command of the PyPI package of the same
+name) on `DIR/store`, on a free port of 127.0.0.1, and puts a small reverse proxy (`ReadOnlyProxy`) in front of it
+on the address the user chose. The engine answers everything: SPARQL queries at `/query` (GET or POST, the SPARQL
+1.1 protocol), the graphs at `/store` (Graph Store Protocol, reads only), a YASGUI query page at `/`, no internet
+needed. The proxy adds what the engine lacks:
+
+- a limit on the size of an answer. One larger than `max_result_bytes` (default 50 MB; 0: no limit) is dropped,
+  its connection to the engine closed, and the client gets HTTP 413 "Result Too Large" with a one-line text/plain
+  message (add LIMIT, or raise `--max-result-bytes`). The proxy holds an answer in memory up to the limit before
+  it sends it, so that it can still refuse it: memory is bounded by the limit times the concurrent queries. The
+  query page's own files are passed on whatever their size.
+- a guard against an engine bug. Started with a timeout, Oxigraph 0.5 keeps a thread asleep for the whole timeout
+  after every query (oxigraph/oxigraph#1874) and aborts once it cannot create one more: with the default 60 s,
+  after about 16,000 queries in a minute, which the load test (`bench/load.py`, 270 queries a second) reached.
+  The proxy lets at most `engine_query_budget()` requests (8,191 on Linux's default vm.max_map_count) reach the
+  engine per timeout and answers 503 with Retry-After above it. A lower `--timeout` raises the sustained rate.
+- timeouts that say so. The engine stops queries running longer than `timeout` seconds, but reports one it
+  stopped while streaming as a 200 whose body ends in its error message; the proxy, holding the answer, turns
+  that into 504. An engine silent for `timeout` + 10 s also gives 504. Oxigraph 0.5 does not stop every query at
+  the timeout (a large ORDER BY ran on for minutes): the proxy answers 504 and drops the connection, the engine
+  finishes the sort on its own.
+- updates and uploads refused: the engine answers 403 to POST /update and to writes to /store; the proxy answers
+  403 itself to PUT, DELETE and PATCH. Other codes: 502 the engine cannot be reached, 400 a malformed request,
+  413 a request body over 16 MiB.
+
+The default graph of a query is the store's default graph: every triple of the articles, Wikidata and inferred
+graphs once, as `kg query` reads it; `GRAPH ?g { … }` reaches each article's graph.
 
 It listens on 127.0.0.1 by default: reachable from this machine only. Do not write to the store (`kg build
 --append`, `kg remove`) while it is served: a read-only reader next to a writer is undefined behaviour in
@@ -15,17 +35,42 @@ Oxigraph; stop the server, write, start it again.
 
 from __future__ import annotations
 
+import http.client
+import logging
+import math
+import queue
 import shutil
+import socket
+import subprocess
 import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import IO, Any
 
-from kg.errors import StoreError
+from kg.errors import ServeError, StoreError
 from kg.triplestore import STORE_DIR, TripleStore, sync
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "oxigraph_binary", "serve_command"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_MAX_RESULT_BYTES", "DEFAULT_PORT", "RESULT_TOO_LARGE", "ReadOnlyProxy",
+           "engine_query_budget", "oxigraph_binary", "serve", "serve_command", "start_proxy"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
+DEFAULT_MAX_RESULT_BYTES = 50_000_000
+RESULT_TOO_LARGE = 413  # 4xx, not 5xx: the client must change its query (LIMIT), retrying the same one is useless
+
+_LOG = logging.getLogger(__name__)
+_HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                         "trailers", "transfer-encoding", "upgrade", "content-length", "expect"})
+_PAGE = frozenset({"/", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg"})  # the query page: not limited
+_CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph 0.5 writes in a result it stopped
+_MAX_REQUEST_BYTES = 16 * 2**20
+_PIECE = 64 * 1024
+_ENGINE_GRACE = 10.0  # seconds the proxy waits for the engine beyond the query timeout
 
 
 def oxigraph_binary() -> str:
@@ -41,8 +86,9 @@ def oxigraph_binary() -> str:
 
 def serve_command(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                   timeout: float | None = 60, cors: bool = False) -> list[str]:
-    """The command that serves the store of `directory` read-only; the store is first brought in line with the
-    folder's graph files when they changed since it was written (`kg.triplestore.sync`).
+    """The command that serves the store of `directory` read-only, without the proxy (`serve` runs it on an
+    internal port); the store is first brought in line with the folder's graph files when they changed since it
+    was written (`kg.triplestore.sync`).
 
     Raises:
         StoreError: no store in `directory`, or it cannot be synchronised (in use by a build).
@@ -51,8 +97,7 @@ def serve_command(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFA
     >>> serve_command(Path("out"), port=8000)[1:4]  # doctest: +SKIP
     ['serve-read-only', '--location', 'out/store']
     """
-    if not 0 < port < 65536:
-        raise ValueError(f"port must be between 1 and 65535, got {port}")
+    _check_port(port)
     if timeout is not None and timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout}")
     location = directory / STORE_DIR
@@ -66,3 +111,409 @@ def serve_command(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFA
     if cors:
         command.append("--cors")
     return command
+
+
+def _check_port(port: int) -> None:
+    if not 0 < port < 65536:
+        raise ValueError(f"port must be between 1 and 65535, got {port}")
+
+
+class _Upstream:
+    """Kept-alive connections to the engine, shared by the proxy's threads: a new TCP connection per query would
+    exhaust loopback ports under load. At most `busy` requests are in flight and `idle` connections wait for reuse,
+    within the 128 connections per core that Oxigraph's server takes."""
+
+    def __init__(self, host: str, port: int, timeout: float | None, *, busy: int = 64, idle: int = 64) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self.slots = threading.BoundedSemaphore(busy)
+        self._idle: queue.LifoQueue[http.client.HTTPConnection] = queue.LifoQueue(idle)
+
+    def take(self) -> tuple[http.client.HTTPConnection, bool]:
+        """A connection, and whether it was used before (the engine may have closed it since)."""
+        try:
+            return self._idle.get_nowait(), True
+        except queue.Empty:
+            return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout), False
+
+    def give_back(self, connection: http.client.HTTPConnection) -> None:
+        try:
+            self._idle.put_nowait(connection)
+        except queue.Full:
+            connection.close()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+class _QueryWindow:
+    """The requests sent to the engine in the last `seconds`: Oxigraph 0.5 started with a timeout keeps a thread
+    asleep for the whole timeout after every query (oxigraph/oxigraph#1874) and aborts when it cannot create one
+    more, which 270 queries a second for 60 s did on this project's load test. Above `budget` the proxy refuses
+    (503) instead of letting the engine die."""
+
+    def __init__(self, seconds: float, budget: int) -> None:
+        self.seconds, self.budget = seconds, budget
+        self._times: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def admit(self) -> float:
+        """0 when the request may go (and is counted), else the seconds until one may."""
+        now = time.monotonic()
+        with self._lock:
+            while self._times and self._times[0] <= now - self.seconds:
+                self._times.popleft()
+            if len(self._times) >= self.budget:
+                return self._times[0] + self.seconds - now
+            self._times.append(now)
+            return 0.0
+
+
+def engine_query_budget() -> int:
+    """How many queries the engine may start within its timeout without running out of threads: on Linux each
+    thread takes 4 of the process's memory maps (vm.max_map_count, 65,530 by default); half of that, for room."""
+    try:
+        maps = int(Path("/proc/sys/vm/max_map_count").read_text())
+    except (OSError, ValueError):
+        return 2_000  # macOS allows a few thousand threads per process
+    return max(1_000, maps // 8)
+
+
+class ReadOnlyProxy(ThreadingHTTPServer):
+    """An HTTP server that forwards GET, HEAD, POST and OPTIONS unchanged to the engine at `upstream` and refuses
+    answers over `max_result_bytes` (0: no limit) with 413; `serve_forever` runs it (`start_proxy`: in a thread).
+    `query_timeout` is the engine's (the proxy waits that long plus 10 s for it); with `query_budget`, at most that
+    many requests reach the engine per `query_timeout` seconds, the others get 503."""
+
+    daemon_threads = True
+    request_queue_size = 256  # the default 5 refuses connections when many clients arrive at once
+
+    def __init__(self, address: tuple[str, int], upstream: tuple[str, int], *, max_result_bytes: int,
+                 query_timeout: float | None = None, query_budget: int | None = None) -> None:
+        if max_result_bytes < 0:
+            raise ValueError(f"max_result_bytes must be 0 (no limit) or more, got {max_result_bytes}")
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.max_result_bytes = max_result_bytes
+        self.query_timeout = query_timeout
+        self.window = (_QueryWindow(query_timeout, query_budget)
+                       if query_timeout is not None and query_budget is not None else None)
+        self.upstream = _Upstream(*upstream, None if query_timeout is None else query_timeout + _ENGINE_GRACE)
+        super().__init__(address, _ProxyHandler)
+
+    @property
+    def url(self) -> str:
+        """The base URL clients use, e.g. http://127.0.0.1:7878."""
+        host, port = self.server_address[:2]
+        host = str(host)
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer is routine; log it instead of printing a traceback."""
+        _LOG.debug("error while answering %s", client_address, exc_info=True)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.upstream.close()
+
+
+def start_proxy(upstream: tuple[str, int], *, host: str = DEFAULT_HOST, port: int = 0,
+                max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES, query_timeout: float | None = None,
+                query_budget: int | None = None) -> ReadOnlyProxy:
+    """A `ReadOnlyProxy` listening on host:port (0: a free port, see `.url`), serving in a daemon thread; stop it
+    with `.shutdown()` then `.server_close()`.
+
+    Raises:
+        OSError: the address cannot be listened on (in use, not local).
+    """
+    proxy = ReadOnlyProxy((host, port), upstream, max_result_bytes=max_result_bytes, query_timeout=query_timeout,
+                          query_budget=query_budget)
+    threading.Thread(target=proxy.serve_forever, name="kg-serve-proxy", daemon=True).start()
+    return proxy
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # kept-alive client connections
+    disable_nagle_algorithm = True  # else headers and body, written apart, wait for the client's delayed ACK
+    timeout = 300  # an idle client connection is closed after this many seconds
+    server: ReadOnlyProxy
+
+    def do_GET(self) -> None:
+        self._forward()
+
+    do_HEAD = do_POST = do_OPTIONS = do_GET
+
+    def do_PUT(self) -> None:
+        self._plain(403, "The server is read-only", close=True)
+
+    do_DELETE = do_PATCH = do_PUT
+
+    def log_message(self, format: str, *args: Any) -> None:
+        _LOG.debug("%s " + format, self.address_string(), *args)
+
+    def _plain(self, status: int, message: str, *, reason: str | None = None, close: bool = False,
+               retry_after: int | None = None) -> None:
+        """Answer with a one-line text/plain message; `close` when the request body was not read."""
+        body = (message + "\n").encode()
+        self.send_response(status, reason)
+        if retry_after is not None:
+            self.send_header("Retry-After", str(retry_after))
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _request_body(self) -> bytes | None:
+        """The request's body (b"" when it has none), or None once an error was answered."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._chunked_body()
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = -1
+        if length < 0:
+            self._plain(400, "Bad Content-Length", close=True)
+            return None
+        if length > _MAX_REQUEST_BYTES:
+            self._plain(413, f"The request body exceeds {_MAX_REQUEST_BYTES} bytes", close=True)
+            return None
+        return self.rfile.read(length)
+
+    def _chunked_body(self) -> bytes | None:
+        parts: list[bytes] = []
+        size = 0
+        try:
+            while chunk := int(self.rfile.readline(_PIECE).split(b";")[0].strip(), 16):
+                if chunk < 0:
+                    raise ValueError(chunk)
+                size += chunk
+                if size > _MAX_REQUEST_BYTES:
+                    self._plain(413, f"The request body exceeds {_MAX_REQUEST_BYTES} bytes", close=True)
+                    return None
+                parts.append(self.rfile.read(chunk))
+                self.rfile.readline(_PIECE)
+            while self.rfile.readline(_PIECE) not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+        except ValueError:
+            self._plain(400, "Bad chunked request body", close=True)
+            return None
+        return b"".join(parts)
+
+    def _forward(self) -> None:
+        body = self._request_body()
+        if body is None:
+            return
+        window = self.server.window
+        wait = 0.0 if window is None or self.path in _PAGE else window.admit()
+        if window is not None and wait:
+            self._plain(503, f"More than {window.budget} queries in {window.seconds:g} s, more than the engine "
+                        "can hold (it keeps a thread per query for its timeout): retry shortly, or serve with a "
+                        "lower --timeout", retry_after=math.ceil(wait))
+            return
+        upstream = self.server.upstream
+        with upstream.slots:
+            response = self._send_upstream(body)
+            if response is not None:
+                self._relay(*response)
+
+    def _send_upstream(self, body: bytes) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse] | None:
+        """Send the request to the engine on a pooled connection; a stale one is replaced once."""
+        upstream = self.server.upstream
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP]
+        if not any(k.lower() == "host" for k, _ in headers):
+            headers.append(("Host", f"{upstream.host}:{upstream.port}"))
+        while True:
+            connection, reused = upstream.take()
+            try:
+                connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for key, value in headers:
+                    connection.putheader(key, value)
+                if body or self.command == "POST":
+                    connection.putheader("Content-Length", str(len(body)))
+                connection.endheaders(body or None)
+                return connection, connection.getresponse()
+            except (ConnectionError, http.client.BadStatusLine) as err:
+                connection.close()
+                if reused:
+                    continue
+                self._plain(502, f"The SPARQL engine cannot be reached: {err}")
+            except TimeoutError:
+                connection.close()
+                self._engine_timeout()
+            except (OSError, http.client.HTTPException) as err:
+                connection.close()
+                self._plain(502, f"The SPARQL engine cannot be reached: {err}")
+            return None
+
+    def _engine_timeout(self) -> None:
+        self._plain(504, f"The query did not finish in {self._timeout_text()}: make it cheaper (LIMIT, fewer "
+                    "patterns) or raise --timeout")
+
+    def _timeout_text(self) -> str:
+        timeout = self.server.query_timeout
+        return "the time allowed" if timeout is None else f"{timeout:g} s"
+
+    def _relay(self, connection: http.client.HTTPConnection, response: http.client.HTTPResponse) -> None:
+        """Pass the engine's answer on: whole, when it fits the limit; else 413 and the engine connection dropped."""
+        limit = 0 if self.path in _PAGE else self.server.max_result_bytes
+        if limit == 0 or self.command == "HEAD":
+            try:
+                self._stream(response)
+            except (OSError, http.client.HTTPException):
+                connection.close()  # the status line is sent: all that is left is to break the connection off
+                self.close_connection = True
+                return
+            self._reuse(connection, response)
+            return
+        try:
+            body = self._read_limited(response, limit)
+        except TimeoutError:
+            connection.close()
+            self._engine_timeout()
+            return
+        except (OSError, http.client.HTTPException) as err:
+            connection.close()
+            self._plain(502, f"The SPARQL engine's answer broke off: {err}")
+            return
+        if body is None:
+            connection.close()  # Oxigraph stops producing the answer when its connection goes
+            self._plain(RESULT_TOO_LARGE, f"The result exceeded {limit} bytes: add LIMIT to the query or raise "
+                        "--max-result-bytes (0: no limit)", reason="Result Too Large")
+            return
+        self._reuse(connection, response)
+        if response.status == 200 and body.endswith(_CANCELLED):
+            self._plain(504, f"The query was stopped after {self._timeout_text()}: make it cheaper (LIMIT, fewer "
+                        "patterns) or raise --timeout")
+            return
+        self.send_response_only(response.status, response.reason)
+        for key, value in response.getheaders():
+            if key.lower() not in _HOP_BY_HOP:
+                self.send_header(key, value)
+        if response.status not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _reuse(self, connection: http.client.HTTPConnection, response: http.client.HTTPResponse) -> None:
+        if response.will_close:
+            connection.close()
+        else:
+            self.server.upstream.give_back(connection)
+
+    @staticmethod
+    def _read_limited(response: http.client.HTTPResponse, limit: int) -> bytes | None:
+        """The whole body, or None as soon as it proves larger than `limit` (at most limit + 1 bytes are read)."""
+        length = response.getheader("Content-Length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            return None
+        parts: list[bytes] = []
+        size = 0
+        while size <= limit:
+            piece = response.read(min(_PIECE, limit + 1 - size))
+            if not piece:
+                return b"".join(parts)
+            parts.append(piece)
+            size += len(piece)
+        return None
+
+    def _stream(self, response: http.client.HTTPResponse) -> None:
+        """No limit (or HEAD): send the answer on as it comes, chunked when the engine gave no length."""
+        length = response.getheader("Content-Length")
+        chunked = length is None and self.command != "HEAD" and response.status not in (204, 304)
+        if chunked and self.request_version != "HTTP/1.1":
+            self.close_connection = True  # an HTTP/1.0 client reads to the end of the connection
+            chunked = False
+        self.send_response_only(response.status, response.reason)
+        for key, value in response.getheaders():
+            if key.lower() not in _HOP_BY_HOP:
+                self.send_header(key, value)
+        if length is not None:
+            self.send_header("Content-Length", length)
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        elif length is None and self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        while piece := response.read(_PIECE):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+
+def serve(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: float | None = 60,
+          max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES, cors: bool = False,
+          ready: Callable[[str], None] | None = None) -> None:
+    """Serve the store of `directory` read-only on host:port until interrupted (KeyboardInterrupt, passed on):
+    the Oxigraph server on an internal loopback port, behind a `ReadOnlyProxy`. `ready` gets the base URL once
+    both answer. The engine is stopped on the way out, whatever the reason.
+
+    Raises:
+        StoreError: no store in `directory`, or it cannot be synchronised.
+        ServeError: host:port cannot be listened on, or the engine did not start or stopped.
+        ValueError: a port outside 1–65535, a timeout that is not positive, a negative max_result_bytes.
+    """
+    _check_port(port)
+    engine_port = _free_port()
+    command = serve_command(directory, host="127.0.0.1", port=engine_port, timeout=timeout, cors=cors)
+    try:
+        proxy = ReadOnlyProxy((host, port), ("127.0.0.1", engine_port), max_result_bytes=max_result_bytes,
+                              query_timeout=timeout, query_budget=engine_query_budget())
+    except OSError as err:
+        raise ServeError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+    with proxy, tempfile.TemporaryFile() as log:
+        # its own session: a Ctrl-C in the terminal reaches this process only, which stops the engine itself
+        engine = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        stopping = threading.Event()
+
+        def watch() -> None:
+            engine.wait()
+            if not stopping.is_set():
+                proxy.shutdown()
+
+        try:
+            _wait_listening(engine, engine_port, log)
+            threading.Thread(target=watch, name="kg-serve-engine", daemon=True).start()
+            if ready is not None:
+                ready(proxy.url)
+            proxy.serve_forever()
+            if engine.poll() is not None:
+                raise ServeError(f"the Oxigraph server stopped (exit {engine.returncode}): {_tail(log)}")
+        finally:
+            stopping.set()
+            engine.terminate()
+            try:
+                engine.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                engine.kill()
+                engine.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_listening(engine: subprocess.Popen[bytes], port: int, log: IO[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if engine.poll() is not None:
+            raise ServeError(f"the Oxigraph server did not start (exit {engine.returncode}): {_tail(log)}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise ServeError(f"the Oxigraph server did not listen on 127.0.0.1:{port} within {seconds:g} s")
+
+
+def _tail(log: IO[bytes]) -> str:
+    log.seek(0)
+    lines = log.read().decode("utf-8", "replace").strip().splitlines()
+    return " / ".join(lines[-3:]) or "no message"
