@@ -83,7 +83,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="a build folder (default: build the sample corpus)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--timeout", type=float, default=60, help="the query timeout of the server (default: 60)")
+    parser.add_argument("--timeout", type=float, default=10,
+                        help="the query timeout of the server (default: 10, as kg serve)")
     parser.add_argument("--direct", action="store_true", help="the Oxigraph server alone, without kg serve's proxy")
     args = parser.parse_args()
     data = args.data

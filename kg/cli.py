@@ -95,12 +95,18 @@ def _print_results(results: Sequence, limit: int = 20) -> None:
 def cmd_reason(args: argparse.Namespace) -> int:
     from kg.errors import StoreError
     from kg.reasoning import reason
+    from kg.triplestore import STORE_DIR, sync
 
     try:
         report = reason(Path(args.data), reasoner=args.reasoner)
     except StoreError as err:
         print(f"kg reason: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if (Path(args.data) / STORE_DIR).is_dir():
+        try:  # the store's inferred graph follows the new file, so queries and dumps read it at once
+            sync(Path(args.data))
+        except StoreError as err:
+            print(f"kg reason: warning: the store was not updated: {err}", file=sys.stderr)
     print(f"reasoned {args.data} ({report.reasoner}): {report.asserted} asserted triples, {report.inferred} "
           f"inferred in {report.path}, {report.seconds:.2f} s")
     for message in report.inconsistencies:
@@ -420,8 +426,8 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     sv.add_argument("--port", "-p", type=_port, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
     sv.add_argument("--host", default=DEFAULT_HOST,
                     help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
-    sv.add_argument("--timeout", type=_non_negative_float, default=60, metavar="SECONDS",
-                    help="stop queries running longer than this (default: 60; 0: no limit)")
+    sv.add_argument("--timeout", type=_non_negative_float, default=10, metavar="SECONDS",
+                    help="stop queries running longer than this (default: 10; 0: no limit)")
     sv.add_argument("--max-result-bytes", type=_non_negative, default=DEFAULT_MAX_RESULT_BYTES, metavar="N",
                     help="refuse answers larger than this with HTTP 413; they are held in memory up to this size "
                     f"(default: {DEFAULT_MAX_RESULT_BYTES}; 0: no limit)")

@@ -12,8 +12,9 @@ needed. The proxy adds what the engine lacks:
   it sends it, so that it can still refuse it: memory is bounded by the limit times the concurrent queries. The
   query page's own files are passed on whatever their size.
 - a guard against an engine bug. Started with a timeout, Oxigraph 0.5 keeps a thread asleep for the whole timeout
-  after every query (oxigraph/oxigraph#1874) and aborts once it cannot create one more: with the default 60 s,
-  after about 16,000 queries in a minute, which the load test (`bench/load.py`, 270 queries a second) reached.
+  after every query (oxigraph/oxigraph#1874) and aborts once it cannot create one more: with a 60 s timeout,
+  after about 16,000 queries in a minute, which the load test (`bench/load.py`, 270 queries a second) reached;
+  hence the default of 10 s.
   The proxy lets at most `engine_query_budget()` requests (8,191 on Linux's default vm.max_map_count) reach the
   engine per timeout and answers 503 with Retry-After above it. A lower `--timeout` raises the sustained rate.
 - timeouts that say so. The engine stops queries running longer than `timeout` seconds, but reports one it
@@ -85,7 +86,7 @@ def oxigraph_binary() -> str:
 
 
 def serve_command(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                  timeout: float | None = 60, cors: bool = False) -> list[str]:
+                  timeout: float | None = 10, cors: bool = False) -> list[str]:
     """The command that serves the store of `directory` read-only, without the proxy (`serve` runs it on an
     internal port); the store is first brought in line with the folder's graph files when they changed since it
     was written (`kg.triplestore.sync`).
@@ -446,7 +447,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
 
 
-def serve(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: float | None = 60,
+def serve(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: float | None = 10,
           max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES, cors: bool = False,
           ready: Callable[[str], None] | None = None) -> None:
     """Serve the store of `directory` read-only on host:port until interrupted (KeyboardInterrupt, passed on):
