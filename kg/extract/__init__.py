@@ -17,7 +17,7 @@ from kg.articles import Article
 from kg.errors import ExtractionError
 from kg.extract.context import STATE_TYPES, index_sentences, sentence_contexts
 from kg.extract.deals import find_deals
-from kg.extract.entities import find_mentions
+from kg.extract.entities import find_mentions, known_terms
 from kg.extract.exercises import find_exercises
 from kg.extract.records import Extraction
 from kg.extract.relations import find_memberships, find_rivalries
@@ -106,12 +106,11 @@ class Extractor:
         index_sentences(doc)
         mentions = find_mentions(doc, article.lang)
         contexts = sentence_contexts(doc, mentions, article.lang, article.date)
-        known_terms = {t.text for t in gaz.terms_for(article.lang)}
         article_states = {m.entity for m in mentions if m.type in STATE_TYPES}
         return Extraction(
             article=article,
             mentions=tuple(mentions),
-            exercises=tuple(find_exercises(contexts, known_terms)),
+            exercises=tuple(find_exercises(contexts, known_terms(article.lang))),
             deals=tuple(find_deals(contexts, gaz, article_states, contexts[0] if contexts else None)),
             memberships=tuple(find_memberships(contexts)),
             rivalries=tuple(find_rivalries(contexts)),

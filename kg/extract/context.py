@@ -20,6 +20,20 @@ STATE_TYPES = frozenset({"State"})
 ORG_TYPES = frozenset({"Organisation", "MilitaryAlliance"})
 
 
+_TEXT = "kg.text"
+
+
+def text_of(doc: Doc) -> str:
+    """The text of `doc`, read once by `index_sentences` (spaCy joins every token's text again on each `doc.text`)."""
+    text = doc.user_data.get(_TEXT)
+    return text if isinstance(text, str) else doc.text
+
+
+def sentence_text(sent: Span) -> str:
+    """The text of a sentence (or any span), cut from the document's text."""
+    return text_of(sent.doc)[sent.start_char:sent.end_char]
+
+
 def index_sentences(doc: Doc) -> list[Span]:
     """Compute the sentences of `doc` once and answer `doc.sents`, `span.sent` and `token.sent` from them.
 
@@ -27,6 +41,7 @@ def index_sentences(doc: Doc) -> list[Span]:
     token of the document each time: the rules ask thousands of times per article, which cost more than the
     parser itself. The hooks are spaCy's own extension points (`Doc.user_hooks` and friends).
     """
+    doc.user_data[_TEXT] = doc.text
     sents = list(doc.sents) if len(doc) else []
     if not sents:
         return sents
@@ -86,7 +101,7 @@ class SentenceContext:
 
     @cached_property
     def text(self) -> str:
-        return self.sent.text
+        return sentence_text(self.sent)
 
     @cached_property
     def _forms(self) -> list[tuple[Token, str, str]]:
@@ -107,22 +122,40 @@ class SentenceContext:
         """
         words = lexicon(self.lang)[name]
         found = [t for t, lower, lemma in self._forms if lower in words or lemma in words]
-        lowered = self.text.lower()
-        for phrase in (w for w in words if " " in w):
-            for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
-                span = self.sent.doc.char_span(self.sent.start_char + m.start(), self.sent.start_char + m.end(),
+        pattern = _phrase_starts(self.lang, name)
+        if pattern is not None:
+            for m in pattern.finditer(self.text.lower()):
+                span = self.sent.doc.char_span(self.sent.start_char + m.start(1), self.sent.start_char + m.end(1),
                                                alignment_mode="expand")
                 if span is not None and span[0] not in found:
                     found.append(span[0])
         return sorted(found, key=lambda t: t.i)
 
     def has_phrase(self, name: str) -> bool:
-        lowered = self.text.lower()
-        return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered) for w in lexicon(self.lang)[name])
+        pattern = _any_entry(self.lang, name)
+        return pattern is not None and pattern.search(self.text.lower()) is not None
 
     def evidence(self, rule: str, confidence: float, start: int | None = None, end: int | None = None) -> Evidence:
         return Evidence(sentence=self.text, start=self.sent.start_char if start is None else start,
                         end=self.sent.end_char if end is None else end, rule=rule, confidence=confidence)
+
+
+@cache
+def _phrase_starts(lang: str, name: str) -> re.Pattern[str] | None:
+    """Where a multi-word entry of the lexicon list `name` starts (a lookahead, so that entries may overlap)."""
+    phrases = sorted((w for w in lexicon(lang)[name] if " " in w), key=lambda w: (-len(w), w))
+    if not phrases:
+        return None
+    return re.compile(rf"(?<!\w)(?=({'|'.join(map(re.escape, phrases))})(?!\w))")
+
+
+@cache
+def _any_entry(lang: str, name: str) -> re.Pattern[str] | None:
+    """Any entry of the lexicon list `name` as a whole word or phrase."""
+    words = sorted(lexicon(lang)[name], key=lambda w: (-len(w), w))
+    if not words:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, words))})(?!\w)")
 
 
 def token_gap(a: Span | Token, b: Span | Token) -> int:
@@ -170,7 +203,7 @@ def _group(placed: list[Placed], text: str) -> list[list[Placed]]:
 def sentence_contexts(doc: Doc, mentions: list[Mention], lang: str, anchor: dt.date | None) -> list[SentenceContext]:
     """Split `doc` into sentence contexts, placing each mention in its sentence."""
     contexts = []
-    text = doc.text
+    text = text_of(doc)
     ordered = sorted(mentions, key=lambda m: m.evidence.start)
     cursor = 0
     for index, sent in enumerate(doc.sents):

@@ -15,6 +15,7 @@ from functools import cache
 
 from spacy.tokens import Doc, Span
 
+from kg.extract.context import sentence_text, text_of
 from kg.extract.records import Evidence, Mention
 from kg.gazetteer import Gazetteer, Term, load_gazetteer
 
@@ -96,12 +97,18 @@ def _sentence(doc: Doc, start: int, end: int) -> Span:
 
 def _evidence(doc: Doc, start: int, end: int, rule: str, confidence: float) -> Evidence:
     sent = _sentence(doc, start, end)
-    return Evidence(sentence=sent.text, start=start, end=end, rule=rule, confidence=confidence)
+    return Evidence(sentence=sentence_text(sent), start=start, end=end, rule=rule, confidence=confidence)
+
+
+@cache
+def known_terms(lang: str) -> frozenset[str]:
+    """Every gazetteer name of `lang` (and the language-neutral ones), as written."""
+    return frozenset(t.text for t in load_gazetteer().terms_for(lang))
 
 
 def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
     matcher = _matcher(lang)
-    text = doc.text
+    text = text_of(doc)
     found: list[Mention] = []
     for m in matcher.pattern.finditer(text):
         term = matcher.terms.get(m.group(0)) or matcher.terms[m.group(0).lower()]
@@ -126,7 +133,7 @@ def _compound_mentions(doc: Doc, gaz: Gazetteer, matcher: _Matcher) -> list[Ment
     """'russo-pakistanais': each prefix names a state, provided the compound ends in a demonym."""
     assert matcher.prefix_pattern is not None
     found = []
-    for m in matcher.prefix_pattern.finditer(doc.text):
+    for m in matcher.prefix_pattern.finditer(text_of(doc)):
         last = matcher.terms.get(m.group(2))
         if last is None or last.kind != "demonym":
             continue
@@ -167,7 +174,7 @@ def _mention(doc: Doc, gaz: Gazetteer, term: Term, start: int, end: int, text: s
 def _designations(doc: Doc, taken: list[tuple[int, int]]) -> list[Mention]:
     """Model designations ('Su-34', 'T-14') not in the weapon list are weapon systems too."""
     found = []
-    for m in _DESIGNATION.finditer(doc.text):
+    for m in _DESIGNATION.finditer(text_of(doc)):
         if _NOT_WEAPONS.match(m.group(1)) or _overlaps(m.start(), m.end(), taken):
             continue
         found.append(Mention(entity=f"weapon/{slug(m.group(1))}", type="WeaponSystem", text=m.group(1),
@@ -180,7 +187,7 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in taken)
 
 
-def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: set[str], lang: str) -> list[Mention]:
+def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: frozenset[str], lang: str) -> list[Mention]:
     found = []
     for ent in doc.ents:
         if _overlaps(ent.start_char, ent.end_char, taken) or ent.text in known:
@@ -266,12 +273,12 @@ def _context_mentions(doc: Doc, lang: str, gaz: Gazetteer, taken: list[tuple[int
         return []
     resolved: dict[str, Resolution] = {}
     found = []
-    for m in pattern.finditer(doc.text):
+    for m in pattern.finditer(text_of(doc)):
         if _overlaps(m.start(), m.end(), taken):  # part of a longer name: "Guinea-Bissau", "Corée du Sud"
             continue
         name = m.group(0)
         if name not in resolved:
-            resolved[name] = resolve_ambiguous(name, lang, doc.text)
+            resolved[name] = resolve_ambiguous(name, lang, text_of(doc))
         r = resolved[name]
         if r.entity is None:
             continue
@@ -290,8 +297,7 @@ def find_mentions(doc: Doc, lang: str) -> list[Mention]:
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
     mentions += _designations(doc, taken)
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
-    known = {t.text for t in gaz.terms_for(lang)}
-    mentions += _ner_mentions(doc, taken, known, lang)
+    mentions += _ner_mentions(doc, taken, known_terms(lang), lang)
     mentions = _with_affiliations(mentions)
     return sorted(mentions, key=lambda m: (m.evidence.start, m.evidence.end, m.entity))
 

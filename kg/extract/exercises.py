@@ -68,7 +68,7 @@ def _clean_name(name: str) -> str:
     return re.sub(r"\s+", " ", name)
 
 
-def _names_in(ctx: SentenceContext, known_terms: set[str]) -> list[str]:
+def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
     """Exercise names written in a sentence: quoted, introduced ('baptisée X', 'dubbed X'), or 'Exercise X'."""
     text = ctx.text
     lex = lexicon(ctx.lang)
@@ -93,7 +93,7 @@ def _names_in(ctx: SentenceContext, known_terms: set[str]) -> list[str]:
     return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names) if _plausible(n, known_terms)]
 
 
-def _without_actors(name: str, known_terms: set[str]) -> str:
+def _without_actors(name: str, known_terms: frozenset[str]) -> str:
     """'SCO Peace Mission 2018', 'US-led Cope Thunder': the organiser or a state is not part of the name."""
     words = name.split()
     while len(words) > 1 and (words[0] in known_terms or words[0].split("-")[0] in known_terms):
@@ -127,7 +127,7 @@ def _with_acronym(name: str, after: str) -> str:
     return name
 
 
-def _plausible(name: str, known_terms: set[str]) -> bool:
+def _plausible(name: str, known_terms: frozenset[str]) -> bool:
     words = name.split()
     if not words or _GENERIC.match(words[0]) and len(words) == 1:
         return False
@@ -236,7 +236,7 @@ def _organiser(ctx: SentenceContext) -> str | None:
     return None
 
 
-def find_exercises(contexts: list[SentenceContext], known_terms: set[str]) -> list[Exercise]:
+def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str]) -> list[Exercise]:
     """Exercises reported in an article, one per name; unnamed reports attached to a named one."""
     named_reports: list[_Report] = []
     unnamed: list[_Report] = []
