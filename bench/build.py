@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import signal
@@ -159,7 +160,7 @@ def child_queries(build: str) -> dict:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from kg.queries import graph_files, saved_queries
+    from kg.queries import bindings, graph_files, saved_queries, with_values
     from kg.triplestore import open_query_store
 
     store = open_query_store(Path(build))
@@ -176,16 +177,20 @@ def child_queries(build: str) -> dict:
     for name, query in saved_queries().items():
         if query.requires == "network" or any(p.default is None for p in query.parameters):
             continue
-        started = time.perf_counter()
-        ours = len(list(store.query(query.text, default_graph=ox.DefaultGraph())))  # type: ignore[arg-type]
+        text = with_values(query.text, bindings(query, {}))  # the parameters' defaults, as kg query binds them
+        best = math.inf
+        for _ in range(3):  # the store's best of three (milliseconds each, so noise counts); rdflib's one run
+            started = time.perf_counter()
+            ours = len(list(store.query(text, default_graph=ox.DefaultGraph())))  # type: ignore[arg-type]
+            best = min(best, time.perf_counter() - started)
         mid = time.perf_counter()
         signal.alarm(RDFLIB_LIMIT)
         try:
-            theirs = len(list(graph.query(query.text)))  # len() of an empty grouped result is 1 in rdflib
+            theirs = len(list(graph.query(text)))  # len() of an empty grouped result is 1 in rdflib
         except TimeoutError:
             theirs = -1  # stopped at the limit: the ratio is a lower bound
         signal.alarm(0)
-        times[name] = [mid - started, time.perf_counter() - mid, ours, theirs]
+        times[name] = [best, time.perf_counter() - mid, ours, theirs]
     return {"triples": len(graph), "queries": times}
 
 
