@@ -111,6 +111,11 @@ def test_generic_statements_without_weapon_systems_are_not_deals(extractor: Extr
     ("en", "Ukraine formally applied to join NATO in September 2022.", {("Q212", "Q7184", "applied")}),
     ("en", "NATO allies including Germany and France joined the BALTOPS 24 exercise.",
      {("Q183", "Q7184", "member"), ("Q142", "Q7184", "member")}),
+    ("en", "Kyiv hopes to follow Finland and Sweden, which applied to join NATO in May.",
+     {("Q33", "Q7184", "applied"), ("Q34", "Q7184", "applied")}),
+    ("en", "Washington sanctioned Turkey over the S-400 system, which Moscow delivered to the NATO member in 2019.",
+     set()),
+    ("en", "Turkey, a NATO member, bought the S-400 system from Russia in 2017.", {("Q43", "Q7184", "member")}),
 ])
 def test_memberships(extractor: Extractor, lang: str, text: str, expected: set[tuple[str, str, str]]) -> None:
     found = {(m.member, m.organisation, m.kind) for m in extract(extractor, text, lang).memberships}

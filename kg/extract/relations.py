@@ -70,13 +70,30 @@ def _attached(group: list[Placed], cue: Token) -> list[Placed]:
             token = token.head
         return token
 
+    # a relative clause on the list ("Finland and Sweden, which applied to join") is said of all of it
+    clause = cue.head if cue.dep_ == "xcomp" else cue
+    antecedent = first_conjunct(clause.head) if clause.dep_ in ("relcl", "acl:relcl") else None
+
     def attached(p: Placed) -> bool:
         root = first_conjunct(p.root)
         subject_of_governor = root.dep_.startswith("nsubj") and root.head == cue.head and cue.dep_ != "ROOT"
-        return root.head == cue or (root.dep_ == "pobj" and root.head.head == cue) or subject_of_governor
+        return (root.head == cue or (root.dep_ == "pobj" and root.head.head == cue) or subject_of_governor
+                or root == antecedent)
 
     # a written list shares one role: if one member is the argument, all are
     return group if any(attached(p) for p in group) else [min(group, key=lambda p: token_gap(p.span, cue))]
+
+
+def _acts_on(p: Placed, cue: Token) -> bool:
+    """Whether the state is the subject of a verb whose object is 'the member' ("Moscow delivered it to the NATO
+    member"): the member is someone else, named earlier."""
+    verb = cue.head.head if cue.dep_ == "pobj" and cue.head.lower_ not in ("as", "comme") else cue.head
+    object_of_verb = cue.dep_ in ("dobj", "obj", "iobj", "pobj")
+    definite = any(c.dep_ == "det" and c.lower_ in ("the", "le", "la", "l'") for c in cue.children)
+    root = p.root
+    while root.dep_ == "conj" and root.head != root:
+        root = root.head
+    return object_of_verb and definite and root.dep_ in ("nsubj", "nsubj:pass") and root.head == verb
 
 
 def _kind_of(cue: Token, kind: str) -> str:
@@ -123,6 +140,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             org = min(((o, i) for o, i in orgs if o in near_orgs and (i > cue.i or not after_only)),
                       key=lambda oi: abs(oi[1] - cue.i))[0]
             group = _nearest_group(ctx, cue, 6 if kind == "member" else 5)
+            if kind == "member":
+                group = [p for p in group if not _acts_on(p, cue)]
             if not group and kind == "member" and ctx.has_phrase("anaphor_group") and ctx.index:
                 group = contexts[ctx.index - 1].of_types(STATE_TYPES, named_only=True)
             real_kind = _kind_of(cue, kind)
