@@ -116,6 +116,8 @@ def test_generic_statements_without_weapon_systems_are_not_deals(extractor: Extr
     ("en", "Washington sanctioned Turkey over the S-400 system, which Moscow delivered to the NATO member in 2019.",
      set()),
     ("en", "Turkey, a NATO member, bought the S-400 system from Russia in 2017.", {("Q43", "Q7184", "member")}),
+    ("fr", "Le sommet de l'OCS s'est tenu à Astana, un an après l'adhésion de l'Iran.",
+     {("Q794", "Q485207", "joined")}),
 ])
 def test_memberships(extractor: Extractor, lang: str, text: str, expected: set[tuple[str, str, str]]) -> None:
     found = {(m.member, m.organisation, m.kind) for m in extract(extractor, text, lang).memberships}

@@ -84,6 +84,13 @@ def _attached(group: list[Placed], cue: Token) -> list[Placed]:
     return group if any(attached(p) for p in group) else [min(group, key=lambda p: token_gap(p.span, cue))]
 
 
+def _of_state(ctx: SentenceContext, cue: Token) -> bool:
+    """Whether the cue is a noun followed by 'of'/'de' and a state: 'the accession of Iran', 'l'adhésion de l'Iran'."""
+    if cue.pos_ != "NOUN" or cue.i + 1 >= len(cue.doc) or cue.nbor(1).lower_ not in ("of", "de", "d'", "du"):
+        return False
+    return any(0 < p.span.start - cue.i <= 3 for p in ctx.of_types(STATE_TYPES, named_only=True))
+
+
 def _acts_on(p: Placed, cue: Token) -> bool:
     """Whether the state is the subject of a verb whose object is 'the member' ("Moscow delivered it to the NATO
     member"): the member is someone else, named earlier."""
@@ -133,8 +140,11 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
         for cue in ctx.cues(_CUE_LISTS[kind]):
             # one joins, applies to or leaves an organisation named after the verb ("X joined NATO"),
             # unless the organisation does the welcoming ("NATO welcomed Finland")
-            after_only = kind != "member" and cue not in welcome
-            near_orgs = [o for o, i in orgs if abs(i - cue.i) <= 8 and (i > cue.i or not after_only)]
+            # …or names it before a noun naming the state ("…the SCO, a year after the accession of Iran")
+            of_state = _of_state(ctx, cue)
+            after_only = kind != "member" and cue not in welcome and not of_state
+            reach = len(ctx.sent) if of_state else 8
+            near_orgs = [o for o, i in orgs if abs(i - cue.i) <= reach and (i > cue.i or not after_only)]
             if not near_orgs:
                 continue
             org = min(((o, i) for o, i in orgs if o in near_orgs and (i > cue.i or not after_only)),
