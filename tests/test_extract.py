@@ -75,6 +75,10 @@ def test_a_date_without_year_takes_the_edition_year(extractor: Extractor) -> Non
      "delivered"),
     ("en", "Iran's planned purchase of Su-35 fighter jets from Russia was cancelled, officials said.", "Q159",
      "Q794", "cancelled"),
+    ("en", "The K2 tanks ordered by Poland from South Korea arrived on Tuesday.", "Q884", "Q36", "delivered"),
+    ("fr", "Les chars K2 commandés par la Pologne à la Corée du Sud ont été livrés mardi.", "Q884", "Q36",
+     "delivered"),
+    ("en", "The Rafale jets sold by France to Egypt arrived on Tuesday.", "Q142", "Q79", "delivered"),
 ])
 def test_arms_deal_roles_and_status(extractor: Extractor, lang: str, text: str, supplier: str, recipient: str,
                                     status: str) -> None:

@@ -52,7 +52,9 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
             if head == t or (prep and head.head == t):
                 if prep in ("to", "vers") or prep in ("à", "au", "aux") and kind == "sell":
                     return "recipient"
-                if prep in ("from", "auprès", "par", "by") or prep in ("à", "au", "aux") and kind == "buy":
+                if prep in ("par", "by"):  # the agent: "sold by France", but "ordered by Poland"
+                    return "supplier" if kind == "sell" else "recipient"
+                if prep in ("from", "auprès") or prep in ("à", "au", "aux") and kind == "buy":
                     return "supplier"
     return None
 
