@@ -98,6 +98,13 @@ def test_sanctions_are_not_deals(extractor: Extractor) -> None:
     assert [(d.supplier, d.recipient) for d in deals] == [("Q159", "Q43")]
 
 
+def test_a_body_of_a_state_imposing_sanctions_is_no_party(extractor: Extractor) -> None:
+    text = ("Iran has supplied Shahed-136 drones to Russia. The U.S. Treasury Department imposed sanctions on Iran "
+            "over the sale of Shahed-136 drones.")
+    deals = extract(extractor, text, "en").deals
+    assert [(d.supplier, d.recipient) for d in deals] == [("Q794", "Q159")]
+
+
 def test_generic_statements_without_weapon_systems_are_not_deals(extractor: Extractor) -> None:
     text = "Pendant longtemps, la Russie a acquis le statut de premier exportateur d'armes vers l'Inde."
     assert extract(extractor, text, "fr").deals == ()

@@ -88,8 +88,8 @@ def _elsewhere(p: Placed, ctx: SentenceContext) -> bool:
     if p.mention.kind == "capital":
         return True
     root = p.root
-    while root.dep_ == "conj" and root.head != root:
-        root = root.head
+    while root.dep_ in ("conj", "compound", "amod") and root.head != root:
+        root = root.head  # "the U.S. Treasury Department imposed…", "sanctions on Iranian entities"
     if _preposition(root) in ("against", "contre", "on", "sur", "with", "avec"):
         return True
     return root.dep_ in _SUBJECT and root.head.lemma_.lower() in lexicon(ctx.lang)["not_a_party"]
