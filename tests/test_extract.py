@@ -49,6 +49,18 @@ def test_states_in_tensions_are_not_participants(extractor: Extractor) -> None:
     assert exercise.start is not None and exercise.start.iso() == "2021-09"
 
 
+@pytest.mark.parametrize(("lang", "text", "participants"), [
+    ("en", "The United States, Japan and South Korea began the military exercise Freedom Edge on Thursday. "
+     "North Korea, which on Wednesday tested a missile, condemned the war games.", {"Q30", "Q17", "Q884"}),
+    ("fr", "La Russie et la Chine ont lancé lundi l'exercice naval Joint Sea 2021. Le Japon a dénoncé ces manœuvres.",
+     {"Q159", "Q148"}),
+])
+def test_states_condemning_an_exercise_are_not_participants(extractor: Extractor, lang: str, text: str,
+                                                            participants: set[str]) -> None:
+    (exercise,) = extract(extractor, text, lang).exercises
+    assert set(exercise.participants) == participants
+
+
 def test_exercise_host_location_and_dates(extractor: Extractor) -> None:
     text = ("Les manœuvres «Vostok 2022» auront lieu en septembre 2022 près de la ville russe de Vladivostok "
             "et prendront fin début octobre.")

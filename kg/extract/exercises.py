@@ -152,7 +152,7 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None]:
         if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
             host = host or named[0].entity
             continue
-        if _in_side_clause(group[0], lex):
+        if _in_side_clause(group[0], lex) or _reacts(group[0], lex):
             continue
         heads = {head_lemma(p) for p in group}
         as_unit = bool(heads & lex["military_unit"])  # "les marines indienne et française": a list shares its noun
@@ -193,6 +193,15 @@ def _in_side_clause(p: Placed, lex: Lexicon) -> bool:
                                             for c in ancestor.children):
             return True
     return False
+
+
+def _reacts(p: Placed, lex: Lexicon) -> bool:
+    """'North Korea condemned the war games', 'la Chine dénonce ces manœuvres': the subject of a verb of speaking,
+    warning or condemning comments on the exercise; it does not take part."""
+    root = p.root
+    while root.dep_ == "conj" and root.head != root:
+        root = root.head
+    return root.dep_ in ("nsubj", "nsubj:pass") and root.head.lemma_.lower() in lex["not_a_party"]
 
 
 def _is_location(before: list[str], lex: Lexicon) -> bool:
