@@ -104,6 +104,16 @@ def test_arms_deal_quantity_and_value(extractor: Extractor) -> None:
     assert (deal.quantity, deal.value, deal.currency) == (30, "3750000000", "EUR")
 
 
+@pytest.mark.parametrize(("lang", "text", "item"), [
+    ("en", "Australia has ordered 20 launchers from the United States.", "weapon/launchers"),
+    ("en", "Poland ordered 212 K239 rocket launchers from South Korea.", "weapon/k239-rocket-launchers"),
+    ("fr", "La Pologne a commandé 48 obusiers à la Corée du Sud.", "weapon/obusiers"),
+])
+def test_a_counted_kind_of_weapon_is_one_item(extractor: Extractor, lang: str, text: str, item: str) -> None:
+    (deal,) = extract(extractor, text, lang).deals
+    assert deal.items == (item,) and deal.supplier is not None and deal.recipient is not None
+
+
 def test_sanctions_are_not_deals(extractor: Extractor) -> None:
     text = "The United States imposed sanctions on Turkey over its purchase of the S-400 system from Russia."
     deals = extract(extractor, text, "en").deals
