@@ -61,6 +61,13 @@ def test_states_condemning_an_exercise_are_not_participants(extractor: Extractor
     assert set(exercise.participants) == participants
 
 
+def test_an_earlier_edition_of_a_named_exercise_is_an_exercise(extractor: Extractor) -> None:
+    text = ("La Russie et le Bélarus ont lancé vendredi les manœuvres Zapad-2021. La précédente édition, Zapad-2017, "
+            "avait déjà inquiété les pays baltes.")
+    exercises = {e.name: set(e.participants) for e in extract(extractor, text, "fr").exercises}
+    assert exercises == {"Zapad-2021": {"Q159", "Q184"}, "Zapad-2017": set()}
+
+
 def test_exercise_host_location_and_dates(extractor: Extractor) -> None:
     text = ("Les manœuvres «Vostok 2022» auront lieu en septembre 2022 près de la ville russe de Vladivostok "
             "et prendront fin début octobre.")

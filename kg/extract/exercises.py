@@ -111,6 +111,17 @@ def _editions(text: str, series: str | None = None) -> list[str]:
     return found
 
 
+def _series(names: list[str]) -> list[str]:
+    """The series the names belong to: a name without a number is one ('Talisman Sabre'), and so is a name with
+    its edition number taken off ('Zapad' of 'Zapad-2021')."""
+    series = []
+    for name in names:
+        base = name if not re.search(r"\d", name) else re.sub(r"[\s-]*(?:19|20)?\d\d$", "", name)
+        if base and not re.search(r"\d", base) and len(base) >= 4 and base[0].isupper() and base not in series:
+            series.append(base)
+    return series
+
+
 def _name_like(text: str) -> bool:
     """A quoted exercise name is short and reads like a name ('Bouclier du Nord 2024'), not a quoted sentence."""
     words = text.split()
@@ -253,8 +264,9 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
     for ctx in contexts:
         names = _names_in(ctx, known_terms)
         names_seen += [n for n in names if n not in names_seen]
-    for series in [n for n in names_seen if not re.search(r"\d", n)]:
-        for ctx in contexts:  # editions of a known series, wherever written ("Talisman Sabre 2023 opens")
+    for series in _series(names_seen):
+        for ctx in contexts:  # editions of a known series, wherever written ("Talisman Sabre 2023 opens",
+            # "the previous edition, Zapad-2017")
             names_seen += [n for n in _editions(ctx.text, series) if n not in names_seen]
     headline = contexts[0].text if contexts else ""
     for ctx in contexts:
