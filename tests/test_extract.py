@@ -158,6 +158,9 @@ def test_generic_statements_without_weapon_systems_are_not_deals(extractor: Extr
     ("en", "Turkey, a NATO member, bought the S-400 system from Russia in 2017.", {("Q43", "Q7184", "member")}),
     ("fr", "Le sommet de l'OCS s'est tenu à Astana, un an après l'adhésion de l'Iran.",
      {("Q794", "Q485207", "joined")}),
+    ("en", "Lawmakers held up the Turkish request over Ankara's tense relations with Greece. The two NATO allies have "
+     "quarrelled for decades.", {("Q43", "Q7184", "member"), ("Q41", "Q7184", "member")}),
+    ("en", "France, Germany and Italy signed the deal. The two NATO allies will train together.", set()),
 ])
 def test_memberships(extractor: Extractor, lang: str, text: str, expected: set[tuple[str, str, str]]) -> None:
     found = {(m.member, m.organisation, m.kind) for m in extract(extractor, text, lang).memberships}

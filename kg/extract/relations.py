@@ -84,6 +84,18 @@ def _attached(group: list[Placed], cue: Token) -> list[Placed]:
     return group if any(attached(p) for p in group) else [min(group, key=lambda p: token_gap(p.span, cue))]
 
 
+def _antecedents(ctx: SentenceContext, cue: Token, previous: SentenceContext) -> list[Placed]:
+    """The states of the previous sentence that 'these countries are members' or 'the two NATO allies' speak of
+    (for 'the two', only when it names exactly two)."""
+    before = previous.of_types(STATE_TYPES, named_only=True)
+    if ctx.has_phrase("anaphor_group"):
+        return before
+    pair = lexicon(ctx.lang)["pair_word"]
+    if any(t.lower_ in pair for t in cue.doc[max(ctx.sent.start, cue.i - 3):cue.i]):
+        return before if len({p.entity for p in before}) == 2 else []
+    return []
+
+
 def _of_state(ctx: SentenceContext, cue: Token) -> bool:
     """Whether the cue is a noun followed by 'of'/'de' and a state: 'the accession of Iran', 'l'adhésion de l'Iran'."""
     if cue.pos_ != "NOUN" or cue.i + 1 >= len(cue.doc) or cue.nbor(1).lower_ not in ("of", "de", "d'", "du"):
@@ -152,8 +164,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             group = _nearest_group(ctx, cue, 6 if kind == "member" else 5)
             if kind == "member":
                 group = [p for p in group if not _acts_on(p, cue)]
-            if not group and kind == "member" and ctx.has_phrase("anaphor_group") and ctx.index:
-                group = contexts[ctx.index - 1].of_types(STATE_TYPES, named_only=True)
+            if not group and kind == "member" and ctx.index:
+                group = _antecedents(ctx, cue, contexts[ctx.index - 1])
             real_kind = _kind_of(cue, kind)
             if kind != "member" and len(group) > 1:
                 group = _attached(group, cue)
