@@ -161,6 +161,8 @@ def test_generic_statements_without_weapon_systems_are_not_deals(extractor: Extr
     ("en", "Lawmakers held up the Turkish request over Ankara's tense relations with Greece. The two NATO allies have "
      "quarrelled for decades.", {("Q43", "Q7184", "member"), ("Q41", "Q7184", "member")}),
     ("en", "France, Germany and Italy signed the deal. The two NATO allies will train together.", set()),
+    ("fr", "La Finlande et la Suède, qui ont rejoint l'OTAN en 2023 et 2024, ont renforcé leurs armées.",
+     {("Q33", "Q7184", "joined"), ("Q34", "Q7184", "joined")}),
 ])
 def test_memberships(extractor: Extractor, lang: str, text: str, expected: set[tuple[str, str, str]]) -> None:
     found = {(m.member, m.organisation, m.kind) for m in extract(extractor, text, lang).memberships}

@@ -62,8 +62,11 @@ def _nearest_group(ctx: SentenceContext, cue: Token, window: int) -> list[Placed
     return min(scored, key=lambda s: (s[0], s[1]))[2] if scored else []
 
 
-def _attached(group: list[Placed], cue: Token) -> list[Placed]:
+def _attached(group: list[Placed], cue: Token, lang: str) -> list[Placed]:
     """The list if it is an argument of the cue word, else the one member nearest to it."""
+    between = cue.doc[group[-1].span.end:cue.i]
+    if len(between) >= 2 and between[0].text == "," and between[1].lower_ in lexicon(lang)["relative_pronoun"]:
+        return group  # "la Finlande et la Suède, qui ont rejoint l'OTAN": the parse of such clauses is unreliable
 
     def first_conjunct(token: Token) -> Token:
         while token.dep_ == "conj" and token.head != token:
@@ -168,7 +171,7 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
                 group = _antecedents(ctx, cue, contexts[ctx.index - 1])
             real_kind = _kind_of(cue, kind)
             if kind != "member" and len(group) > 1:
-                group = _attached(group, cue)
+                group = _attached(group, cue, ctx.lang)
             group = [p for p in group if p.entity not in {f.member for f in found}]
             for p in group:
                 evidence = ctx.evidence(f"membership-{kind}", 0.75 if kind != "member" else 0.65)
