@@ -35,7 +35,6 @@ import heapq
 import io
 import itertools
 import json
-import os
 import queue
 import shutil
 import tempfile
@@ -52,7 +51,7 @@ from kg.articles import Article
 from kg.errors import StoreError
 from kg.mapping import PREFIXES, article_iri, checked_iri
 from kg.ontology import KGID
-from kg.serialise import RdfFormat, write_atomic
+from kg.serialise import RdfFormat, atomic_writer, write_atomic
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -404,17 +403,8 @@ class BuildWriter:
     def write_asserted(self, path: Path) -> tuple[int, Graph]:
         """Write the merged article triples to `path` as deterministic Turtle; their number, and them as an rdflib
         Graph (over an in-memory Oxigraph store, for the Wikidata, validation and counting stages)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                _serialise_sorted(self.sorted_asserted(), handle, ExportFormat.TTL)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_writer(path) as handle:
+            _serialise_sorted(self.sorted_asserted(), handle, ExportFormat.TTL)
         return self.count, _rdflib_graph(self.sorted_asserted())
 
     def refresh(self, store: TripleStore, directory: Path) -> None:
@@ -572,18 +562,8 @@ def export(store: TripleStore, out: IO[bytes], fmt: ExportFormat = ExportFormat.
 def export_file(store: TripleStore, path: Path, fmt: ExportFormat = ExportFormat.TTL,
                 graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
     """`export` to `path` through a temporary file and a rename; returns the triples/quads written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            count = export(store, handle, fmt, graphs)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    with atomic_writer(path) as handle:
+        return export(store, handle, fmt, graphs)
 
 
 def export_bytes(store: TripleStore, fmt: ExportFormat = ExportFormat.TTL, graphs: Iterable[GraphSet] = ALL_GRAPHS

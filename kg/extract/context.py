@@ -169,11 +169,17 @@ def token_gap(a: Span | Token, b: Span | Token) -> int:
     return 0
 
 
+def first_conjunct(token: Token) -> Token:
+    """The first word of the list `token` is in ('Finland' for 'Sweden' in 'Finland and Sweden'): the one the
+    parser attaches the list's role to."""
+    while token.dep_ == "conj" and token.head != token:
+        token = token.head
+    return token
+
+
 def head_lemma(p: Placed) -> str:
     """The lemma of the word a mention hangs on ('forces' in 'forces russes')."""
-    root = p.root
-    while root.dep_ == "conj" and root.head != root:
-        root = root.head
+    root = first_conjunct(p.root)
     head = root.head
     return head.lemma_.lower() if head != root else ""
 

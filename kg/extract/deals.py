@@ -14,7 +14,7 @@ from collections import Counter
 
 from spacy.tokens import Token
 
-from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon
+from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
 from kg.extract.entities import slug
 from kg.extract.records import ArmsDeal, Evidence
 from kg.gazetteer import Gazetteer
@@ -62,8 +62,7 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
 def _government(token: Token, ctx: SentenceContext) -> Token:
     """The word that carries a state's role: itself, its first conjunct, or the body it belongs to
     ('to the Government of Poland', 'au gouvernement de la Pologne', 'the armed forces of Egypt')."""
-    while token.dep_ == "conj" and token.head != token:
-        token = token.head
+    token = first_conjunct(token)
     units = lexicon(ctx.lang)["military_unit"]
     for _ in range(2):
         head = token.head

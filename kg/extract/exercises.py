@@ -16,6 +16,7 @@ from kg.extract.context import (
     Lexicon,
     Placed,
     SentenceContext,
+    first_conjunct,
     head_lemma,
     left_words,
     lexicon,
@@ -209,9 +210,7 @@ def _in_side_clause(p: Placed, lex: Lexicon) -> bool:
 def _reacts(p: Placed, lex: Lexicon) -> bool:
     """'North Korea condemned the war games', 'la Chine dénonce ces manœuvres': the subject of a verb of speaking,
     warning or condemning comments on the exercise; it does not take part."""
-    root = p.root
-    while root.dep_ == "conj" and root.head != root:
-        root = root.head
+    root = first_conjunct(p.root)
     return root.dep_ in ("nsubj", "nsubj:pass") and root.head.lemma_.lower() in lex["not_a_party"]
 
 

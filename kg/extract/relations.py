@@ -11,7 +11,7 @@ import re
 
 from spacy.tokens import Token
 
-from kg.extract.context import ORG_TYPES, STATE_TYPES, Placed, SentenceContext, lexicon, token_gap
+from kg.extract.context import ORG_TYPES, STATE_TYPES, Placed, SentenceContext, first_conjunct, lexicon, token_gap
 from kg.extract.records import MembershipFact, Rivalry
 
 _KINDS = ("left", "applied", "joined", "member")
@@ -68,11 +68,6 @@ def _attached(group: list[Placed], cue: Token, lang: str) -> list[Placed]:
     if len(between) >= 2 and between[0].text == "," and between[1].lower_ in lexicon(lang)["relative_pronoun"]:
         return group  # "la Finlande et la Suède, qui ont rejoint l'OTAN": the parse of such clauses is unreliable
 
-    def first_conjunct(token: Token) -> Token:
-        while token.dep_ == "conj" and token.head != token:
-            token = token.head
-        return token
-
     # a relative clause on the list ("Finland and Sweden, which applied to join") is said of all of it
     clause = cue.head if cue.dep_ == "xcomp" else cue
     antecedent = first_conjunct(clause.head) if clause.dep_ in ("relcl", "acl:relcl") else None
@@ -112,9 +107,7 @@ def _acts_on(p: Placed, cue: Token) -> bool:
     verb = cue.head.head if cue.dep_ == "pobj" and cue.head.lower_ not in ("as", "comme") else cue.head
     object_of_verb = cue.dep_ in ("dobj", "obj", "iobj", "pobj")
     definite = any(c.dep_ == "det" and c.lower_ in ("the", "le", "la", "l'") for c in cue.children)
-    root = p.root
-    while root.dep_ == "conj" and root.head != root:
-        root = root.head
+    root = first_conjunct(p.root)
     return object_of_verb and definite and root.dep_ in ("nsubj", "nsubj:pass") and root.head == verb
 
 
