@@ -6,6 +6,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -119,8 +120,7 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
         else:
             articles.append(item if item.lang != "und" else replace(item, lang=default_lang))
     articles.sort(key=lambda a: (a.id, a.source))
-    with TripleStore.open(out / STORE_DIR, fresh=not append) as store:
-        writer = BuildWriter(store)
+    with TripleStore.open(out / STORE_DIR, fresh=not append) as store, closing(BuildWriter(store)) as writer:
         missing = [article_id for article_id in remove if not store.has_article(article_id)]
         if missing:
             raise StoreError(f"no article {', '.join(map(repr, missing))} in {out / STORE_DIR}")
@@ -138,6 +138,19 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
                     report.articles += result.articles
         report.store_articles = len(store.article_graphs())
         report.triples, graph = writer.write_asserted(out / GRAPH_FILE)
+        _derive(graph, out, report, wikidata=wikidata, validation=validation, reasoning=reasoning, reasoner=reasoner)
+        writer.refresh(out)
+    record_files(out)
+    report.entities = _count(graph, _ENTITY_CLASSES)
+    report.events = _count(graph, _EVENT_CLASSES)
+    report.seconds = round(time.perf_counter() - started, 2)
+    write_atomic(out / REPORT_FILE, json.dumps(asdict(report), indent=1, ensure_ascii=False).encode("utf-8"))
+    return report
+
+
+def _derive(graph: Graph, out: Path, report: BuildReport, *, wikidata: WikidataClient | None, validation: bool,
+            reasoning: bool, reasoner: Reasoner | str) -> None:
+    """The stages after the asserted graph: Wikidata links, validation and reasoning, into `report`."""
     enrichment = enrich(graph, client=wikidata)
     write_graph(enrichment.graph, out / WIKIDATA_FILE)
     report.wikidata = enrichment.summary()
@@ -151,15 +164,6 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
         report.inconsistencies = list(reasoned.inconsistencies)
     else:
         (out / INFERRED_FILE).unlink(missing_ok=True)
-    with TripleStore.open(out / STORE_DIR) as store:
-        writer.refresh(store, out)
-    writer.close()
-    record_files(out)
-    report.entities = _count(graph, _ENTITY_CLASSES)
-    report.events = _count(graph, _EVENT_CLASSES)
-    report.seconds = round(time.perf_counter() - started, 2)
-    write_atomic(out / REPORT_FILE, json.dumps(asdict(report), indent=1, ensure_ascii=False).encode("utf-8"))
-    return report
 
 
 def remove_articles(article_ids: Sequence[str], out: Path, **options: object) -> BuildReport:

@@ -39,7 +39,8 @@ import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,6 +284,23 @@ class TripleStore:
                 raise StoreError(f"cannot rebuild the default graph of {self.path or '(memory)'}: {err}") from err
         return count
 
+    def replace_default_sorted(self, path: str) -> None:
+        """Make the default graph hold the N-Triples file `path`, already sorted and without repeats (bulk loaded,
+        with the same caveat as `rebuild_default`)."""
+        try:
+            self.inner.clear_graph(ox.DefaultGraph())
+            self.inner.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True)
+        except (SyntaxError, ValueError, OSError) as err:
+            raise StoreError(f"cannot rebuild the default graph of {self.path or '(memory)'}: {err}") from err
+
+    def add_default(self, ntriples: bytes) -> None:
+        """Add the N-Triples to the default graph, in one transaction (triples it holds already stay once)."""
+        if ntriples.strip():
+            try:
+                self.inner.load(input=ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+            except (SyntaxError, ValueError, OSError) as err:
+                raise StoreError(f"cannot write the default graph of {self.path or '(memory)'}: {err}") from err
+
     def load_derived(self, directory: Path) -> list[bytes]:
         """Replace the Wikidata and inferred graphs by `wikidata.ttl` and `inferred.ttl` of `directory`.
 
@@ -347,6 +365,12 @@ class TripleStore:
             return _rdflib_graph(tmp)
 
 
+def _rdflib_graph_from(open_lines: Callable[[], IO[bytes]]) -> Graph:
+    """`_rdflib_graph` of the N-Triples a new handle from `open_lines` reads (then closed)."""
+    with open_lines() as lines:
+        return _rdflib_graph(lines)
+
+
 def _rdflib_graph(ntriples: IO[bytes]) -> Graph:
     """N-Triples as an rdflib Graph over an in-memory Oxigraph store (through oxrdflib): loading is ~50× faster
     than into rdflib's own memory store and takes several times less memory, for the same answers."""
@@ -367,18 +391,26 @@ class BuildWriter:
     from the triples just written, without reading them back from the store (reads from an on-disk store cost
     tens of microseconds per quad here, more than writes).
 
+    The end of a build overlaps on threads what does not need the interpreter: Oxigraph loads the merged triples
+    into the store's default graph and into the in-memory graph of the later stages while `graph.ttl` is written
+    (and, until `refresh`, while the caller links, validates and reasons).
+
     >>> writer = BuildWriter(TripleStore.open_memory())
     >>> writer.put(ArticleQuads("a", article_graph("a").value,
     ...     f'<urn:x:s> <urn:x:p> "o" {article_graph("a")} .\\n'.encode(), 1))
-    >>> writer.sorted_asserted().read()
+    >>> with writer.sorted_asserted() as lines:
+    ...     lines.read()
     b'<urn:x:s> <urn:x:p> "o" .\\n'
     """
 
     def __init__(self, store: TripleStore) -> None:
         self.store = store
         self._spool: IO[bytes] = tempfile.TemporaryFile(prefix="kg-spool-")
-        self._sorted: IO[bytes] | None = None
+        self._sorted: Path | None = None
         self._written: set[str] = set()
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kg-build-writer")
+        self._default: Future[None] | None = None
+        self.count = 0
 
     def put(self, article: ArticleQuads) -> None:
         """Add (or replace) an article's graph in the store, in one transaction, and keep its triples."""
@@ -388,34 +420,47 @@ class BuildWriter:
         self._written.add(article.graph)
 
     def sorted_asserted(self) -> IO[bytes]:
-        """Every article's triples (those of earlier builds read from the store), merged and sorted, as N-Triples."""
+        """Every article's triples (those of earlier builds read from the store), merged and sorted, as N-Triples,
+        in a new handle (so that threads read the file each at its own position)."""
         if self._sorted is None:
             for name in self.store.article_graphs():
                 if name.value not in self._written:
                     self._spool.writelines(self.store.graph_lines(name))
             self._spool.seek(0)
-            self._sorted = tempfile.TemporaryFile(prefix="kg-asserted-")
-            self.count = _write_chunks(sorted_unique_chunks(self._spool), self._sorted)
+            handle, sorted_path = tempfile.mkstemp(prefix="kg-asserted-")
+            self._sorted = Path(sorted_path)
+            with open(handle, "wb") as out:
+                self.count = _write_chunks(sorted_unique_chunks(self._spool), out)
             self._spool.close()
-        self._sorted.seek(0)
-        return self._sorted
+        return self._sorted.open("rb")
 
     def write_asserted(self, path: Path) -> tuple[int, Graph]:
         """Write the merged article triples to `path` as deterministic Turtle; their number, and them as an rdflib
-        Graph (over an in-memory Oxigraph store, for the Wikidata, validation and counting stages)."""
-        with atomic_writer(path) as handle:
-            _serialise_sorted(self.sorted_asserted(), handle, ExportFormat.TTL)
-        return self.count, _rdflib_graph(self.sorted_asserted())
+        Graph (over an in-memory Oxigraph store, for the Wikidata, validation and counting stages).
 
-    def refresh(self, store: TripleStore, directory: Path) -> None:
-        """Load the derived graphs of `directory` into `store`, and make its default graph the merge of all."""
-        derived = store.load_derived(directory)
-        store.replace_default(itertools.chain(self.sorted_asserted(), *(io.BytesIO(d) for d in derived)))
+        Meanwhile the store's default graph starts being rebuilt from them (finished by `refresh`)."""
+        with self.sorted_asserted() as lines:
+            self._default = self._threads.submit(self.store.replace_default_sorted, lines.name)
+        memory = self._threads.submit(_rdflib_graph_from, self.sorted_asserted)
+        with atomic_writer(path) as handle, self.sorted_asserted() as lines:
+            _serialise_sorted(lines, handle, ExportFormat.TTL)
+        return self.count, memory.result()
+
+    def refresh(self, directory: Path) -> None:
+        """Load the derived graphs of `directory` into the store, and make its default graph the merge of all."""
+        if self._default is None:
+            with self.sorted_asserted() as lines:
+                self.store.replace_default_sorted(lines.name)
+        else:
+            self._default.result()
+        derived = self.store.load_derived(directory)
+        self.store.add_default(b"".join(derived))
 
     def close(self) -> None:
+        self._threads.shutdown(wait=True)
         self._spool.close()
         if self._sorted is not None:
-            self._sorted.close()
+            self._sorted.unlink(missing_ok=True)
 
 
 class BackgroundWriter:
