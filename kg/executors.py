@@ -1,8 +1,8 @@
 """Extract at scale: one function turns an article into its named graph as N-Quads, run here, on N processes or on
 a Dask cluster.
 
-`article_quads` is the unit of work: extract the article (spaCy and the rules), map it to RDF in a graph of its
-own (`kg.mapping.map_extraction`) and serialise that graph as N-Quads named by the article's IRI. Articles go to
+`article_quads` is the unit of work: extract the article (spaCy and the rules), map it to RDF (`kg.mapping`, its
+terms written straight as N-Triples text) and join the triples as N-Quads named by the article's IRI. Articles go to
 workers in chunks (parsed per language with `nlp.pipe`, in batches), a bounded number of chunks in flight, so a
 corpus of any size streams through in bounded memory; results come back in input order, whatever the number of
 workers, and load into the store (`kg.triplestore.TripleStore.put_article`).
@@ -21,24 +21,26 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from decimal import Decimal
 from itertools import groupby, islice
-from typing import Any, Protocol
+from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.store import Store
+from rdflib import XSD, Literal
 from spacy.tokens import Doc
 
 from kg.articles import Article
 from kg.errors import ExtractionError, KGError, MappingError
 from kg.extract import Extractor
-from kg.mapping import article_iri, map_extraction
+from kg.mapping import article_iri, write_extraction
 from kg.triplestore import ArticleQuads
 
 __all__ = ["CHUNK_SIZE", "ExecutorKind", "article_quads", "extract_all", "extract_chunk", "group_articles"]
 
-#: Articles per task sent to a worker (parsed together by `nlp.pipe`).
-CHUNK_SIZE = 16
+#: Articles per task sent to a worker, parsed together by `nlp.pipe` (split by language). The small models are
+#: about a quarter faster on batches of 32 to 64 documents than of 8 (measured on the English one), and 64 parsed
+#: articles take a few megabytes.
+CHUNK_SIZE = 64
 
 
 class ExecutorKind(enum.Enum):
@@ -48,51 +50,76 @@ class ExecutorKind(enum.Enum):
     DASK = "dask"
 
 
-class _TripleSet(Store):
-    """An rdflib store that only collects triples: mapping one article needs no indexes (about 2× faster)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: set[tuple[Any, Any, Any]] = set()
-
-    def add(self, triple: tuple[Any, Any, Any], context: Any, quoted: bool = False) -> None:
-        self.items.add(triple)
-
-    def triples(self, triple_pattern: tuple[Any, Any, Any], context: Any = None) -> Iterator[Any]:
-        s, p, o = triple_pattern
-        for t in list(self.items):
-            if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
-                yield t, iter(())
-
-    def __len__(self, context: Any = None) -> int:
-        return len(self.items)
+class _InvalidTerm(Exception):
+    """Oxigraph refused a term (an IRI that is not one: rdflib would only have warned): the group fails."""
 
 
-class _Terms:
-    """rdflib → Oxigraph terms, each distinct term converted once."""
+class _NQuads:
+    """The mapper's sink in the build: each term as its N-Triples form, made by Oxigraph once per distinct term,
+    and the triples of one named graph, written as N-Quads.
 
-    def __init__(self) -> None:
-        self.cache: dict[Any, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+    Oxigraph's N-Quads serialiser writes a quad as its terms' N-Triples forms (`str` of a pyoxigraph term), so
+    joining those gives the bytes `pyoxigraph.serialize` gives, without a `Quad` per triple (making one costs more
+    than mapping the triple; tests/test_mapping_speed.py checks that both agree). Equal terms have one N-Triples
+    form, so the strings also tell which triples repeat.
+    """
 
-    def __call__(self, term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        found = self.cache.get(term)
-        if found is not None:
-            return found
-        if isinstance(term, URIRef):
-            found = ox.NamedNode(str(term))
-        elif isinstance(term, Literal):
-            if term.language:
-                found = ox.Literal(str(term), language=term.language)
-            elif term.datatype:
-                found = ox.Literal(str(term), datatype=self(term.datatype))  # type: ignore[arg-type]
-            else:
-                found = ox.Literal(str(term))
-        elif isinstance(term, BNode):
-            found = ox.BlankNode(str(term))
-        else:
-            raise TypeError(f"not an RDF term: {term!r}")
-        self.cache[term] = found
+    def __init__(self, name: ox.NamedNode) -> None:
+        self.name = str(name)
+        self.iris: dict[str, str] = {}
+        self.literals: dict[tuple[type, str, str | None, str | None], str] = {}
+        self.values: dict[str, str] = {}  # N-Triples form → IRI or lexical form
+        self.triples: dict[tuple[str, str, str], None] = {}  # a set that keeps the mapper's order
+
+    def iri(self, value: str) -> str:
+        found = self.iris.get(value)
+        if found is None:
+            found = self.iris[value] = self._written(lambda: ox.NamedNode(value))
         return found
+
+    def literal(self, value: str | int | Decimal, lang: str | None = None, datatype: str | None = None) -> str:
+        key = (type(value), str(value), lang, datatype)
+        found = self.literals.get(key)
+        if found is None:
+            found = self.literals[key] = self._written(lambda: _literal(value, lang, datatype))
+        return found
+
+    def _written(self, make: Callable[[], ox.NamedNode | ox.Literal]) -> str:
+        try:
+            term = make()
+        except ValueError as err:
+            raise _InvalidTerm(err) from err
+        text = str(term)
+        self.values[text] = term.value
+        return text
+
+    def lexical(self, term: str) -> str:
+        return self.values[term]
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.triples[s, p, o] = None
+
+    def nquads(self) -> bytes:
+        g = self.name
+        return "".join([f"{s} {p} {o} {g} .\n" for s, p, o in self.triples]).encode("utf-8")
+
+
+_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
+
+
+def _literal(value: str | int | Decimal, lang: str | None, datatype: str | None) -> ox.Literal:
+    """The Oxigraph literal of rdflib's `Literal(value, lang=lang, datatype=datatype)`: strings and integers
+    directly (their lexical form is the text), other values through rdflib, which normalises their lexical form."""
+    if datatype is None and type(value) is str:
+        return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+    if datatype is None and lang is None and type(value) is int:
+        return ox.Literal(str(value), datatype=_XSD_INTEGER)
+    term = Literal(value, lang=lang, datatype=datatype)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
 
 
 def group_articles(articles: Iterable[Article]) -> Iterator[list[Article]]:
@@ -108,25 +135,22 @@ def article_quads(group: Sequence[Article], extractor: Extractor, docs: Sequence
     `docs` are the articles' parsed documents when already parsed (else they are parsed here), or the error
     that stopped parsing. Articles that fail are listed in `errors`; the others are still in the graph.
     """
-    graph = Graph(store=_TripleSet(), bind_namespaces="none")
+    name = ox.NamedNode(str(article_iri(group[0])))
+    sink = _NQuads(name)
     errors: list[tuple[str, Exception]] = []
     for i, article in enumerate(group):
         try:
             doc = docs[i] if docs is not None else None
             if isinstance(doc, Exception):
                 raise doc
-            map_extraction(extractor.extract(article) if doc is None else Extractor.from_doc(article, doc), graph)
+            write_extraction(extractor.extract(article) if doc is None else Extractor.from_doc(article, doc), sink)
         except KGError as err:
             errors.append((article.source or article.id, err))
-    name = ox.NamedNode(str(article_iri(group[0])))
-    term = _Terms()
-    try:
-        quads = [ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph]  # type: ignore[arg-type]
-    except ValueError as err:  # an IRI that is not one: rdflib only warns when it is created
-        quads = []
-        errors = [(a.source or a.id, MappingError(f"article {a.id!r}: invalid RDF term: {err}")) for a in group]
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
-    return ArticleQuads(group[0].id, name.value, data or b"", len(quads), len(group) - len(errors), tuple(errors))
+        except _InvalidTerm as err:
+            failed = [(a.source or a.id, MappingError(f"article {a.id!r}: invalid RDF term: {err}")) for a in group]
+            return ArticleQuads(group[0].id, name.value, b"", 0, 0, tuple(failed))
+    return ArticleQuads(group[0].id, name.value, sink.nquads(), len(sink.triples), len(group) - len(errors),
+                        tuple(errors))
 
 
 def _parse(chunk: Sequence[Sequence[Article]], extractor: Extractor, batch_size: int

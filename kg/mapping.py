@@ -14,9 +14,11 @@ import hashlib
 import re
 from decimal import Decimal
 from functools import cache
+from typing import Generic, Protocol, TypeVar
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, DefinedNamespace
+from rdflib.term import Identifier
 
 from kg.articles import Article
 from kg.errors import MappingError
@@ -38,8 +40,9 @@ PREFIXES: dict[str, Namespace] = {
     "wikibase": Namespace("http://wikiba.se/ontology#"),
 }
 _IRI_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x20]*$")
-_TYPES = {"State": KG.State, "Organisation": KG.Organisation, "MilitaryAlliance": KG.MilitaryAlliance,
-          "Person": KG.Person, "Place": KG.Place, "WeaponSystem": KG.WeaponSystem}
+#: The class of each entity type, as IRI strings (what sinks make terms of).
+_TYPES = {name: str(getattr(KG, name)) for name in ("State", "Organisation", "MilitaryAlliance", "Person", "Place",
+                                                    "WeaponSystem")}
 
 
 def new_graph() -> Graph:
@@ -52,16 +55,23 @@ def new_graph() -> Graph:
 
 def mint(kind: str, *parts: str) -> URIRef:
     """The IRI of an instance: `kgid:{kind}/{part}-{part}…`, from IRI-safe slugs only."""
+    return URIRef(_minted(kind, *parts))
+
+
+def _minted(kind: str, *parts: str) -> str:
     local = "-".join(slug(p) for p in parts if p)
-    iri = f"{KGID}{kind}/{local}" if kind else f"{KGID}{local}"
-    return checked_iri(iri)
+    return _checked(f"{KGID}{kind}/{local}" if kind else f"{KGID}{local}")
 
 
 def checked_iri(iri: str) -> URIRef:
     """`iri` as a URIRef, or MappingError when it could not be written as an IRI in Turtle."""
+    return URIRef(_checked(iri))
+
+
+def _checked(iri: str) -> str:
     if not _IRI_SAFE.match(iri):
         raise MappingError(f"invalid IRI {iri!r}")
-    return URIRef(iri)
+    return iri
 
 
 def _digest(*parts: object) -> str:
@@ -75,18 +85,26 @@ def article_iri(article: Article) -> URIRef:
 
 def qid_iri(qid: str) -> URIRef:
     """The project's IRI for the real-world entity with Wikidata id `qid` (kgid:Q668 for India)."""
+    return URIRef(_qid_iri(qid))
+
+
+def _qid_iri(qid: str) -> str:
     if not re.fullmatch(r"Q[1-9]\d*", qid):
         raise MappingError(f"not a Wikidata QID: {qid!r}")
-    return checked_iri(f"{KGID}{qid}")
+    return _checked(f"{KGID}{qid}")
 
 
 def entity_iri(entity_id: str, gaz: Gazetteer) -> URIRef:
     """Known entities are minted from their QID; local ones from their kind and slug."""
+    return URIRef(_entity_iri(entity_id, gaz))
+
+
+def _entity_iri(entity_id: str, gaz: Gazetteer) -> str:
     entity = gaz.entities.get(entity_id)
     if entity is not None and entity.qid:
-        return qid_iri(entity.qid)
+        return _qid_iri(entity.qid)
     kind, _, rest = entity_id.partition("/")
-    return mint(kind, rest) if rest else mint("entity", entity_id)
+    return _minted(kind, rest) if rest else _minted("entity", entity_id)
 
 
 _NAME_STOPWORDS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "of", "the", "exercise", "exercice",
@@ -112,77 +130,164 @@ def exercise_key(name: str) -> str:
 
 def date_literal(value: PartialDate) -> Literal:
     """xsd:gYear, xsd:gYearMonth or xsd:date, whichever the text gave."""
-    datatype = XSD.gYear if value.month is None else XSD.gYearMonth if value.day is None else XSD.date
-    return Literal(value.iso(), datatype=datatype)
+    return Literal(value.iso(), datatype=_date_type(value))
 
 
-def _decimal(value: float) -> Literal:
-    return Literal(Decimal(str(round(value, 2))), datatype=XSD.decimal)
+def _date_type(value: PartialDate) -> URIRef:
+    return XSD.gYear if value.month is None else XSD.gYearMonth if value.day is None else XSD.date
 
 
-class _Mapper:
-    """Writes one extraction into a graph."""
+def _rounded(confidence: float) -> Decimal:
+    """Two decimals, from the float's shortest repr: no binary noise such as 0.6999999 in the graph."""
+    return Decimal(str(round(confidence, 2)))
 
-    def __init__(self, graph: Graph, extraction: Extraction, gaz: Gazetteer) -> None:
-        self.g = graph
+
+T = TypeVar("T")
+
+
+class TermSink(Protocol[T]):
+    """Where the mapper writes: it makes the terms of one RDF library and keeps the triples.
+
+    The mapper alone decides which triples an extraction gives; a sink only decides how they are held, so the
+    build can make Oxigraph terms directly (`kg.executors`) instead of building an rdflib graph and converting it.
+    """
+
+    def iri(self, value: str) -> T:
+        """The IRI `value` (already checked where it was minted)."""
+
+    def literal(self, value: str | int | Decimal, lang: str | None = None, datatype: str | None = None) -> T:
+        """The literal rdflib's `Literal(value, lang=lang, datatype=datatype)` is: the same lexical form."""
+
+    def lexical(self, term: T) -> str:
+        """The IRI or the lexical form of `term` (what `str` gives of an rdflib term): attestation ids hash it."""
+
+    def add(self, s: T, p: T, o: T) -> None:
+        """Keep the triple; adding one twice keeps it once."""
+
+
+class _GraphSink:
+    """rdflib terms, added to an rdflib graph (`map_extraction`)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.iris: dict[str, URIRef] = {}
+
+    def iri(self, value: str) -> Identifier:
+        found = self.iris.get(value)
+        if found is None:
+            found = self.iris[value] = URIRef(value)
+        return found
+
+    def literal(self, value: str | int | Decimal, lang: str | None = None, datatype: str | None = None
+                ) -> Identifier:
+        return Literal(value, lang=lang, datatype=datatype)
+
+    def lexical(self, term: Identifier) -> str:
+        return str(term)
+
+    def add(self, s: Identifier, p: Identifier, o: Identifier) -> None:
+        self.graph.add((s, p, o))
+
+
+@cache
+def _term_iri(namespace: Namespace | type[DefinedNamespace], name: str) -> str:
+    return str(getattr(namespace, name))
+
+
+class _Vocabulary(Generic[T]):
+    """A namespace's terms as one sink makes them: `kg.article`, looked up once per mapper (rdflib namespace
+    attributes are slow), still refusing a name the ontology lacks."""
+
+    def __init__(self, namespace: Namespace | type[DefinedNamespace], sink: TermSink[T]) -> None:
+        self._namespace = namespace
+        self._sink = sink
+
+    def __getattr__(self, name: str) -> T:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        term = self._sink.iri(_term_iri(self._namespace, name))
+        setattr(self, name, term)
+        return term
+
+
+class _Mapper(Generic[T]):
+    """Writes one extraction into a sink: the one place that decides which triples an extraction gives."""
+
+    def __init__(self, sink: TermSink[T], extraction: Extraction, gaz: Gazetteer) -> None:
         self.x = extraction
         self.gaz = gaz
-        self.article = article_iri(extraction.article)
+        self.add, self.iri, self.literal, self.lexical = sink.add, sink.iri, sink.literal, sink.lexical
+        self.rdf, self.rdfs, self.kg = _Vocabulary(RDF, sink), _Vocabulary(RDFS, sink), _Vocabulary(KG, sink)
+        self.dcterms, self.schema = _Vocabulary(DCTERMS, sink), _Vocabulary(SCHEMA, sink)
+        self.article_iri = str(article_iri(extraction.article))
+        self.article = sink.iri(self.article_iri)
         self.lang = extraction.article.lang
+        self.entities: dict[tuple[str, str | None, str | None], T] = {}
 
-    def fact(self, s: URIRef, p: URIRef, o: URIRef | Literal, evidence: Evidence, surface: str | None = None) -> None:
+    def fact(self, s: T, p: T, o: T, evidence: Evidence, surface: str | None = None) -> None:
         """Assert a triple and its attestation."""
-        self.g.add((s, p, o))
-        node = mint("attestation", _digest(self.article, s, p, o, evidence.start, evidence.end, evidence.rule))
-        g = self.g
-        g.add((node, RDF.type, KG.Attestation))
-        g.add((node, RDF.subject, s))
-        g.add((node, RDF.predicate, p))
-        g.add((node, RDF.object, o))
-        g.add((node, KG.article, self.article))
-        g.add((node, KG.sentence, Literal(evidence.sentence)))
-        g.add((node, KG.startChar, Literal(evidence.start)))
-        g.add((node, KG.endChar, Literal(evidence.end)))
-        g.add((node, KG.rule, Literal(evidence.rule)))
-        g.add((node, KG.confidence, _decimal(evidence.confidence)))
+        add, rdf, kg, literal = self.add, self.rdf, self.kg, self.literal
+        add(s, p, o)
+        node = self.iri(_minted("attestation", _digest(self.article_iri, self.lexical(s), self.lexical(p),
+                                                       self.lexical(o), evidence.start, evidence.end, evidence.rule)))
+        add(node, rdf.type, kg.Attestation)
+        add(node, rdf.subject, s)
+        add(node, rdf.predicate, p)
+        add(node, rdf.object, o)
+        add(node, kg.article, self.article)
+        add(node, kg.sentence, literal(evidence.sentence))
+        add(node, kg.startChar, literal(evidence.start))
+        add(node, kg.endChar, literal(evidence.end))
+        add(node, kg.rule, literal(evidence.rule))
+        add(node, kg.confidence, literal(_rounded(evidence.confidence), datatype=XSD.decimal))
         if surface:
-            g.add((node, KG.surfaceForm, Literal(surface)))
+            add(node, kg.surfaceForm, literal(surface))
+
+    def date(self, value: PartialDate) -> T:
+        """The literal `date_literal` gives."""
+        return self.literal(value.iso(), datatype=_date_type(value))
 
     def article_node(self) -> None:
         a = self.x.article
-        g = self.g
-        g.add((self.article, RDF.type, KG.Article))
-        g.add((self.article, DCTERMS.identifier, Literal(a.id)))
-        g.add((self.article, DCTERMS.language, Literal(a.lang)))
+        add, dcterms, literal = self.add, self.dcterms, self.literal
+        add(self.article, self.rdf.type, self.kg.Article)
+        add(self.article, dcterms.identifier, literal(a.id))
+        add(self.article, dcterms.language, literal(a.lang))
         if a.title:
-            g.add((self.article, DCTERMS.title, Literal(a.title)))
+            add(self.article, dcterms.title, literal(a.title))
         if a.date:
-            g.add((self.article, DCTERMS.date, Literal(a.date.isoformat(), datatype=XSD.date)))
+            add(self.article, dcterms.date, literal(a.date.isoformat(), datatype=XSD.date))
         if a.url:
-            url: URIRef | Literal = URIRef(a.url) if _IRI_SAFE.match(a.url) else Literal(a.url)
-            g.add((self.article, SCHEMA.url, url))
+            add(self.article, self.schema.url, self.iri(a.url) if _IRI_SAFE.match(a.url) else literal(a.url))
 
-    def entity(self, entity_id: str, fallback_label: str | None = None, fallback_type: str | None = None) -> URIRef:
-        """The entity's node, typed and labelled (once per graph; rdflib sets make repeats free)."""
-        iri = entity_iri(entity_id, self.gaz)
+    def entity(self, entity_id: str, fallback_label: str | None = None, fallback_type: str | None = None) -> T:
+        """The entity's node, typed and labelled once per mapper (an article names the same entities often)."""
+        key = (entity_id, fallback_label, fallback_type)
+        found = self.entities.get(key)
+        if found is None:
+            found = self.entities[key] = self._entity(entity_id, fallback_label, fallback_type)
+        return found
+
+    def _entity(self, entity_id: str, fallback_label: str | None, fallback_type: str | None) -> T:
+        iri = self.iri(_entity_iri(entity_id, self.gaz))
         known = self.gaz.entities.get(entity_id)
-        g = self.g
+        add, rdf, label, literal = self.add, self.rdf, self.rdfs.label, self.literal
         if known is not None:
-            g.add((iri, RDF.type, _TYPES[known.type]))
+            add(iri, rdf.type, self.iri(_TYPES[known.type]))
             if known.type == "WeaponSystem":
-                g.add((iri, RDFS.label, Literal(known.label_en)))
+                add(iri, label, literal(known.label_en))
             else:
-                g.add((iri, RDFS.label, Literal(known.label_en, lang="en")))
-                g.add((iri, RDFS.label, Literal(known.label_fr, lang="fr")))
+                add(iri, label, literal(known.label_en, lang="en"))
+                add(iri, label, literal(known.label_fr, lang="fr"))
             if known.qid:
-                g.add((iri, KG.wikidata, WD[known.qid]))
+                add(iri, self.kg.wikidata, self.iri(f"{WD}{known.qid}"))
             if known.type == "WeaponSystem" and known.origin:
-                g.add((iri, KG.country, self.entity(known.origin)))
+                add(iri, self.kg.country, self.entity(known.origin))
         elif fallback_type:
-            g.add((iri, RDF.type, _TYPES[fallback_type]))
+            add(iri, rdf.type, self.iri(_TYPES[fallback_type]))
             if fallback_label:
                 lang = None if fallback_type == "WeaponSystem" else self.lang
-                g.add((iri, RDFS.label, Literal(fallback_label, lang=lang)))
+                add(iri, label, literal(fallback_label, lang=lang))
         return iri
 
     def mention(self, m: Mention, actors: frozenset[str] = frozenset()) -> None:
@@ -190,81 +295,85 @@ class _Mapper:
         ("Singaporean forces" take part; a "German offer" alone is not a state acting)."""
         iri = self.entity(m.entity, m.label, m.type)
         if m.named or m.type != "State" or m.entity in actors:
-            self.fact(self.article, KG.mentions, iri, m.evidence, m.text)
+            self.fact(self.article, self.kg.mentions, iri, m.evidence, m.text)
         if m.role:
-            self.fact(iri, KG.role, Literal(m.role, lang=self.lang), m.evidence)
+            self.fact(iri, self.kg.role, self.literal(m.role, lang=self.lang), m.evidence)
         if m.affiliation:
-            self.fact(iri, KG.affiliation, self.entity(m.affiliation), m.evidence)
+            self.fact(iri, self.kg.affiliation, self.entity(m.affiliation), m.evidence)
 
-    def event(self, iri: URIRef, cls: URIRef, evidence: tuple[Evidence, ...]) -> Evidence:
-        self.g.add((iri, RDF.type, cls))
-        self.g.add((iri, KG.reportedIn, self.article))
-        self.fact(iri, RDF.type, cls, evidence[0])
+    def event(self, iri: T, cls: T, evidence: tuple[Evidence, ...]) -> Evidence:
+        self.add(iri, self.rdf.type, cls)
+        self.add(iri, self.kg.reportedIn, self.article)
+        self.fact(iri, self.rdf.type, cls, evidence[0])
         return evidence[0]
 
     def exercise(self, e: Exercise) -> None:
         key = exercise_key(e.name) if e.name else _digest(self.x.article.id, e.evidence[0].start)
         year = e.start.year if e.start and e.name and not re.search(r"\b(19|20)\d\d\b", e.name) else None
-        iri = mint("exercise", key, str(year) if year else "")
-        ev = self.event(iri, KG.MilitaryExercise, e.evidence)
+        iri = self.iri(_minted("exercise", key, str(year) if year else ""))
+        kg = self.kg
+        ev = self.event(iri, kg.MilitaryExercise, e.evidence)
         if e.name:
-            self.fact(iri, KG.name, Literal(e.name, lang=self.lang), ev)
-            self.g.add((iri, RDFS.label, Literal(e.name, lang=self.lang)))
+            self.fact(iri, kg.name, self.literal(e.name, lang=self.lang), ev)
+            self.add(iri, self.rdfs.label, self.literal(e.name, lang=self.lang))
         for state in e.participants:
-            self.fact(iri, KG.participant, self.entity(state), ev)
+            self.fact(iri, kg.participant, self.entity(state), ev)
         if e.organiser:
-            self.fact(iri, KG.organiser, self.entity(e.organiser), ev)
+            self.fact(iri, kg.organiser, self.entity(e.organiser), ev)
         if e.host:
-            self.fact(iri, KG.host, self.entity(e.host), ev)
+            self.fact(iri, kg.host, self.entity(e.host), ev)
         if e.location:
             place = self.entity(e.location, e.location.partition("/")[2].replace("-", " ").title(), "Place")
-            self.fact(iri, KG.location, place, ev)
+            self.fact(iri, kg.location, place, ev)
             if e.host:
-                self.fact(place, KG.locatedIn, self.entity(e.host), ev)
+                self.fact(place, kg.locatedIn, self.entity(e.host), ev)
         if e.start:
-            self.fact(iri, KG.startDate, date_literal(e.start), ev)
+            self.fact(iri, kg.startDate, self.date(e.start), ev)
         if e.end:
-            self.fact(iri, KG.endDate, date_literal(e.end), ev)
+            self.fact(iri, kg.endDate, self.date(e.end), ev)
 
     def deal(self, d: ArmsDeal) -> None:
-        iri = mint("deal", d.supplier or "unknown", d.recipient or "unknown", min(d.items, default=""))
-        ev = self.event(iri, KG.ArmsDeal, d.evidence)
-        for role, who in ((KG.supplier, d.supplier), (KG.recipient, d.recipient)):
+        iri = self.iri(_minted("deal", d.supplier or "unknown", d.recipient or "unknown", min(d.items, default="")))
+        kg = self.kg
+        ev = self.event(iri, kg.ArmsDeal, d.evidence)
+        for role, who in ((kg.supplier, d.supplier), (kg.recipient, d.recipient)):
             if who:
                 self.fact(iri, role, self.entity(who), ev)
         for item in d.items:
             known = self.gaz.entities.get(item)
-            self.fact(iri, KG.item, self.entity(item, known.label_en if known else item.partition("/")[2].upper(),
+            self.fact(iri, kg.item, self.entity(item, known.label_en if known else item.partition("/")[2].upper(),
                                                 "WeaponSystem"), ev)
-        self.fact(iri, KG.status, Literal(d.status), ev)
+        self.fact(iri, kg.status, self.literal(d.status), ev)
         if d.quantity:
-            self.fact(iri, KG.quantity, Literal(d.quantity), ev)
+            self.fact(iri, kg.quantity, self.literal(d.quantity), ev)
         if d.value:
-            self.fact(iri, KG.value, Literal(Decimal(d.value), datatype=XSD.decimal), ev)
+            self.fact(iri, kg.value, self.literal(Decimal(d.value), datatype=XSD.decimal), ev)
         if d.currency:
-            self.fact(iri, KG.currency, Literal(d.currency), ev)
+            self.fact(iri, kg.currency, self.literal(d.currency), ev)
         if d.date:
-            self.fact(iri, KG.date, date_literal(d.date), ev)
+            self.fact(iri, kg.date, self.date(d.date), ev)
 
     def membership(self, m: MembershipFact) -> None:
-        iri = mint("membership", m.member, m.organisation, m.kind)
-        ev = self.event(iri, KG.Membership, (m.evidence,))
+        iri = self.iri(_minted("membership", m.member, m.organisation, m.kind))
+        kg = self.kg
+        ev = self.event(iri, kg.Membership, (m.evidence,))
         member, org = self.entity(m.member), self.entity(m.organisation)
-        self.fact(iri, KG.member, member, ev)
-        self.fact(iri, KG.organisation, org, ev)
-        self.fact(iri, KG.membershipKind, Literal(m.kind), ev)
+        self.fact(iri, kg.member, member, ev)
+        self.fact(iri, kg.organisation, org, ev)
+        self.fact(iri, kg.membershipKind, self.literal(m.kind), ev)
         if m.date:
-            self.fact(iri, KG.date, date_literal(m.date), ev)
+            self.fact(iri, kg.date, self.date(m.date), ev)
         if m.kind in ("member", "joined"):
-            self.fact(member, KG.memberOf, org, ev)
+            self.fact(member, kg.memberOf, org, ev)
 
     def rivalry(self, r: Rivalry) -> None:
-        iri = mint("rivalry", *r.parties)
-        ev = self.event(iri, KG.Rivalry, (r.evidence,))
+        iri = self.iri(_minted("rivalry", *r.parties))
+        kg = self.kg
+        ev = self.event(iri, kg.Rivalry, (r.evidence,))
         a, b = (self.entity(p) for p in r.parties)
-        self.fact(iri, KG.party, a, ev)
-        self.fact(iri, KG.party, b, ev)
-        self.fact(a, KG.rivalOf, b, ev)
+        self.fact(iri, kg.party, a, ev)
+        self.fact(iri, kg.party, b, ev)
+        self.fact(a, kg.rivalOf, b, ev)
 
 
 def _actors(x: Extraction) -> frozenset[str]:
@@ -284,7 +393,13 @@ def _actors(x: Extraction) -> frozenset[str]:
 def map_extraction(extraction: Extraction, graph: Graph | None = None) -> Graph:
     """Add one article's extraction to `graph` (a new graph when None) and return the graph."""
     graph = graph if graph is not None else new_graph()
-    mapper = _Mapper(graph, extraction, load_gazetteer())
+    write_extraction(extraction, _GraphSink(graph))
+    return graph
+
+
+def write_extraction(extraction: Extraction, sink: TermSink[T]) -> None:
+    """Write one article's extraction into `sink`: the triples `map_extraction` gives, as the sink's terms."""
+    mapper = _Mapper(sink, extraction, load_gazetteer())
     mapper.article_node()
     actors = _actors(extraction)
     for m in extraction.mentions:
@@ -297,4 +412,3 @@ def map_extraction(extraction: Extraction, graph: Graph | None = None) -> Graph:
         mapper.membership(ms)
     for r in extraction.rivalries:
         mapper.rivalry(r)
-    return graph
