@@ -11,6 +11,7 @@ from functools import cache, cached_property
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.dates import DateMention, find_dates  # noqa: F401
+from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Mention
 from kg.gazetteer import DATA_DIR
 
@@ -98,15 +99,28 @@ class SentenceContext:
     placed: list[Placed]
     dates: list[DateMention]
     groups: list[list[Placed]] = field(default_factory=list)
+    _cues: dict[str, list[Token]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:
         return sentence_text(self.sent)
 
     @cached_property
-    def _forms(self) -> list[tuple[Token, str, str]]:
-        """Each token with its lower-cased form and lemma, read once: the rules look up many cue lists."""
-        return [(t, t.lower_, t.lemma_.lower()) for t in self.sent]
+    def lowered(self) -> str:
+        """The sentence in lower case, where the lexicon's phrases are looked for."""
+        return self.text.lower()
+
+    @cached_property
+    def _forms(self) -> dict[str, list[int]]:
+        """Positions of the tokens by lower-cased form and by lemma, read once: the rules look up many cue lists
+        (about a hundred per article), most of which have no word in the sentence."""
+        forms: dict[str, list[int]] = {}
+        for t in self.sent:
+            lower, lemma = t.lower_, t.lemma_.lower()
+            forms.setdefault(lower, []).append(t.i)
+            if lemma != lower:
+                forms.setdefault(lemma, []).append(t.i)
+        return forms
 
     def of_types(self, types: frozenset[str], *, named_only: bool = False) -> list[Placed]:
         return [p for p in self.placed if p.mention.type in types and (p.mention.named or not named_only)]
@@ -120,20 +134,26 @@ class SentenceContext:
 
         Multi-word entries ("war games", "took delivery") are found in the text; their first token is the cue.
         """
-        words = lexicon(self.lang)[name]
-        found = [t for t, lower, lemma in self._forms if lower in words or lemma in words]
+        if name not in self._cues:
+            self._cues[name] = self._find_cues(name)
+        return list(self._cues[name])
+
+    def _find_cues(self, name: str) -> list[Token]:
+        forms = self._forms
+        found = {i for word in forms.keys() & lexicon(self.lang)[name] for i in forms[word]}
         pattern = _phrase_starts(self.lang, name)
-        if pattern is not None:
-            for m in pattern.finditer(self.text.lower()):
+        if pattern is not None and any(phrase in self.lowered for phrase in _phrases(self.lang, name)):
+            for m in pattern.finditer(self.lowered):
                 span = self.sent.doc.char_span(self.sent.start_char + m.start(1), self.sent.start_char + m.end(1),
                                                alignment_mode="expand")
-                if span is not None and span[0] not in found:
-                    found.append(span[0])
-        return sorted(found, key=lambda t: t.i)
+                if span is not None:
+                    found.add(span.start)
+        doc = self.sent.doc
+        return [doc[i] for i in sorted(found)]
 
     def has_phrase(self, name: str) -> bool:
         pattern = _any_entry(self.lang, name)
-        return pattern is not None and pattern.search(self.text.lower()) is not None
+        return pattern is not None and pattern.search(self.lowered) is not None
 
     def evidence(self, rule: str, confidence: float, start: int | None = None, end: int | None = None) -> Evidence:
         return Evidence(sentence=self.text, start=self.sent.start_char if start is None else start,
@@ -141,12 +161,18 @@ class SentenceContext:
 
 
 @cache
+def _phrases(lang: str, name: str) -> list[str]:
+    """The multi-word entries of the lexicon list `name`, longest first."""
+    return sorted((w for w in lexicon(lang)[name] if " " in w), key=lambda w: (-len(w), w))
+
+
+@cache
 def _phrase_starts(lang: str, name: str) -> re.Pattern[str] | None:
     """Where a multi-word entry of the lexicon list `name` starts (a lookahead, so that entries may overlap)."""
-    phrases = sorted((w for w in lexicon(lang)[name] if " " in w), key=lambda w: (-len(w), w))
+    phrases = _phrases(lang, name)
     if not phrases:
         return None
-    return re.compile(rf"(?<!\w)(?=({'|'.join(map(re.escape, phrases))})(?!\w))")
+    return re.compile(rf"(?<!\w)(?=({longest_literal(phrases)})(?!\w))")
 
 
 @cache
@@ -155,7 +181,7 @@ def _any_entry(lang: str, name: str) -> re.Pattern[str] | None:
     words = sorted(lexicon(lang)[name], key=lambda w: (-len(w), w))
     if not words:
         return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, words))})(?!\w)")
+    return re.compile(rf"(?<!\w)(?:{longest_literal(words)})(?!\w)")
 
 
 def token_gap(a: Span | Token, b: Span | Token) -> int:

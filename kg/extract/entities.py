@@ -16,6 +16,7 @@ from functools import cache
 from spacy.tokens import Doc, Span
 
 from kg.extract.context import sentence_text, text_of
+from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Mention
 from kg.gazetteer import Gazetteer, Term, load_gazetteer
 
@@ -59,6 +60,11 @@ def _variants(term: Term) -> list[str]:
     return texts
 
 
+def _caseless(text: str, term: Term) -> bool:
+    """A lower-case multi-word name is matched in any case: 'organisation de coopération de shanghai'."""
+    return " " in text and text == text.lower() and term.kind in ("label", "name") and len(text) >= 10
+
+
 @cache
 def _matcher(lang: str) -> _Matcher:
     gaz = load_gazetteer()
@@ -77,12 +83,12 @@ def _matcher(lang: str) -> _Matcher:
     for text, term in list(terms.items()):
         if " " in text and term.kind in ("label", "name") and len(text) >= 10:
             terms.setdefault(text.lower(), term)
-    alternation = "|".join(f"(?i:{re.escape(t)})" if " " in t and t == t.lower() and terms[t].kind in ("label", "name")
-                           and len(t) >= 10 else re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
+    cased = [t for t, term in terms.items() if not _caseless(t, term)]
+    caseless = [t for t, term in terms.items() if _caseless(t, term)]
+    pattern = re.compile(rf"(?<![\w])(?:{longest_literal(cased, caseless)})(?![\w])")
     prefix_pattern = None
     if prefixes:
-        pre = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+        pre = longest_literal((), prefixes)
         prefix_pattern = re.compile(rf"(?<![\w-])((?:(?:{pre})-)+)(\w+)", re.I)
         for p, term in prefixes.items():
             terms[f"prefix:{p}"] = term

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from kg.extract.context import (
     ORG_TYPES,
@@ -23,6 +24,7 @@ from kg.extract.context import (
     token_gap,
 )
 from kg.extract.dates import DateMention, PartialDate
+from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Exercise
 
 _CAP_WORD = r"[A-Z][\w'’-]*"
@@ -80,18 +82,27 @@ def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
         quoted = m.group(1) or m.group(2)
         if near and _name_like(quoted):
             names.append(quoted)
-    intro = "|".join(re.escape(w) for w in sorted(lex["exercise_name_intro"], key=len, reverse=True))
-    for m in re.finditer(rf"(?i:\b(?:{intro}))\s+\"?({_CAP_WORD}{_NAME_TAIL})", text):
+    introduced, triggered = _name_patterns(ctx.lang)
+    for m in introduced.finditer(text):
         names.append(_with_acronym(m.group(1), text[m.end():]))
-    trig = "|".join(re.escape(w) for w in sorted(lex["exercise"], key=len, reverse=True))
     # "l'exercice Varuna", "la 21e édition de l'exercice bilatéral Varuna", "Exercise Malabar"
     modifiers = lex["exercise_modifier"]
-    for m in re.finditer(rf"(?i:\b(?:{trig}))((?:\s+[a-zéèêàç-]+){{0,2}})\s+({_CAP_WORD}{_NAME_TAIL})", text):
+    for m in triggered.finditer(text):
         if all(w in modifiers for w in m.group(1).split()):
             names.append(_with_acronym(m.group(2), text[m.end():]))
     if triggers:
         names += _editions(text)
     return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names) if _plausible(n, known_terms)]
+
+
+@cache
+def _name_patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A name after a word introducing it ('baptisé X'), and after an exercise word ('l'exercice bilatéral X')."""
+    lex = lexicon(lang)
+    intro = longest_literal((), lex["exercise_name_intro"])
+    trig = longest_literal((), lex["exercise"])
+    return (re.compile(rf"(?i:\b(?:{intro}))\s+\"?({_CAP_WORD}{_NAME_TAIL})"),
+            re.compile(rf"(?i:\b(?:{trig}))((?:\s+[a-zéèêàç-]+){{0,2}})\s+({_CAP_WORD}{_NAME_TAIL})"))
 
 
 def _without_actors(name: str, known_terms: frozenset[str]) -> str:
@@ -269,7 +280,7 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
             names_seen += [n for n in _editions(ctx.text, series) if n not in names_seen]
     headline = contexts[0].text if contexts else ""
     for ctx in contexts:
-        here = [n for n in names_seen if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", ctx.text)]
+        here = [n for n in names_seen if n in ctx.text and re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", ctx.text)]
         here = [n for n in here if not any(n != o and n in o for o in here)]
         if here:
             named_reports += [_report(ctx, n) for n in here]

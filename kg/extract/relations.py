@@ -30,8 +30,10 @@ def _organisations(ctx: SentenceContext, last_alliance: str | None, last_org: st
     """
     orgs = [(p.entity, p.span.start) for p in ctx.of_types(ORG_TYPES)]
     named = {i for _, i in orgs}
-    lowered = ctx.text.lower()
+    lowered = ctx.lowered
     for phrase in lexicon(ctx.lang)["org_anaphor"]:
+        if phrase not in lowered:
+            continue  # most sentences have none: no need to search for the phrase as a word
         for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
             span = ctx.sent.doc.char_span(ctx.sent.start_char + m.start(), ctx.sent.start_char + m.end(),
                                           alignment_mode="expand")
