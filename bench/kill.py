@@ -1,4 +1,4 @@
-"""Kill test: SIGKILL `kg build --append` at random moments and check the store after every kill.
+"""Kill test: SIGKILL `kg build --append` (and fresh `kg build`) at random moments; check the store after every kill.
 
 A store is built from three development articles (the "earlier" articles). Then, again and again, a copy of it gets
 `kg build --append` of N more articles (the development articles again under new ids) in a subprocess that is
@@ -7,10 +7,14 @@ while articles are written, while graph.ttl is exported, while the Wikidata, val
 done. After each kill the store must open, hold every earlier article's graph exactly as before, and hold each new
 article either wholly (its graph exactly as a complete run writes it) or not at all.
 
-    python bench/kill.py                      # 20 kills of a 24-article append
+A fresh build (no `--append`) fills a new store beside the old one and puts it in place at the end
+(`kg.triplestore.promote`): after a kill at any moment of it, the store must be the old one or the complete new
+one, exactly (`run_fresh_kills`).
+
+    python bench/kill.py                      # 20 kills of a 24-article append, 10 of a fresh 24-article build
     python bench/kill.py --kills 5 --articles 40 --seed 7
 
-tests/test_store.py runs three kills with the same code (`run_kills`).
+tests/test_store.py runs a few kills of each with the same code (`run_kills`, `run_fresh_kills`).
 """
 
 from __future__ import annotations
@@ -83,8 +87,9 @@ def _wal_size(store_dir: Path) -> int:
     return total
 
 
-def _append(build: Path, corpus: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(build), "--append", "--no-reason"]
+def _append(build: Path, corpus: Path, *, append: bool = True) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(build), "--no-reason",
+               *(["--append"] if append else [])]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
 
 
@@ -116,6 +121,7 @@ def run_kills(kills: int, articles: int, *, work: Path, seed: int = 0, extractor
 
     Even kills fall while the articles are written (before graph.ttl is), odd ones anywhere until the end.
     """
+    work.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     report = KillReport()
     base = base_build(work, extractor)
@@ -168,20 +174,68 @@ def run_kills(kills: int, articles: int, *, work: Path, seed: int = 0, extractor
     return report
 
 
+def run_fresh_kills(kills: int, articles: int, *, work: Path, seed: int = 0, extractor: object = None
+                    ) -> KillReport:
+    """Kill `kills` fresh builds of `articles` articles over a built folder at random moments of their whole run;
+    after each the store must be exactly the old one or exactly the new one."""
+    work.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    report = KillReport()
+    base = base_build(work, extractor)
+    earlier = graph_digests(base / "store")
+    corpus = make_corpus(work / "fresh.jsonl", articles, prefix="fresh")
+    complete = work / "fresh-complete"
+    shutil.copytree(base, complete)
+    started = time.monotonic()
+    _, stderr = (process := _append(complete, corpus, append=False)).communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"the complete build failed: {stderr.decode(errors='replace')[-2000:]}")
+    report.complete_seconds = round(time.monotonic() - started, 2)
+    expected = graph_digests(complete / "store")
+    for k in range(kills):
+        folder = work / f"fresh-kill-{k:02d}"
+        shutil.copytree(base, folder)
+        process = _append(folder, corpus, append=False)
+        delay = rng.uniform(0, report.complete_seconds)
+        time.sleep(delay)
+        finished = process.poll() is not None
+        if not finished:
+            process.send_signal(signal.SIGKILL)
+        process.wait()
+        try:
+            found = graph_digests(folder / "store")
+        except Exception as err:  # noqa: BLE001 - any failure to open is what this test looks for
+            report.problems.append(f"fresh kill {k}: the store does not open: {err}")
+            continue
+        state = "old" if found == earlier else "new" if found == expected else None
+        report.kills.append(f"fresh kill {k}: after {delay:.2f} s of {report.complete_seconds:.2f} s"
+                            f"{' (had finished)' if finished else ''}: the store is the {state or 'WRONG'} one")
+        if state is None:
+            report.problems.append(f"fresh kill {k}: the store is neither the old one nor the new one")
+        shutil.rmtree(folder)
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--articles", type=int, default=24)
+    parser.add_argument("--fresh-kills", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kg-kill-") as tmp:
-        report = run_kills(args.kills, args.articles, work=Path(tmp), seed=args.seed)
+        report = run_kills(args.kills, args.articles, work=Path(tmp) / "append", seed=args.seed)
+        print(f"complete append: first write → end {report.complete_seconds} s, of which articles "
+              f"{report.writing_seconds} s")
+        fresh = run_fresh_kills(args.fresh_kills, args.articles, work=Path(tmp) / "fresh", seed=args.seed)
+        print(f"complete fresh build: {fresh.complete_seconds} s")
+    report.kills += fresh.kills
+    report.problems += fresh.problems
     for line in report.kills:
         print(line)
-    print(f"complete append: first write → end {report.complete_seconds} s, of which articles "
-          f"{report.writing_seconds} s; "
-          f"{args.kills} kills in {time.perf_counter() - started:.0f} s")
+    print(f"{args.kills} kills of appends and {args.fresh_kills} of fresh builds in "
+          f"{time.perf_counter() - started:.0f} s")
     for problem in report.problems:
         print(f"PROBLEM {problem}", file=sys.stderr)
     print("store intact after every kill" if not report.problems else f"{len(report.problems)} problem(s)")

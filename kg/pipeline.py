@@ -20,7 +20,7 @@ from kg.extract import Extractor
 from kg.ontology import KG
 from kg.reasoning import INFERRED_FILE, Reasoner, reason
 from kg.serialise import write_atomic, write_graph
-from kg.triplestore import STORE_DIR, BackgroundWriter, BuildWriter, TripleStore, record_files
+from kg.triplestore import STORE_DIR, BackgroundWriter, BuildWriter, TripleStore, promote, record_files
 from kg.validation import ShapeResult, validate_graph
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
@@ -103,9 +103,11 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     report); with `reasoning`, what it entails goes to `out/inferred.ttl` (`kg.reasoning.reason`, with
     `reasoner`), else a previous `out/inferred.ttl` is removed.
 
-    Each article's triples go to its own named graph of the store `out/store` (`kg.triplestore`), one transaction
-    per article, and `graph.ttl` is written from the store; with `append` the store keeps the articles of earlier
-    builds (an article built again replaces its graph) and `remove` lists article ids to take out first. The
+    Each article's triples go to its own named graph of the store `out/store` (`kg.triplestore`). A fresh build
+    fills a new store beside it in one bulk load at the end and then puts it in its place, so a build killed midway
+    leaves the previous store as it was. With `append` the store keeps the articles of earlier builds, each article
+    written in one transaction (an article built again replaces its graph), and `remove` lists article ids to take
+    out first. `graph.ttl` is written from the articles' triples, not read back from the store. The
     articles are extracted on `jobs` processes, or on the Dask cluster at `scheduler` with `executor="dask"`
     (`kg.executors.extract_all`); the output does not depend on either.
     """
@@ -120,7 +122,9 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
         else:
             articles.append(item if item.lang != "und" else replace(item, lang=default_lang))
     articles.sort(key=lambda a: (a.id, a.source))
-    with TripleStore.open(out / STORE_DIR, fresh=not append) as store, closing(BuildWriter(store)) as writer:
+    target = out / STORE_DIR
+    opened = TripleStore.open(target) if append else TripleStore.open_staging(target)
+    with opened as store, closing(BuildWriter(store, deferred=not append)) as writer:
         missing = [article_id for article_id in remove if not store.has_article(article_id)]
         if missing:
             raise StoreError(f"no article {', '.join(map(repr, missing))} in {out / STORE_DIR}")
@@ -136,10 +140,12 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
                 if result.articles:
                     background.put(result)
                     report.articles += result.articles
-        report.store_articles = len(store.article_graphs())
         report.triples, graph = writer.write_asserted(out / GRAPH_FILE)
         _derive(graph, out, report, wikidata=wikidata, validation=validation, reasoning=reasoning, reasoner=reasoner)
         writer.refresh(out)
+        report.store_articles = len(store.article_graphs())
+    if not append:
+        promote(target)
     record_files(out)
     report.entities = _count(graph, _ENTITY_CLASSES)
     report.events = _count(graph, _EVENT_CLASSES)

@@ -25,6 +25,7 @@ from kg.triplestore import (
     article_graph,
     export_bytes,
     open_query_store,
+    promote,
     sorted_unique,
     stale_files,
     sync,
@@ -201,6 +202,60 @@ def test_a_store_in_use_is_reported(tmp_path: Path) -> None:
     with TripleStore.open(tmp_path / "store"):
         with pytest.raises(StoreError, match="in use"):
             TripleStore.open(tmp_path / "store")
+
+
+def _store_with(path: Path, article_id: str) -> None:
+    with TripleStore.open(path) as store:
+        store.replace_graph(article_graph(article_id), b'<urn:x:s> <urn:x:p> "o" .\n')
+
+
+def _articles_in(path: Path) -> list[str]:
+    with TripleStore.open(path) as store:
+        return [g.value.rsplit("/", 1)[1] for g in store.article_graphs()]
+
+
+def test_a_fresh_build_fills_a_staging_store_and_promote_swaps_it_in(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    _store_with(path, "old")
+    with TripleStore.open_staging(path) as staging:
+        staging.replace_graph(article_graph("new"), b'<urn:x:s> <urn:x:p> "n" .\n')
+    assert _articles_in(path)[0].startswith("old-")  # nothing changed until promoted
+    promote(path)
+    assert _articles_in(path)[0].startswith("new-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def test_an_unfinished_staging_store_is_dropped_and_the_old_one_kept(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    _store_with(path, "old")
+    _store_with(tmp_path / "store.new", "half")  # a fresh build killed before its store was whole
+    with TripleStore.open_staging(path) as staging:
+        assert staging.article_graphs() == []
+    assert _articles_in(path)[0].startswith("old-")
+
+
+@pytest.mark.parametrize("moment", ["marked", "old-moved", "new-moved"])
+def test_a_promote_killed_midway_is_finished_when_the_store_opens(tmp_path: Path, moment: str) -> None:
+    """The three states a kill can leave between marking the staging store whole and removing the old one."""
+    path = tmp_path / "store"
+    _store_with(path, "old")
+    _store_with(tmp_path / "store.new", "new")
+    (tmp_path / "store.ready").touch()
+    if moment != "marked":
+        path.rename(tmp_path / "store.old")
+    if moment == "new-moved":
+        (tmp_path / "store.new").rename(path)
+    assert _articles_in(path)[0].startswith("new-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+@pytest.mark.slow
+def test_killed_fresh_builds_leave_the_old_store_or_the_new_one(tmp_path: Path, extractor: Extractor) -> None:
+    """SIGKILL a fresh `kg build` over a built folder at random moments (bench/kill.py runs 10 of these)."""
+    kill = _load_bench("kill")
+    report = kill.run_fresh_kills(2, 8, work=tmp_path, seed=3, extractor=extractor)
+    assert len(report.kills) == 2
+    assert report.problems == []
 
 
 @pytest.mark.slow
