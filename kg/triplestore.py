@@ -434,7 +434,7 @@ class BuildWriter:
         self._quads: IO[bytes] | None = tempfile.NamedTemporaryFile(prefix="kg-quads-") if deferred else None
         self._sorted: Path | None = None
         self._written: set[str] = set()
-        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kg-build-writer")
+        self._threads = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-build-writer")
         self._default: Future[None] | None = None
         self.count = 0
 
@@ -468,26 +468,33 @@ class BuildWriter:
         """Write the merged article triples to `path` as deterministic Turtle; their number, and them as an rdflib
         Graph (over an in-memory Oxigraph store, for the Wikidata, validation and counting stages).
 
-        Meanwhile the store's default graph starts being rebuilt from them (finished by `refresh`)."""
+        Meanwhile the deferred article graphs (from before the sort) and then the default graph are loaded into the
+        store (finished by `refresh`)."""
+        articles = self._threads.submit(self._load_articles)
         with self.sorted_asserted() as lines:
-            self._default = self._threads.submit(self._load, lines.name)
+            self._default = self._threads.submit(self._load_default, articles, lines.name)
         memory = self._threads.submit(_rdflib_graph_from, self.sorted_asserted)
         with atomic_writer(path) as handle, self.sorted_asserted() as lines:
             _serialise_sorted(lines, handle, ExportFormat.TTL)
         return self.count, memory.result()
 
-    def _load(self, asserted: str) -> None:
-        """Bulk load the deferred article graphs, then the default graph from the sorted article triples."""
+    def _load_articles(self) -> None:
+        """Bulk load the deferred article graphs (none unless `deferred`)."""
         if self._quads is not None:
             self._quads.flush()
             self.store.bulk_load_quads(self._quads.name)
+
+    def _load_default(self, articles: Future[None], asserted: str) -> None:
+        """Once the article graphs are in, make the default graph the sorted article triples `asserted`."""
+        articles.result()
         self.store.replace_default_sorted(asserted)
 
     def refresh(self, directory: Path) -> None:
         """Load the derived graphs of `directory` into the store, and make its default graph the merge of all."""
         if self._default is None:
+            self._load_articles()
             with self.sorted_asserted() as lines:
-                self._load(lines.name)
+                self.store.replace_default_sorted(lines.name)
         else:
             self._default.result()
         derived = self.store.load_derived(directory)
