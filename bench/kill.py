@@ -87,7 +87,7 @@ def _wal_size(store_dir: Path) -> int:
     return total
 
 
-def _append(build: Path, corpus: Path, *, append: bool = True) -> subprocess.Popen[bytes]:
+def _build(build: Path, corpus: Path, *, append: bool = True) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(build), "--no-reason",
                *(["--append"] if append else [])]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
@@ -101,6 +101,21 @@ def _wait_first_write(process: subprocess.Popen[bytes], store_dir: Path, before:
             return time.monotonic()
         time.sleep(0.002)
     raise TimeoutError(f"kg build --append wrote nothing to {store_dir} in {limit} s")
+
+
+def _kill_and_open(process: subprocess.Popen[bytes], delay: float, store_dir: Path
+                   ) -> tuple[bool, dict[str, str] | Exception]:
+    """SIGKILL the build after `delay` seconds (unless it has finished: True then), and open its store: the
+    digests of its graphs, or the error that stopped it opening."""
+    time.sleep(delay)
+    finished = process.poll() is not None
+    if not finished:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    try:
+        return finished, graph_digests(store_dir)
+    except Exception as err:  # noqa: BLE001 - any failure to open is what the kill tests look for
+        return finished, err
 
 
 def base_build(work: Path, extractor: object = None) -> Path:
@@ -131,7 +146,7 @@ def run_kills(kills: int, articles: int, *, work: Path, seed: int = 0, extractor
     complete = work / "complete"
     shutil.copytree(base, complete)
     before = _wal_size(complete / "store")
-    process = _append(complete, corpus)
+    process = _build(complete, corpus)
     first = _wait_first_write(process, complete / "store", before)
     first_wall = time.time() - (time.monotonic() - first)
     _, stderr = process.communicate()
@@ -147,18 +162,12 @@ def run_kills(kills: int, articles: int, *, work: Path, seed: int = 0, extractor
         folder = work / f"kill-{k:02d}"
         shutil.copytree(base, folder)
         before = _wal_size(folder / "store")
-        process = _append(folder, corpus)
+        process = _build(folder, corpus)
         _wait_first_write(process, folder / "store", before)
         delay = rng.uniform(0, writing if k % 2 == 0 else tail)
-        time.sleep(delay)
-        finished = process.poll() is not None
-        if not finished:
-            process.send_signal(signal.SIGKILL)
-        process.wait()
-        try:
-            found = graph_digests(folder / "store")
-        except Exception as err:  # noqa: BLE001 - any failure to open is what this test looks for
-            report.problems.append(f"kill {k}: the store does not open: {err}")
+        finished, found = _kill_and_open(process, delay, folder / "store")
+        if isinstance(found, Exception):
+            report.problems.append(f"kill {k}: the store does not open: {found}")
             continue
         broken = [g for g, d in earlier.items() if "/article/" in g and found.get(g) != d]
         partial = [g for g, d in found.items() if g not in earlier and g in expected and expected[g] != d
@@ -187,7 +196,7 @@ def run_fresh_kills(kills: int, articles: int, *, work: Path, seed: int = 0, ext
     complete = work / "fresh-complete"
     shutil.copytree(base, complete)
     started = time.monotonic()
-    _, stderr = (process := _append(complete, corpus, append=False)).communicate()
+    _, stderr = (process := _build(complete, corpus, append=False)).communicate()
     if process.returncode != 0:
         raise RuntimeError(f"the complete build failed: {stderr.decode(errors='replace')[-2000:]}")
     report.complete_seconds = round(time.monotonic() - started, 2)
@@ -195,17 +204,11 @@ def run_fresh_kills(kills: int, articles: int, *, work: Path, seed: int = 0, ext
     for k in range(kills):
         folder = work / f"fresh-kill-{k:02d}"
         shutil.copytree(base, folder)
-        process = _append(folder, corpus, append=False)
+        process = _build(folder, corpus, append=False)
         delay = rng.uniform(0, report.complete_seconds)
-        time.sleep(delay)
-        finished = process.poll() is not None
-        if not finished:
-            process.send_signal(signal.SIGKILL)
-        process.wait()
-        try:
-            found = graph_digests(folder / "store")
-        except Exception as err:  # noqa: BLE001 - any failure to open is what this test looks for
-            report.problems.append(f"fresh kill {k}: the store does not open: {err}")
+        finished, found = _kill_and_open(process, delay, folder / "store")
+        if isinstance(found, Exception):
+            report.problems.append(f"fresh kill {k}: the store does not open: {found}")
             continue
         state = "old" if found == earlier else "new" if found == expected else None
         report.kills.append(f"fresh kill {k}: after {delay:.2f} s of {report.complete_seconds:.2f} s"

@@ -291,19 +291,15 @@ class TripleStore:
 
     def replace_default(self, lines: Iterable[bytes]) -> int:
         """Make the default graph hold the distinct N-Triples `lines` (by bulk loading); returns their number."""
-        with tempfile.TemporaryFile(prefix="kg-default-") as tmp:
+        with tempfile.NamedTemporaryFile(prefix="kg-default-") as tmp:
             count = _write_chunks(sorted_unique_chunks(lines), tmp)
-            tmp.seek(0)
-            try:
-                self.inner.clear_graph(ox.DefaultGraph())
-                self.inner.bulk_load(tmp, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-            except (SyntaxError, ValueError, OSError) as err:
-                raise StoreError(f"cannot rebuild the default graph of {self.path or '(memory)'}: {err}") from err
+            tmp.flush()
+            self.replace_default_sorted(tmp.name)
         return count
 
     def replace_default_sorted(self, path: str) -> None:
-        """Make the default graph hold the N-Triples file `path`, already sorted and without repeats (bulk loaded,
-        with the same caveat as `rebuild_default`)."""
+        """Make the default graph hold the N-Triples file `path`, already sorted and without repeats, as Oxigraph
+        wrote them (bulk loaded without validating again, with the same caveat as `rebuild_default`)."""
         try:
             self.inner.clear_graph(ox.DefaultGraph())
             self.inner.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True)
@@ -490,13 +486,11 @@ class BuildWriter:
         self.store.replace_default_sorted(asserted)
 
     def refresh(self, directory: Path) -> None:
-        """Load the derived graphs of `directory` into the store, and make its default graph the merge of all."""
+        """Once `write_asserted` has loaded the articles, load the derived graphs of `directory` into the store and
+        make its default graph the merge of all."""
         if self._default is None:
-            self._load_articles()
-            with self.sorted_asserted() as lines:
-                self.store.replace_default_sorted(lines.name)
-        else:
-            self._default.result()
+            raise RuntimeError("BuildWriter.refresh before write_asserted")
+        self._default.result()
         derived = self.store.load_derived(directory)
         self.store.add_default(b"".join(derived))
 
