@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
 from kg.queries import IRI, AnyTerm, Term, bindings, get_query, saved_queries, select, term_value, to_term
+from kg.resources import sample_corpus
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -40,7 +41,7 @@ LAYER_FILES = {"asserted": "graph.ttl", "inferred": "inferred.ttl", "wikidata": 
 #: The named graph of each layer, in the embedded store and on an endpoint loaded with `load_commands`.
 LAYER_GRAPHS = {layer: f"https://w3id.org/kg-news/graph/{layer}" for layer in LAYERS}
 #: The sample corpus bundled with kg (the folder `kg build` reads when given no PATH).
-SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "sample"
+SAMPLE_CORPUS = sample_corpus()
 #: Prefixes for endpoints, whose files kg cannot read: those `kg build` writes (kg.mapping.PREFIXES).
 DEFAULT_PREFIXES = {
     "kg": "https://w3id.org/kg-news/ontology#", "kgid": "https://w3id.org/kg-news/id/",

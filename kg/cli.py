@@ -450,7 +450,9 @@ def _formats() -> list:
 
 
 def _sample_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "corpus" / "sample"
+    from kg.resources import sample_corpus
+
+    return sample_corpus()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

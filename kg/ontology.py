@@ -5,8 +5,9 @@ rdflib `DefinedNamespace` with `_fail = True`, so `KG.Membreship` raises `Attrib
 minting a new IRI that no query or rule would ever match. `tests/test_ontology.py` checks `KG` against
 `kg.ttl` both ways.
 
-The ontology files are read from the source tree (`ONTOLOGY_DIR`, next to the package), so this works from a
-checkout or an editable install, not from a wheel; nothing is read at import time.
+The ontology files are package resources (`ONTOLOGY_DIR`, the top-level `ontology/` shipped as
+`kg.resources.ontology`), so this works from a checkout, an editable install and a wheel; nothing is read at import
+time.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from pathlib import Path
 import rdflib.namespace
 from rdflib import Graph, Namespace, URIRef
 
+from kg.resources import directory
+
 __all__ = ["KG", "KGID", "ONTOLOGY_DIR", "SCHEMA", "SEM", "WD", "WDT", "ontology_graph"]
 
-ONTOLOGY_DIR: Path = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_DIR: Path = directory("ontology")
 """The directory holding `kg.ttl` (the OWL ontology) and `shapes.ttl` (its SHACL shapes)."""
 
 KGID = Namespace("https://w3id.org/kg-news/id/")
@@ -131,7 +134,7 @@ def ontology_graph() -> Graph:
         The ontology's triples, with its prefixes bound.
 
     Raises:
-        FileNotFoundError: `ONTOLOGY_DIR` has no `kg.ttl` (the package is not run from a source checkout).
+        FileNotFoundError: `ONTOLOGY_DIR` has no `kg.ttl` (an install without its package data).
 
     >>> from rdflib import RDFS
     >>> (KG.MilitaryAlliance, RDFS.subClassOf, KG.Alliance) in ontology_graph()

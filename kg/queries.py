@@ -40,8 +40,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.resources import directory
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = directory("queries")  # the top-level queries/, shipped as kg.resources.queries
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PARAM = re.compile(r"^#\s*param\s+(?P<name>\w+)\s*(?:\((?P<kind>[^)]*)\))?\s*(?:=\s*(?P<default>[^:]*?))?\s*"
                     r"(?::\s*(?P<doc>.*))?$")
@@ -371,6 +372,7 @@ def _table(columns: list[str], rows: list[dict[str, str | None]], width: int = 4
     widths = {c: max([len(c), *(len(cell(r[c])) for r in rows)]) for c in columns}
     lines = ["  ".join(c.ljust(widths[c]) for c in columns), "  ".join("-" * widths[c] for c in columns)]
     lines += ["  ".join(cell(r[c]).ljust(widths[c]) for c in columns) for r in rows]
+    lines = [line.rstrip() for line in lines]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines)
 
