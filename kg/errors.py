@@ -44,3 +44,11 @@ class StoreError(KGError):
 
 class ServeError(KGError):
     """`kg serve` cannot listen on its address, or the Oxigraph server behind it did not start or stopped."""
+
+
+class EmptyBuildError(KGError):
+    """A fresh build read no article while its folder holds a build with articles (a mistyped path?)."""
+
+
+class FolderBusyError(KGError):
+    """Another kg command is writing the build folder (one writer at a time)."""

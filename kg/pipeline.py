@@ -14,9 +14,10 @@ from typing import TypeVar
 from rdflib import RDF, Graph
 
 from kg.articles import Article, read_articles
-from kg.errors import ArticleError, StoreError
+from kg.errors import ArticleError, EmptyBuildError, StoreError
 from kg.executors import ExecutorKind, extract_all
 from kg.extract import Extractor
+from kg.folderlock import write_lock
 from kg.ontology import KG
 from kg.reasoning import INFERRED_FILE, Reasoner, reason
 from kg.serialise import write_atomic, write_graph
@@ -110,7 +111,26 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     out first. `graph.ttl` is written from the articles' triples, not read back from the store. The
     articles are extracted on `jobs` processes, or on the Dask cluster at `scheduler` with `executor="dask"`
     (`kg.executors.extract_all`); the output does not depend on either.
+
+    The folder's write lock (`kg.folderlock`) is held from the start to the end: one writer at a time.
+
+    Raises:
+        FolderBusyError: another kg command is writing `out` (nothing was touched).
+        EmptyBuildError: a fresh build read no article while `out` holds articles (nothing was touched).
+        ArticleError: with `strict`, the first input that cannot be read.
     """
+    action = "remove" if remove else "build --append" if append else "build"
+    with write_lock(out, action):
+        return _build(paths, out, extractor=extractor, strict=strict, default_lang=default_lang, wikidata=wikidata,
+                      progress=progress, reasoning=reasoning, reasoner=reasoner, validation=validation,
+                      append=append, jobs=jobs, executor=executor, scheduler=scheduler, remove=remove)
+
+
+def _build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None, strict: bool, default_lang: str,
+           wikidata: WikidataClient | None, progress: Callable[[Iterable[Article], int], Iterable[Article]],
+           reasoning: bool, reasoner: Reasoner | str, validation: bool, append: bool, jobs: int,
+           executor: ExecutorKind | str, scheduler: str | None, remove: Sequence[str]) -> BuildReport:
+    """`build`, once the folder's write lock is held."""
     started = time.perf_counter()
     report = BuildReport(out=str(out))
     articles: list[Article] = []
@@ -123,6 +143,10 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
             articles.append(item if item.lang != "und" else replace(item, lang=default_lang))
     articles.sort(key=lambda a: (a.id, a.source))
     target = out / STORE_DIR
+    if not articles and not append and _holds_articles(target):
+        raise EmptyBuildError(f"no article could be read from {', '.join(map(str, paths)) or 'no path'}"
+                              f"{_first_problems(report.problems)}; {out} holds a build with articles and was left "
+                              f"as it was (use --append to add to it, or another --out)")
     opened = TripleStore.open(target) if append else TripleStore.open_staging(target)
     with opened as store, closing(BuildWriter(store, deferred=not append)) as writer:
         missing = [article_id for article_id in remove if not store.has_article(article_id)]
@@ -152,6 +176,21 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     report.seconds = round(time.perf_counter() - started, 2)
     write_atomic(out / REPORT_FILE, json.dumps(asdict(report), indent=1, ensure_ascii=False).encode("utf-8"))
     return report
+
+
+def _holds_articles(store: Path) -> bool:
+    """Whether the store at `store` exists and holds at least one article graph."""
+    if not store.is_dir():
+        return False
+    with TripleStore.open(store, read_only=True) as opened:
+        return bool(opened.article_graphs())
+
+
+def _first_problems(problems: Sequence[Problem], limit: int = 3) -> str:
+    if not problems:
+        return ""
+    more = f", and {len(problems) - limit} more" if len(problems) > limit else ""
+    return f" ({'; '.join(map(str, problems[:limit]))}{more})"
 
 
 def _derive(graph: Graph, out: Path, report: BuildReport, *, wikidata: WikidataClient | None, validation: bool,

@@ -34,6 +34,7 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import ReasoningError, StoreError
+from kg.folderlock import write_lock
 from kg.ontology import ONTOLOGY_DIR, ontology_graph
 from kg.serialise import serialise, to_oxigraph, write_atomic
 
@@ -434,10 +435,21 @@ def reason(directory: Path, *, reasoner: Reasoner | str = Reasoner.AUTO) -> Reas
     Reads `graph.ttl` and, when present, `wikidata.ttl`; `inferred.ttl` holds only the new triples, sorted, so the
     same input always gives the same bytes.
 
+    Holds the folder's write lock (`kg.folderlock`) meanwhile.
+
     Raises:
         StoreError: `directory/graph.ttl` is missing or not valid Turtle.
+        FolderBusyError: another kg command is writing `directory`.
         ReasoningError: the reasoner failed.
     """
+    if not (directory / INPUT_FILES[0]).is_file():
+        raise StoreError(f"no {INPUT_FILES[0]} in {directory}; run `kg build … --out {directory}` first")
+    with write_lock(directory, "reason"):
+        return _reason(directory, reasoner)
+
+
+def _reason(directory: Path, reasoner: Reasoner | str) -> ReasoningReport:
+    """`reason`, once the folder's write lock is held."""
     started = time.perf_counter()
     if not (directory / INPUT_FILES[0]).is_file():
         raise StoreError(f"no {INPUT_FILES[0]} in {directory}; run `kg build … --out {directory}` first")

@@ -49,10 +49,11 @@ from typing import IO, TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.articles import Article
-from kg.errors import StoreError
+from kg.errors import FolderBusyError, StoreError
+from kg.folderlock import write_lock
 from kg.mapping import PREFIXES, article_iri, checked_iri
 from kg.ontology import KGID
-from kg.serialise import RdfFormat, atomic_writer, write_atomic
+from kg.serialise import RdfFormat, atomic_writer, serialise_to, write_atomic
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -610,8 +611,7 @@ def _serialise_sorted(lines: IO[bytes], out: IO[bytes], fmt: ExportFormat) -> No
     parsed = ox.parse(lines, format=ox.RdfFormat.N_QUADS if fmt.keeps_graphs else ox.RdfFormat.N_TRIPLES,
                       lenient=True)
     items: Iterable[ox.Quad] | Iterable[ox.Triple] = parsed if fmt.keeps_graphs else (q.triple for q in parsed)
-    prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in (ExportFormat.TTL, ExportFormat.TRIG) else None
-    ox.serialize(items, out, fmt.rdf_format.oxigraph, prefixes=prefixes)
+    serialise_to(items, out, fmt.rdf_format)
 
 
 def _write_sorted_quads(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
@@ -706,8 +706,20 @@ def promote(path: Path) -> None:
 
 
 def recover(path: Path) -> None:
-    """Finish a `promote` a killed build left half done, and remove what an unfinished one left."""
+    """Finish a `promote` a killed build left half done, and remove what an unfinished one left.
+
+    Only when no other writer holds the folder's lock (`kg.folderlock`): a running build finishes its own."""
     staging, old, ready = _staging(path), path.with_name(path.name + ".old"), _ready_mark(path)
+    if not (ready.exists() or old.exists()):
+        return
+    try:
+        with write_lock(path.parent, "recover"):
+            _recover(staging, old, ready, path)
+    except FolderBusyError:
+        return
+
+
+def _recover(staging: Path, old: Path, ready: Path, path: Path) -> None:
     if ready.exists():
         if staging.is_dir():
             if path.exists():
@@ -758,7 +770,7 @@ def sync(directory: Path) -> list[str]:
     stale = stale_files(directory)
     if not stale:
         return []
-    with TripleStore.open(directory / STORE_DIR) as store:
+    with write_lock(directory, "sync"), TripleStore.open(directory / STORE_DIR) as store:
         if "graph.ttl" in stale:
             with tempfile.TemporaryFile() as tmp:
                 export(store, tmp, ExportFormat.TTL, [GraphSet.ASSERTED])
