@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.mapping import PREFIXES
+from kg.serialise import RdfFormat, serialise
 from kg.triplestore import ALL_GRAPHS, STORE_DIR, GraphSet, TripleStore, sorted_unique
 
 __all__ = ["DEFAULT_GRAPH", "PushFormat", "PushReport", "graph_store_url", "push"]
@@ -78,9 +78,7 @@ def _body(lines: list[bytes], fmt: PushFormat) -> bytes:
     data = b"".join(lines)
     if fmt is PushFormat.NT:
         return data
-    triples = (q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-    prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+    return serialise((q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)), RdfFormat.TTL)
 
 
 def _send(url: str, method: str, body: bytes, fmt: PushFormat, timeout: float, graph: str) -> None:

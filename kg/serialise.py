@@ -1,19 +1,25 @@
-"""Serialise: rdflib graphs → Turtle and the other RDF formats, byte for byte deterministic (stage 4).
+r"""Serialise: rdflib graphs → Turtle and the other RDF formats, byte for byte deterministic (stage 4).
 
 Triples are sorted in their N-Triples form and written by Oxigraph's serializer, which is fast and writes
 valid Turtle (rdflib's writer turns "1"^^xsd:decimal into 1.0 and is slow on big graphs). Files are written
 to a temporary file and renamed, so a killed build never leaves half a file.
+
+Turtle and TriG never hold a backslash escape in a prefixed name: where Oxigraph writes one (`kgid:article\/a1`,
+valid Turtle 1.1), the full `<IRI>` is written instead (`plain_names`), because Virtuoso keeps the backslash in
+the IRI without a warning. Every other byte is Oxigraph's.
 """
 
 from __future__ import annotations
 
 import enum
+import io
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -76,12 +82,66 @@ def sorted_triples(graph: Graph) -> list[ox.Triple]:
     return sorted(triples, key=str)
 
 
+#: A token of Oxigraph's Turtle/TriG output: a string literal (skipped), or a prefixed name holding an escape. IRIs
+#: need no skipping: a name starts after white space or `^^`, and an IRI holds neither.
+_TOKEN = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|(?<![^\s^])([A-Za-z][\w.-]*):([^\s\\]*\\\S*)')
+_ESCAPE = re.compile(rb"\\(.)")
+
+
+def plain_names(text: bytes, prefixes: Mapping[str, str]) -> bytes:
+    r"""Turtle or TriG lines (as Oxigraph writes them: one-line literals, tokens apart) with every prefixed name
+    that holds a backslash escape written as its full IRI instead; all other bytes unchanged.
+
+    >>> plain_names(b'kgid:article\\/a1 rdfs:label "x\\"y" .\n', {"kgid": "https://w3id.org/kg-news/id/"})
+    b'<https://w3id.org/kg-news/id/article/a1> rdfs:label "x\\"y" .\n'
+    """
+    def rewrite(match: re.Match[bytes]) -> bytes:
+        prefix, local = match.group(1), match.group(2)
+        if prefix is None or prefix.decode() not in prefixes:
+            return match.group(0)
+        return b"<" + prefixes[prefix.decode()].encode() + _ESCAPE.sub(rb"\1", local) + b">"
+
+    return _TOKEN.sub(rewrite, text) if b"\\" in text else text
+
+
+class _PlainNamesWriter:
+    """A file-like wrapper that passes Oxigraph's Turtle/TriG output through `plain_names`, line by line."""
+
+    def __init__(self, out: IO[bytes], prefixes: Mapping[str, str]) -> None:
+        self._out, self._prefixes, self._pending = out, prefixes, b""
+
+    def write(self, data: bytes) -> int:
+        text = self._pending + bytes(data)
+        end = text.rfind(b"\n") + 1
+        self._pending = text[end:]
+        if end:
+            self._out.write(plain_names(text[:end], self._prefixes))
+        return len(data)
+
+    def flush(self) -> None:
+        """Write what remains (Oxigraph ends its output with a newline, so normally nothing)."""
+        if self._pending:
+            self._out.write(plain_names(self._pending, self._prefixes))
+            self._pending = b""
+
+
+def serialise_to(items: Iterable[ox.Triple] | Iterable[ox.Quad], out: IO[bytes], fmt: RdfFormat) -> None:
+    """Write already sorted triples or quads to `out` in `fmt`: Turtle and TriG with the project's prefixes and
+    no escapes in prefixed names (`plain_names`)."""
+    if fmt not in (RdfFormat.TTL, RdfFormat.TRIG):
+        ox.serialize(items, out, fmt.oxigraph)
+        return
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    writer = _PlainNamesWriter(out, prefixes)
+    ox.serialize(items, cast(IO[bytes], writer), fmt.oxigraph, prefixes=prefixes)
+    writer.flush()
+
+
 def serialise(triples: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: RdfFormat = RdfFormat.TTL) -> bytes:
-    """Serialise already sorted triples or quads with the project's prefixes."""
-    prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in (RdfFormat.TTL, RdfFormat.TRIG) else None
-    data = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
-    assert data is not None
-    return data
+    """Serialise already sorted triples or quads with the project's prefixes (`serialise_to`)."""
+    out = io.BytesIO()
+    serialise_to(triples, out, fmt)
+    return out.getvalue()
 
 
 @contextmanager
