@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ import pandas as pd
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
+from kg.hints import NAMES_QUERY, UnknownValueWarning, hints
 from kg.queries import IRI, AnyTerm, Term, bindings, get_query, saved_queries, select, term_value, to_term
 from kg.resources import sample_corpus
 
@@ -331,7 +333,17 @@ class KnowledgeGraph:
         variables. The graph's prefixes (kg:, kgid:, wd:, rdfs: …) need not be declared.
         """
         columns, rows = self.select(query, **params)
+        if not rows:
+            for message in self.hints(query, **params):
+                warnings.warn(message, UnknownValueWarning, stacklevel=2)
         return to_frame(columns, rows, self.prefixes)
+
+    def hints(self, query: str, /, **params: object) -> list[str]:
+        """Why a saved query may answer nothing: its `entity` parameters whose values name nothing in the graph,
+        each with the closest names the graph has (see `kg.hints`); empty for SPARQL text."""
+        if not _SAVED_NAME.match(query):
+            return []
+        return hints(get_query(query), params, lambda: [r["name"] or "" for r in self.rows(NAMES_QUERY)[1]])
 
     def rows(self, query: str, /, **params: object) -> tuple[list[str], list[dict[str, str | None]]]:
         """Like `query`, but the column names and the rows as dicts of plain strings (as `kg query` prints them)."""

@@ -140,6 +140,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         columns, rows = run_saved(args.name, Path(args.data), params)
     print(format_rows(columns, rows, OutputFormat(args.format)))
+    if not rows:  # an empty answer is an answer (exit 0), but a value that names nothing deserves a word
+        from kg.api import open as open_graph
+
+        for message in open_graph(args.endpoint or args.data).hints(args.name, **params):
+            print(f"kg query: hint: {message}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -8,8 +8,10 @@ A saved query's leading `#` lines are its header:
     # param year (integer) = : only this year (empty: every year)
     # param scope (alliances|all) = alliances : one of the listed values
 
-A parameter's type, in parentheses, is `text` (the default), `integer`, `decimal`, `date`, `iri` (a full IRI or
-a prefixed name the query declares) or a list of allowed values; a value that does not fit is a QueryError.
+A parameter's type, in parentheses, is `text` (the default), `entity` (text naming something in the graph: a
+label, name, QID or IRI; an empty answer for a value that names nothing gets a hint, see `kg.hints`), `integer`,
+`decimal`, `date`, `iri` (a full IRI or a prefixed name the query declares) or a list of allowed values; a value
+that does not fit is a QueryError.
 
 Parameters are bound the same way on the local store and on a remote endpoint: each value becomes an RDF term
 (pyoxigraph's `Literal` or `NamedNode`, never user text) and the query runs with a `VALUES` block of these terms at
@@ -46,7 +48,7 @@ QUERIES_DIR = directory("queries")  # the top-level queries/, shipped as kg.reso
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PARAM = re.compile(r"^#\s*param\s+(?P<name>\w+)\s*(?:\((?P<kind>[^)]*)\))?\s*(?:=\s*(?P<default>[^:]*?))?\s*"
                     r"(?::\s*(?P<doc>.*))?$")
-KINDS = ("text", "integer", "decimal", "date", "iri")
+KINDS = ("text", "entity", "integer", "decimal", "date", "iri")
 
 
 class OutputFormat(enum.Enum):
@@ -180,7 +182,7 @@ def to_term(value: object, *, kind: str = "text", prefixes: Mapping[str, str] | 
         return ox.Literal(str(value))
     if kind == "iri":
         return _iri(value, prefixes or {}, what)
-    if kind != "text":
+    if kind not in ("text", "entity"):
         return _typed(value, kind, what)
     if isinstance(value, ox.NamedNode | ox.Literal):
         return value
