@@ -161,7 +161,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     import json
     import tempfile
 
-    from kg.evaluation import evaluate, format_table, predictions, read_gold
+    from kg.evaluation import evaluate, evaluate_parts, format_table, predictions, read_gold, read_split
     from kg.pipeline import build
 
     gold = read_gold(Path(args.gold))
@@ -172,8 +172,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
             raise KGError("kg eval needs article PATHs to build, or --data DIR of an existing build")
         data = Path(tempfile.mkdtemp(prefix="kg-eval-"))
         build([Path(p) for p in args.paths], data, progress=_progress)
-    result = evaluate(gold, predictions(data))
-    print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False) if args.format == "json" else format_table(result))
+    if not args.split:
+        result = evaluate(gold, predictions(data))
+        print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False) if args.format == "json"
+              else format_table(result))
+        return EXIT_OK
+    parts = evaluate_parts(gold, predictions(data), read_split(Path(args.split)))
+    if args.format == "json":  # the check part's per-article detail is left out: it is scored, not read
+        print(json.dumps({part: ev.as_dict() if part != "check" else {"summary": ev.as_dict()["summary"]}
+                          for part, ev in parts.items()}, indent=1, ensure_ascii=False))
+    else:
+        print("\n\n".join(f"== {part} ({len(ev.articles)} articles)\n{format_table(ev, details=part != 'check')}"
+                          for part, ev in parts.items()))
     return EXIT_OK
 
 
@@ -259,6 +269,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders to build and score")
     e.add_argument("--data", "-d", metavar="DIR", help="score an existing build folder instead of building")
     e.add_argument("--format", "-f", choices=["table", "json"], default="table", help="output format")
+    e.add_argument("--split", metavar="SPLIT.json", help="score each part of a split by article separately "
+                   "(e.g. tests/data/dev/split.json: 'rules' and 'check'); the 'check' part's per-article detail "
+                   "is not shown, so that rules are not written against it")
     e.set_defaults(func=cmd_eval)
     ql = sub.add_parser("queries", help="list the saved queries",
                         description="List the saved queries of queries/*.rq with their titles, descriptions and "

@@ -217,12 +217,34 @@ def read_gold(path: Path) -> list[dict]:
     return records
 
 
-def format_table(ev: Evaluation) -> str:
-    """Scores as a text table, then what each article missed or invented."""
+def read_split(path: Path) -> dict[str, list[str]]:
+    """The parts of a development set split by article (`{"rules": [...], "check": [...]}`), by file name.
+
+    The check part is scored but never read while writing rules; see tests/data/dev/split.json.
+    """
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise KGError(f"{path}: cannot read the split ({err})") from err
+    parts = {k: v for k, v in raw.items() if not k.startswith("_") and k != "moved"} if isinstance(raw, dict) else {}
+    if not parts or not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in parts.values()):
+        raise KGError(f"{path}: a split maps part names to lists of article file names")
+    return {name: [Path(f).name for f in files] for name, files in parts.items()}
+
+
+def evaluate_parts(gold_records: list[dict], pred: dict[str, dict[str, list]],
+                   split: dict[str, list[str]]) -> dict[str, Evaluation]:
+    """One evaluation per part of a split, each over its own articles only."""
+    return {part: evaluate([g for g in gold_records if Path(g["file"]).name in set(files)], pred)
+            for part, files in split.items()}
+
+
+def format_table(ev: Evaluation, *, details: bool = True) -> str:
+    """Scores as a text table, then (with `details`) what each article missed or invented."""
     lines = [f"{'category':24}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}"]
     for cat, s in ev.scores.items():
         lines.append(f"{cat:24}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}{s.tp:5}{s.fp:5}{s.fn:5}")
-    for article, row in ev.articles.items():
+    for article, row in (ev.articles.items() if details else ()):
         issues = [f"  {cat}: missed {v['missed']} spurious {v['spurious']}"
                   for cat, v in row.items() if v["missed"] or v["spurious"]]
         if issues:

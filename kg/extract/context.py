@@ -15,8 +15,6 @@ from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Mention
 from kg.gazetteer import DATA_DIR
 
-_LIST_GLUE = re.compile(r"^[\s,]*(?:(?:et|and|ou|or|ainsi que|as well as|&)\s+)?"
-                        r"(?:(?:le|la|les|l'|du|de|des|d'|the|aux|au|à|of|from)\s*)*$", re.I)
 STATE_TYPES = frozenset({"State"})
 ORG_TYPES = frozenset({"Organisation", "MilitaryAlliance"})
 
@@ -218,14 +216,25 @@ def left_words(p: Placed | list[Placed], n: int = 3) -> list[str]:
     return [t.lower_ for t in doc[max(sent_start, span.start - n):span.start]]
 
 
-def _group(placed: list[Placed], text: str) -> list[list[Placed]]:
+@cache
+def _list_glue(lang: str) -> re.Pattern[str]:
+    """What may stand between two states of a written list: commas, a conjunction, determiners and prepositions,
+    and the nouns of official names ('de la République d'', 'and the Kingdom of')."""
+    lex = lexicon(lang)
+    conj = longest_literal((), lex["list_conj"])
+    glue = longest_literal((), lex["list_determiner"] | lex["state_form"])
+    return re.compile(rf"^[\s,]*(?:(?:{conj})\s+)?(?:(?:{glue})(?:\s+|(?<=')))*$", re.I)
+
+
+def _group(placed: list[Placed], text: str, lang: str) -> list[list[Placed]]:
     """Lists of states written as lists ('la Russie, la Chine et le Kazakhstan'); `text` is the document's."""
     groups: list[list[Placed]] = []
+    glue = _list_glue(lang)
     for p in placed:
         if groups:
             last = groups[-1][-1]
             between = text[last.span.end_char:p.span.start_char]
-            if last.span.end_char <= p.span.start_char and _LIST_GLUE.match(between):
+            if last.span.end_char <= p.span.start_char and glue.match(between):
                 groups[-1].append(p)
                 continue
         groups.append([p])
@@ -249,6 +258,6 @@ def sentence_contexts(doc: Doc, mentions: list[Mention], lang: str, anchor: dt.d
         dates = [replace(d, start=d.start + sent.start_char, end=d.end + sent.start_char)
                  for d in find_dates(text[sent.start_char:sent.end_char], anchor=anchor)]
         ctx = SentenceContext(index, sent, lang, placed, dates)
-        ctx.groups = _group(ctx.of_types(STATE_TYPES), text)
+        ctx.groups = _group(ctx.of_types(STATE_TYPES), text, lang)
         contexts.append(ctx)
     return contexts

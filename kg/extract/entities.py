@@ -124,7 +124,9 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
         if term.kind != "abbrev" and (_SEA_BEFORE.search(text[max(0, m.start() - 20):m.start()])
                                       or _SEA_AFTER.match(text[m.end():m.end() + 8])):
             continue  # "Sea of Japan", "mer de Chine", "South China Sea": a sea, not the state
-        if term.kind == "demonym" and _official(doc, m.start(), m.end(), lang):
+        if term.kind == "demonym" and _state_form(text, m.start(), m.end(), lang):
+            term = Term(term.text, term.entity_id, "name")  # 'la République slovaque', 'the Slovak Republic'
+        elif term.kind == "demonym" and _official(doc, m.start(), m.end(), lang):
             term = Term(term.text, term.entity_id, "official")
         if term.kind == "capital" and _LOCATIVE.search(text[max(0, m.start() - 12):m.start()]):
             found.append(_city(doc, m.start(), m.end(), m.group(0)))
@@ -133,6 +135,20 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
     if matcher.prefix_pattern is not None:
         found.extend(_compound_mentions(doc, gaz, matcher))
     return found
+
+
+@cache
+def _state_form_patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    from kg.extract.context import lexicon
+
+    forms = longest_literal((), lexicon(lang)["state_form"])
+    return re.compile(rf"(?<!\w)(?:{forms})\s+$", re.I), re.compile(rf"^\s+(?:{forms})(?!\w)", re.I)
+
+
+def _state_form(text: str, start: int, end: int, lang: str) -> bool:
+    """A demonym beside the noun of an official name names the state itself."""
+    before, after = _state_form_patterns(lang)
+    return bool(before.search(text[max(0, start - 24):start]) or after.match(text[end:end + 24]))
 
 
 def _compound_mentions(doc: Doc, gaz: Gazetteer, matcher: _Matcher) -> list[Mention]:

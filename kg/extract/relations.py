@@ -12,12 +12,12 @@ import re
 from spacy.tokens import Token
 
 from kg.extract.context import ORG_TYPES, STATE_TYPES, Placed, SentenceContext, first_conjunct, lexicon, token_gap
+from kg.extract.memberlists import list_memberships
 from kg.extract.records import MembershipFact, Rivalry
 
-_KINDS = ("left", "applied", "joined", "member")
-_CUE_LISTS = {"left": "membership_leave", "applied": "membership_apply", "joined": "membership_join",
-              "member": "membership_member"}
-_MODALS = {"can", "could", "will", "would", "may", "might", "pourra", "pourrait", "pourront", "devrait"}
+_KINDS = ("expelled", "suspended", "left", "applied", "joined", "member")
+_CUE_LISTS = {"expelled": "membership_expel", "suspended": "membership_suspend", "left": "membership_leave",
+              "applied": "membership_apply", "joined": "membership_join", "member": "membership_member"}
 _WAR_PHRASE = re.compile(r"\b(en guerre|at war|guerre (entre|avec|contre)|war (between|with|against))\b", re.I)
 
 
@@ -37,7 +37,15 @@ def _organisations(ctx: SentenceContext, last_alliance: str | None, last_org: st
         for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
             span = ctx.sent.doc.char_span(ctx.sent.start_char + m.start(), ctx.sent.start_char + m.end(),
                                           alignment_mode="expand")
-            target = last_alliance if "allian" in phrase else last_org
+            if span is None:
+                continue
+            # the organisation named earlier in the sentence, else the last one named before it
+            earlier = [p for p in ctx.of_types(ORG_TYPES) if p.span.end <= span.start]
+            alliances = [p for p in earlier if p.mention.type == "MilitaryAlliance"]
+            if "allian" in phrase:
+                target = alliances[-1].entity if alliances else last_alliance
+            else:
+                target = earlier[-1].entity if earlier else last_org
             if span is not None and target and not any(span.start <= i < span.end for i in named):
                 orgs.append((target, span.end - 1))
     if last_org:
@@ -113,12 +121,12 @@ def _acts_on(p: Placed, cue: Token) -> bool:
     return object_of_verb and definite and root.dep_ in ("nsubj", "nsubj:pass") and root.head == verb
 
 
-def _kind_of(cue: Token, kind: str) -> str:
-    if kind == "joined" and any(c.lower_ in _MODALS for c in cue.children):
+def _kind_of(cue: Token, kind: str, lang: str) -> str:
+    if kind == "joined" and any(c.lower_ in lexicon(lang)["modal"] for c in cue.children):
         return "applied"
-    if kind == "joined" and cue.i + 1 < len(cue.doc) and cue.nbor(-1).lower_ in ("to", "à", "de"):
-        ready = cue.doc[max(cue.sent.start, cue.i - 3):cue.i].text.lower()
-        if re.search(r"\b(ready|prêt|prête|prêts|candidat|souhaite|wants|seeks|bid)\b", ready):
+    if kind == "joined" and cue.i > cue.sent.start:
+        before = cue.doc[max(cue.sent.start, cue.i - 4):cue.i]
+        if any(t.lower_ in lexicon(lang)["apply_intent"] for t in before):  # 'ready to join', 'invited to join'
             return "applied"
     return kind
 
@@ -131,12 +139,16 @@ def find_memberships(contexts: list[SentenceContext]) -> list[MembershipFact]:
     for ctx in contexts:
         orgs = _organisations(ctx, last_alliance, last_org)
         for p in ctx.of_types(ORG_TYPES):
-            last_org = p.entity
+            if p.mention.kind != "ner":  # 'the member states' speak of a known organisation, not a guessed name
+                last_org = p.entity
             if p.mention.type == "MilitaryAlliance":
                 last_alliance = p.entity
-        if not orgs:
-            continue
-        for fact in _sentence_memberships(ctx, orgs, contexts):
+        # a list's own phrase ('NATO ally X', 'the accession of A and B') says more than a cue nearby
+        found = list_memberships(ctx, orgs, last_org, last_alliance, contexts[ctx.index + 1:ctx.index + 60])
+        known = {(f.member, f.organisation) for f in found}
+        found += [f for f in (_sentence_memberships(ctx, orgs, contexts) if orgs else [])
+                  if (f.member, f.organisation) not in known]
+        for fact in found:
             facts.setdefault((fact.member, fact.organisation, fact.kind), fact)
     return list(facts.values())
 
@@ -164,7 +176,7 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
                 group = [p for p in group if not _acts_on(p, cue)]
             if not group and kind == "member" and ctx.index:
                 group = _antecedents(ctx, cue, contexts[ctx.index - 1])
-            real_kind = _kind_of(cue, kind)
+            real_kind = _kind_of(cue, kind, ctx.lang)
             if kind != "member" and len(group) > 1:
                 group = _attached(group, cue, ctx.lang)
             group = [p for p in group if p.entity not in {f.member for f in found}]

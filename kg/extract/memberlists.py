@@ -1,0 +1,196 @@
+"""Memberships written as lists: 'the 30 Allies, including A and B', 'huit pays de l'Alliance (A, B, …)',
+'A, B and C, members of the bloc', 'the accession of A, B and C', the states signing an accession protocol.
+
+Each state of the list is a member (or, for an accession, joins or applies). The organisation is the one the
+phrase names, else the one the document last named: 'les États membres (A, B)' after the Union was named,
+'plusieurs pays alliés, dont A' after an alliance was. The words are data (`kg/data/lexicon.json`): member nouns,
+ally nouns, country nouns, accession nouns, list introducers, instruments of accession, signing verbs.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from kg.extract.context import STATE_TYPES, Placed, SentenceContext, lexicon
+from kg.extract.frames import SUBJECT_DEPS, conjuncts
+from kg.extract.records import MembershipFact
+
+_PHRASE_REACH = 7  # tokens from the list introducer back to the member noun
+_AFTER_REACH = 6  # tokens from the end of a list to a member noun written after it
+_LINE_ITEM_TOKENS = 8  # a line of a list one state per line is short
+
+
+def _skip_back(doc_span: Span, i: int, glue: frozenset[str]) -> int:
+    """The position before `i` once determiners and prepositions ('de la', 'the') are skipped."""
+    j = i - 1
+    while j >= doc_span.start and doc_span.doc[j].lower_ in glue:
+        j -= 1
+    return j
+
+
+def _glue(lang: str) -> frozenset[str]:
+    lex = lexicon(lang)
+    return lex["list_glue"] | lex["list_determiner"] | lex["state_form"]
+
+
+def _org_near(orgs: list[tuple[str, int]], start: int, end: int) -> str | None:
+    """The organisation named between two token positions (inclusive), the last one if several."""
+    inside = [(i, o) for o, i in orgs if start <= i <= end]
+    return max(inside)[1] if inside else None
+
+
+def _noun_class(token: Token, lang: str) -> str | None:
+    lex = lexicon(lang)
+    forms = {token.lower_, token.lemma_.lower()}
+    for name in ("member_noun", "ally_noun", "country_noun"):
+        if forms & lex[name]:
+            return name
+    return None
+
+
+def _default_org(kind: str, last_org: str | None, last_alliance: str | None) -> str | None:
+    """The organisation a phrase without one speaks of: allies belong to the alliance, members to the last
+    organisation named; 'countries' alone belong to nothing."""
+    if kind == "ally_noun":
+        return last_alliance
+    if kind == "member_noun":
+        return last_org
+    return None
+
+
+def _introduced(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, int]],
+                last_org: str | None, last_alliance: str | None) -> str | None:
+    """The organisation of 'ORG allies like A', 'pays de l'Alliance (A, B)', 'member states: A, B'."""
+    sent = ctx.sent
+    doc = sent.doc
+    lex = lexicon(ctx.lang)
+    j = _skip_back(sent, group[0].span.start, _glue(ctx.lang))
+    if j < sent.start:
+        return None
+    intro = doc[j]
+    direct = _noun_class(intro, ctx.lang)
+    if direct in ("member_noun", "ally_noun") and intro.i == group[0].span.start - 1:
+        # 'NATO ally Greece', 'fellow members Poland and Romania': the noun right before the list
+        return _org_near(orgs, max(sent.start, j - 3), j) or _default_org(direct, last_org, last_alliance)
+    phrases = [p for p in lex["list_intro"] if " " in p]
+    text_before = doc[max(sent.start, j - 2):j + 1].text.lower()
+    if intro.lower_ not in lex["list_intro"] and not any(text_before.endswith(p) for p in phrases):
+        return None
+    return _phrase_org(ctx, j, orgs, last_org, last_alliance)
+
+
+def _phrase_org(ctx: SentenceContext, j: int, orgs: list[tuple[str, int]], last_org: str | None,
+                last_alliance: str | None) -> str | None:
+    """The organisation of the member phrase ending at the list introducer at token `j`."""
+    sent = ctx.sent
+    doc = sent.doc
+    for k in range(j - 1, max(sent.start, j - _PHRASE_REACH) - 1, -1):
+        kind = _noun_class(doc[k], ctx.lang)
+        if kind is None:
+            continue
+        if kind == "country_noun":  # 'member states', 'États membres', 'pays alliés'
+            beside = [_noun_class(t, ctx.lang) for t in doc[max(sent.start, k - 1):min(j, k + 2)]]
+            kind = next((c for c in ("member_noun", "ally_noun") if c in beside), kind)
+        org = _org_near(orgs, max(sent.start, k - 3), j)
+        return org or _default_org(kind, last_org, last_alliance)
+    return None
+
+
+def _postposed(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, int]],
+               last_org: str | None, last_alliance: str | None) -> str | None:
+    """The organisation of 'A, B and C, members of ORG' or 'A et B, tous deux membres de l'ORG'."""
+    sent = ctx.sent
+    doc = sent.doc
+    end = group[-1].span.end
+    if end >= sent.end or doc[end].text not in (",", "("):
+        return None
+    for k in range(end + 1, min(sent.end, end + _AFTER_REACH)):
+        kind = _noun_class(doc[k], ctx.lang)
+        if kind in ("member_noun", "ally_noun"):
+            org = _org_near(orgs, max(end, k - 2), min(sent.end - 1, k + 4))
+            return org or _default_org(kind, last_org, last_alliance)
+        if doc[k].pos_ == "VERB":
+            return None
+    return None
+
+
+def _accession(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, int]],
+               last_org: str | None) -> tuple[str, str] | None:
+    """'the accession of A, B and C', 'les protocoles sur l'adhésion de A et B': (organisation, kind)."""
+    lex = lexicon(ctx.lang)
+    doc = ctx.sent.doc
+    j = _skip_back(ctx.sent, group[0].span.start, _glue(ctx.lang))
+    if j < ctx.sent.start or not {doc[j].lower_, doc[j].lemma_.lower()} & lex["accession_noun"]:
+        return None
+    org = min(((abs(i - j), o) for o, i in orgs), default=(0, last_org))[1]
+    if org is None:
+        return None
+    pending = any({t.lower_, t.lemma_.lower()} & lex["accession_instrument"] for t in ctx.sent)
+    return org, "applied" if pending else "joined"
+
+
+def _signers(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | None) -> list[tuple[Placed, str]]:
+    """The states signing or ratifying an instrument of accession are members already."""
+    lex = lexicon(ctx.lang)
+    instruments = [t for t in ctx.sent if {t.lower_, t.lemma_.lower()} & lex["accession_instrument"]]
+    if not instruments:
+        return []
+    org = min(((abs(i - instruments[0].i), o) for o, i in orgs), default=(0, last_org))[1]
+    if org is None:
+        return []
+    found = []
+    for verb in ctx.sent:
+        if verb.lemma_.lower() not in lex["sign_verb"] or not any(t in verb.subtree for t in instruments):
+            continue
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        tokens = [t for s in subjects for t in conjuncts(s)]
+        found += [(p, org) for p in ctx.of_types(STATE_TYPES, named_only=True)
+                  if any(p.span.start <= t.i < p.span.end for t in tokens)]
+    return found
+
+
+def _line_list(ctx: SentenceContext, following: list[SentenceContext]) -> list[Placed]:
+    """The states of a list written one per line after a sentence ending in a colon."""
+    if not ctx.text.rstrip().endswith(":"):
+        return []
+    found = []
+    for line in following:
+        states = line.of_types(STATE_TYPES, named_only=True)
+        if len(states) != 1 or len(line.sent) > _LINE_ITEM_TOKENS:
+            break
+        found.append(states[0])
+    return found
+
+
+def list_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | None,
+                     last_alliance: str | None, following: list[SentenceContext]) -> list[MembershipFact]:
+    """Membership facts of one sentence's lists of states (and of a list on the lines after it)."""
+    found: list[MembershipFact] = []
+    date = next((d.value for d in ctx.dates), None)
+    lines = _line_list(ctx, following)
+    if lines:
+        colon = ctx.sent.end - 1
+        while colon > ctx.sent.start and ctx.sent.doc[colon].text != ":":
+            colon -= 1
+        org = _phrase_org(ctx, colon, orgs, last_org, last_alliance)
+        if org is not None:
+            found += [MembershipFact(p.entity, org, "member", None, ctx.evidence("membership-line-list", 0.7))
+                      for p in lines]
+    for group in ctx.groups:
+        named = [p for p in group if p.mention.named]
+        if not named:
+            continue
+        accession = _accession(ctx, named, orgs, last_org)
+        if accession is not None:
+            org, kind = accession
+            found += [MembershipFact(p.entity, org, kind, date, ctx.evidence("membership-accession-list", 0.75))
+                      for p in named]
+            continue
+        org = _introduced(ctx, named, orgs, last_org, last_alliance) or _postposed(ctx, named, orgs, last_org,
+                                                                                   last_alliance)
+        if org is not None:
+            found += [MembershipFact(p.entity, org, "member", None, ctx.evidence("membership-list", 0.7))
+                      for p in named]
+    for p, org in _signers(ctx, orgs, last_org):
+        found.append(MembershipFact(p.entity, org, "member", None, ctx.evidence("membership-signer", 0.65)))
+    return found
