@@ -12,11 +12,14 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
+import os
 import re
+import stat
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kg.errors import ArticleError
 
@@ -38,6 +41,7 @@ class Article:
     title: str | None = None
     url: str | None = None
     source: str = ""
+    line: int | None = None  # the line of a JSONL record, so that problems found later can name it
 
 
 # --- Reading files and folders -----------------------------------------------------------------------------
@@ -59,6 +63,8 @@ def read_articles(paths: Iterable[Path]) -> Iterator[Article | ArticleError]:
         path = Path(path)
         if path.is_dir():
             yield from _walk(path, seen_dirs)
+        elif (special := _special_file(path)) is not None:
+            yield ArticleError(str(path), special)
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES and path.exists():
             yield _unsupported(path)
         else:
@@ -80,10 +86,27 @@ def _walk(folder: Path, seen_dirs: set[Path]) -> Iterator[Article | ArticleError
             continue
         if entry.is_dir():
             yield from _walk(entry, seen_dirs)
+        elif (special := _special_file(entry)) is not None:
+            yield ArticleError(str(entry), special)  # listed, never opened: a FIFO would hang, a device never end
         elif entry.suffix.lower() in SUPPORTED_SUFFIXES and (entry.is_file() or entry.is_symlink()):
-            yield from _read_file(entry)  # a dangling symlink is reported; FIFOs and devices are not read
+            yield from _read_file(entry)  # a dangling symlink is reported
         elif entry.is_file():
             yield _unsupported(entry)  # listed, so that a PDF in the corpus is not silently left out
+
+
+_SPECIAL_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                  (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _special_file(path: Path) -> str | None:
+    """Why `path` (or what its links lead to) is not read when it is no regular file, else None (a regular file,
+    or nothing there: reading it then reports that)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), None)
+    return None if kind is None else f"not a regular file: {kind}; kg reads only regular files"
 
 
 def _unsupported(path: Path) -> ArticleError:
@@ -100,19 +123,40 @@ def _unsupported(path: Path) -> ArticleError:
     return ArticleError(str(path), reason)
 
 
+#: The most bytes read from one .txt, .md or .html file: past it, the text cannot be an article (the extraction
+#: takes at most 1,000,000 characters), so the file is refused before it is read (a 200 MB dump or /dev/zero).
+MAX_FILE_BYTES = {".html": 50_000_000, ".htm": 50_000_000}
+MAX_TEXT_BYTES = 8_000_000
+#: The most bytes of one JSONL line (one record); a JSONL file itself is read line by line, whatever its size.
+MAX_JSONL_LINE_BYTES = 8_000_000
+
+
 def _read_file(path: Path) -> Iterator[Article | ArticleError]:
     source = str(path)
+    suffix = path.suffix.lower()
+    limit = MAX_FILE_BYTES.get(suffix, MAX_TEXT_BYTES)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # it changed since it was listed
+                yield ArticleError(source, "not a regular file; kg reads only regular files")
+                return
+            if suffix == ".jsonl":
+                yield from _read_jsonl_file(handle, source=source)
+                return
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                yield ArticleError(source, f"file too large: {size} bytes (limit {limit} for {suffix} files; an "
+                                   "article has at most 1,000,000 characters)")
+                return
+            data = handle.read(limit + 1)
     except OSError as error:
         yield ArticleError(source, f"cannot read file: {error.strerror or error}")
         return
     try:
+        if len(data) > limit:  # grew while read
+            raise ArticleError(source, f"file too large: over {limit} bytes")
         text = decode_bytes(data, source=source)
-        suffix = path.suffix.lower()
-        if suffix == ".jsonl":
-            yield from _read_jsonl(text, source=source)
-        elif suffix in (".html", ".htm"):
+        if suffix in (".html", ".htm"):
             yield _read_html(text, id=path.name, source=source)
         else:
             article = parse_article_text(text, id=path.name, source=source)
@@ -122,7 +166,10 @@ def _read_file(path: Path) -> Iterator[Article | ArticleError]:
 
 
 def _read_html(html: str, *, id: str, source: str) -> Article:
-    import trafilatura  # heavy import, only needed for HTML
+    try:
+        import trafilatura  # heavy import, only needed for HTML
+    except ImportError as error:  # e.g. lxml without its html_clean part (pip < 24 skips lxml[html_clean])
+        raise ArticleError(source, f"cannot read HTML: {error} (reinstall kg to get its dependencies)") from None
 
     # No extensive date search: it guesses dates from links and copyright years.
     doc = trafilatura.bare_extraction(
@@ -155,11 +202,60 @@ def _html_lang(html: str) -> str | None:
 _JSONL_OPTIONAL = ("url", "title", "date", "lang")
 
 
-def _read_jsonl(text: str, *, source: str) -> Iterator[Article | ArticleError]:
+def _read_jsonl_file(handle: BinaryIO, *, source: str) -> Iterator[Article | ArticleError]:
+    """The records of a JSONL file, read line by line (each at most `MAX_JSONL_LINE_BYTES`). UTF-8 with a
+    fallback per line; a file in UTF-16 or UTF-32 (a BOM, or NUL bytes) is decoded whole, up to `MAX_TEXT_BYTES`
+    times 8."""
+    head = handle.read(4096)
+    handle.seek(0)
+    if any(head.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig") or b"\x00" in head:
+        limit = 8 * MAX_TEXT_BYTES
+        data = handle.read(limit + 1)
+        if len(data) > limit:
+            yield ArticleError(source, f"file too large: over {limit} bytes in UTF-16 or UTF-32")
+            return
+        try:
+            text = decode_bytes(data, source=source)
+        except ArticleError as error:
+            yield error
+            return
+        yield from _read_jsonl(enumerate(text.split("\n"), start=1), source=source)
+        return
+    try:
+        _reject_binary(head, source=source)
+    except ArticleError as error:
+        yield error
+        return
+    yield from _read_jsonl(_jsonl_lines(handle, source=source), source=source)
+
+
+def _jsonl_lines(handle: BinaryIO, *, source: str) -> Iterator[tuple[int, str | ArticleError]]:
+    """(line number, decoded line or the error of a line too long or undecodable), streaming."""
+    for number in itertools.count(1):
+        raw = handle.readline(MAX_JSONL_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_JSONL_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the line without holding it
+            yield number, ArticleError(source, f"line too long: over {MAX_JSONL_LINE_BYTES} bytes", line=number)
+            continue
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        yield number, _decode_line(raw)
+
+
+def _read_jsonl(lines: Iterable[tuple[int, str | ArticleError]], *, source: str) -> Iterator[Article | ArticleError]:
     first_line_of: dict[str, int] = {}
-    for number, line in enumerate(text.split("\n"), start=1):
+    empty = True
+    for number, line in lines:
+        if isinstance(line, ArticleError):
+            yield line
+            empty = False
+            continue
         if not line.strip():
             continue
+        empty = False
         try:
             record = _jsonl_record(line)
             record_id = record["id"]
@@ -174,10 +270,13 @@ def _read_jsonl(text: str, *, source: str) -> Iterator[Article | ArticleError]:
                 date=_iso_date(record.get("date")),
                 title=record.get("title"),
                 url=record.get("url"),
+                line=number,
             )
         except (ValueError, ArticleError) as error:
             reason = error.reason if isinstance(error, ArticleError) else str(error)
             yield ArticleError(source, reason, line=number)
+    if empty:
+        yield ArticleError(source, "empty file")
 
 
 def _jsonl_record(line: str) -> dict[str, str]:
@@ -248,8 +347,12 @@ def decode_bytes(data: bytes, *, source: str) -> str:
                 raise ArticleError(source, f"invalid {encoding} text after its byte-order mark")
             break
     else:
-        _reject_binary(data, source=source)
-        text = _decode_or_none(data, "utf-8")
+        text = _decode_utf16_without_bom(data)
+        if text is None:
+            _reject_binary(data, source=source)
+            text = _decode_or_none(data, "utf-8")
+        if text is None:
+            text = _decode_mostly_utf8(data)
         if text is None:
             text = _decode_legacy(data)
     if text is None:
@@ -264,6 +367,57 @@ def _decode_or_none(data: bytes, encoding: str) -> str | None:
         return data.decode(encoding)
     except UnicodeDecodeError:
         return None
+
+
+def _decode_utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark, told by its NUL bytes: text in Latin script has a NUL as nearly
+    every other byte, all on the same side (odd offsets: little-endian). None when the bytes do not look so."""
+    sample = data[:65536]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    share_even, share_odd = even.count(0) / len(even), odd.count(0) / max(len(odd), 1)
+    if max(share_even, share_odd) < 0.3 or min(share_even, share_odd) > 0.02:
+        return None
+    text = _decode_or_none(data[: len(data) // 2 * 2], "utf-16-le" if share_odd > share_even else "utf-16-be")
+    if text is None or "\x00" in text or sum(char.isprintable() or char.isspace() for char in text[:4096]) < \
+            0.95 * len(text[:4096]):
+        return None
+    return text
+
+
+def _decode_mostly_utf8(data: bytes) -> str | None:
+    """A UTF-8 text with a few lines in another encoding (one stray Latin-1 byte, a pasted cp1252 quote): each line
+    that is valid UTF-8 decoded as such, the others as cp1252 (Latin-1 where cp1252 has no character). Only when
+    the file is clearly UTF-8: some lines have multi-byte UTF-8 characters, more than those that are invalid UTF-8
+    (a cp1252 or Latin-1 text is almost never valid UTF-8 by chance). None otherwise."""
+    lines = data.split(b"\n")
+    utf8 = invalid = 0
+    decoded = []
+    for line in lines:
+        text = _decode_or_none(line, "utf-8")
+        if text is None:
+            invalid += 1
+            decoded.append(_decode_single_byte(line))
+        else:
+            utf8 += len(text) != len(line)
+            decoded.append(text)
+    if not utf8 or invalid > utf8:
+        return None
+    return "\n".join(decoded)
+
+
+def _decode_single_byte(line: bytes) -> str:
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
+def _decode_line(raw: bytes) -> str:
+    """One line of a UTF-8 file (JSONL): UTF-8, or cp1252/Latin-1 when it is not valid UTF-8."""
+    text = _decode_or_none(raw, "utf-8")
+    return text if text is not None else _decode_single_byte(raw)
 
 
 def _reject_binary(data: bytes, *, source: str) -> None:
@@ -460,23 +614,75 @@ _STOP_WORDS = {
     "it": "il gli della delle dei di che è sono nel nella alla anche come più questo questa hanno stato",
     "pt": "o os do dos das em no na um uma é não ao às pelo pela pelos pelas foi foram são também mais seu"
     " sua",
+    "nl": "het een van en is dat op te zijn voor niet met ook maar bij door naar werd worden deze heeft",
+    "pl": "się na nie do że jest to jak po od przez dla został także oraz jego które być",
 }
 _STOP_SETS = {lang: frozenset(words.split()) for lang, words in _STOP_WORDS.items()}
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+#: Scripts other than Latin, told by the Unicode name of their letters, and the language a text in them is taken
+#: to be: enough to report it as unsupported rather than read it as French (`Extractor` knows fr and en only).
+_SCRIPTS = {"CYRILLIC": "ru", "CJK": "zh", "HIRAGANA": "ja", "KATAKANA": "ja", "HANGUL": "ko", "ARABIC": "ar",
+            "HEBREW": "he", "GREEK": "el", "DEVANAGARI": "hi", "THAI": "th", "ARMENIAN": "hy", "GEORGIAN": "ka",
+            "BENGALI": "bn", "TAMIL": "ta", "ETHIOPIC": "am"}
+_UKRAINIAN = frozenset("іїєґІЇЄҐ")
+#: The code of a text in a script or language kg cannot tell apart (ISO 639-2 "mis", uncoded languages).
+UNKNOWN_LANGUAGE = "mis"
+
+
+def _script_language(text: str) -> str | None:
+    """The language of a text written mostly (over half its letters) in a script other than Latin, else None."""
+    counts: dict[str, int] = {}
+    letters = 0
+    for char in itertools.islice((c for c in text if c.isalpha()), 5000):
+        letters += 1
+        if ord(char) < 0x250:
+            continue
+        name = unicodedata.name(char, "")
+        script = name.split(" ", 1)[0]
+        if script == "LATIN":
+            continue
+        lang = _SCRIPTS.get(script, UNKNOWN_LANGUAGE)
+        if lang == "ru" and char in _UKRAINIAN:
+            lang = "uk"
+        counts[lang] = counts.get(lang, 0) + 1
+    if not counts or sum(counts.values()) <= letters / 2:
+        return None
+    if "uk" in counts:
+        return "uk"
+    if "ja" in counts:  # Japanese mixes kana with Chinese characters
+        counts["ja"] += counts.pop("zh", 0)
+    return max(counts, key=lambda lang: counts[lang])
+
+
 def detect_language(text: str) -> str:
-    """Guess the ISO 639-1 code of a text from its stop words (fr, en, de, es, it, pt), or "und" if unsure.
+    """Guess the ISO 639-1 code of a text: from its script when it is not Latin (ru, uk, zh, ja, ar, …, or "mis"
+    for a script without an entry), else from its stop words (fr, en, de, es, it, pt, nl, pl); "und" if unsure.
+
+    A long text in Latin script with almost none of these stop words is "mis" (a language kg does not know),
+    not "und": "und" is read as the build's default language, which would parse it as French.
 
     >>> detect_language("Le ministre a signé l'accord avec les États-Unis et le Japon.")
     'fr'
+    >>> detect_language("Министр обороны заявил, что учения пройдут в сентябре.")
+    'ru'
     """
+    script = _script_language(text)
+    if script is not None:
+        return script
     tokens = [match.group().lower() for match in itertools.islice(_WORD.finditer(text), 5000)]
     scores = sorted(
         ((sum(token in stops for token in tokens), lang) for lang, stops in _STOP_SETS.items()), reverse=True
     )
     (best, lang), (second, _) = scores[0], scores[1]
-    return lang if best >= 3 and best > 1.5 * second else "und"
+    if best >= 3 and best > 1.5 * second:
+        return lang
+    return UNKNOWN_LANGUAGE if len(tokens) >= _KNOWN_WORDS_AFTER and best < 0.02 * len(tokens) else "und"
+
+
+#: Words after which a text in French or English has shown some of their stop words (about one word in three is).
+_KNOWN_WORDS_AFTER = 60
 
 
 _DAY = r"(?P<day>\d{1,2})(?:er|st|nd|rd|th|\.)?"
@@ -558,6 +764,7 @@ def parse_article_text(
     date: dt.date | None = None,
     title: str | None = None,
     url: str | None = None,
+    line: int | None = None,
 ) -> Article:
     """Clean a raw text into an `Article`: the one place every reader cleans text.
 
@@ -585,6 +792,7 @@ def parse_article_text(
         title=_strip_or_none(normalise_typography(title or "")),
         url=_strip_or_none(url or ""),
         source=source,
+        line=line,
     )
 
 

@@ -14,7 +14,7 @@ from typing import TypeVar
 from rdflib import RDF, Graph
 
 from kg.articles import Article, read_articles
-from kg.errors import ArticleError, EmptyBuildError, StoreError
+from kg.errors import ArticleError, EmptyBuildError, KGError, StoreError
 from kg.executors import ExecutorKind, extract_all
 from kg.extract import Extractor
 from kg.folderlock import write_lock
@@ -133,14 +133,23 @@ def _build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None, str
     """`build`, once the folder's write lock is held."""
     started = time.perf_counter()
     report = BuildReport(out=str(out))
+    extractor = extractor or Extractor()  # loads no model until an article needs it
     articles: list[Article] = []
     for item in read_articles(paths):
         if isinstance(item, ArticleError):
             if strict:
                 raise item
             report.problems.append(Problem(item.source, item.reason, item.line))
-        else:
-            articles.append(item if item.lang != "und" else replace(item, lang=default_lang))
+            continue
+        article = item if item.lang != "und" else replace(item, lang=default_lang)
+        try:
+            extractor.check(article)  # here, so that a JSONL record's problem names its line
+        except KGError as refused:
+            if strict:
+                raise
+            report.problems.append(Problem(article.source or article.id, str(refused), article.line))
+            continue
+        articles.append(article)
     articles.sort(key=lambda a: (a.id, a.source))
     target = out / STORE_DIR
     if not articles and not append and _holds_articles(target):

@@ -65,3 +65,43 @@ def test_mixed_bad_inputs_build_the_rest(tmp_path: Path, extractor: Extractor) -
     assert {"latin1.txt", "cp1252.txt", "utf16.txt", "mojibake.txt", "ok-1", SEED.name} <= built
     saved = json.loads((tmp_path / "out" / "report.json").read_text())
     assert len(saved["problems"]) == len(report.problems)
+
+
+RUSSIAN = "Министр обороны заявил, что учения пройдут в сентябре на полигоне под Челябинском."
+CHINESE = "中国人民解放军东部战区组织海空兵力在台湾岛周边举行联合演习。"
+
+
+def test_special_files_are_listed_never_read_and_languages_and_lines_are_named(tmp_path: Path,
+                                                                                extractor: Extractor) -> None:
+    """FIFOs (also through a link), a link to /dev/zero and a socket are listed without being opened (a FIFO would
+    hang the build); Russian and Chinese are unsupported languages; JSONL problems carry their line."""
+    import socket
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / SEED.name).write_bytes(SEED.read_bytes())
+    os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(tmp_path / "outside.txt")
+    (folder / "linked-pipe.txt").symlink_to(tmp_path / "outside.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(folder / "sock.txt"))
+        (folder / "russian.txt").write_text(RUSSIAN, encoding="utf-8")
+        (folder / "chinese.txt").write_text(CHINESE, encoding="utf-8")
+        lines = [json.dumps({"id": "ru", "text": RUSSIAN}), json.dumps({"id": "fr", "text": FRENCH}),
+                 json.dumps({"id": "long", "text": "Le Pakistan et la Chine. " * 50_000, "lang": "fr"}),
+                 json.dumps({"id": "de", "text": GERMAN})]
+        (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        report = build([folder, tmp_path / "outside.txt"], tmp_path / "out", extractor=extractor,
+                       reasoning=False, validation=False)
+    problems = {(Path(p.source).name, p.line): p.reason for p in report.problems}
+    for name in ("pipe.txt", "linked-pipe.txt", "outside.txt"):
+        assert "not a regular file: a FIFO" in problems[(name, None)]
+    assert "character device" in problems[("zero.txt", None)]
+    assert "socket" in problems[("sock.txt", None)]
+    assert "unsupported language 'ru'" in problems[("russian.txt", None)]
+    assert "unsupported language 'zh'" in problems[("chinese.txt", None)]
+    assert "unsupported language 'ru'" in problems[("feed.jsonl", 1)]
+    assert "too long" in problems[("feed.jsonl", 3)]
+    assert "unsupported language 'de'" in problems[("feed.jsonl", 4)]
+    assert report.articles == 2  # the seed and the French record
