@@ -2,8 +2,9 @@
 
 The browser is Debian's chromium (`apt-get install chromium`, done by scripts/test), driven by Playwright for Python
 with that executable (Playwright's own browser download is not used). JupyterLab serves a copy of the notebook
-from a temporary folder, with a token, on a free port, with its settings, workspaces and runtime files in the
-temporary folder too; the kernel is this interpreter. On failure a screenshot is saved and its path reported.
+from a temporary folder, with a token, on a free port, with the project's lab settings (scripts/lab-settings, as
+scripts/lab starts it: no kernel dialog, no news) and its user settings, workspaces and runtime files in the
+temporary folder; the kernel is this interpreter. On failure a screenshot is saved and its path reported.
 """
 
 from __future__ import annotations
@@ -49,16 +50,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _settings(folder: Path) -> None:
-    """JupyterLab user settings: no news or update checks (no network), no pop-ups over the notebook."""
-    notification = folder / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True)
-    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
-    tracker = folder / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
-    tracker.parent.mkdir(parents=True)
-    tracker.write_text(json.dumps({"autoStartDefaultKernel": True}), encoding="utf-8")  # no "Select Kernel" dialog
-
-
 @pytest.fixture()
 def lab(tmp_path: Path) -> Iterator[Lab]:
     """JupyterLab on a free port of 127.0.0.1, serving a copy of notebooks/01-quickstart.ipynb."""
@@ -70,7 +61,6 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
     (kernel / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (kg)", "language": "python"}), encoding="utf-8")
-    _settings(tmp_path / "lab-settings")
     token, port = secrets.token_hex(16), _free_port()
     env = {**os.environ, "JUPYTER_DATA_DIR": str(tmp_path / "jupyter-data"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
@@ -84,7 +74,8 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
         process = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
              f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-             f"--ServerApp.root_dir={root}", "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
+             f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+             f"--LabApp.app_settings_dir={ROOT / 'scripts' / 'lab-settings'}", "--LabApp.extension_manager=readonly",
              "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
              *(["--allow-root"] if os.geteuid() == 0 else [])],
             env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -130,15 +121,15 @@ def _prompts(page: Page) -> list[str]:
 
 
 def _wait_for_the_kernel(page: Page, timeout: float = 120) -> None:
-    """Until the notebook's kernel is idle; a kernel choice dialog, if JupyterLab asks, gets its default."""
+    """Until the notebook's kernel is idle, with no dialog (such as "Select Kernel") on the way."""
     deadline = time.monotonic() + timeout
     while "Idle" not in page.inner_text(".jp-StatusBar-Widget >> nth=0") or not page.locator(
             ".jp-Notebook-ExecutionIndicator[data-status='idle']").count():
-        dialog = page.locator(".jp-Dialog button", has_text="Select")
-        if dialog.count():
-            dialog.first.click()
+        assert not page.locator(".jp-Dialog").count(), f"a dialog asks: {page.inner_text('.jp-Dialog')}"
         assert time.monotonic() < deadline, "the kernel did not start"
         page.wait_for_timeout(250)
+    assert not page.locator(".jp-Dialog").count(), f"a dialog asks: {page.inner_text('.jp-Dialog')}"
+    assert not page.get_by_text("Jupyter news").count(), "a news pop-up covers the notebook"
 
 
 def _run_all_cells(page: Page) -> None:
