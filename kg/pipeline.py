@@ -205,7 +205,14 @@ def _first_problems(problems: Sequence[Problem], limit: int = 3) -> str:
 def _derive(graph: Graph, out: Path, report: BuildReport, *, wikidata: WikidataClient | None, validation: bool,
             reasoning: bool, reasoner: Reasoner | str) -> None:
     """The stages after the asserted graph: Wikidata links, validation and reasoning, into `report`."""
-    enrichment = enrich(graph, client=wikidata)
+    try:
+        enrichment = enrich(graph, client=wikidata)
+    except Exception as err:  # an endpoint's answer kg did not foresee: the build completes from the snapshot
+        if wikidata is None:
+            raise
+        enrichment = enrich(graph, client=None)
+        enrichment.warnings.append(f"Wikidata endpoint {wikidata.endpoint}: the answers could not be used "
+                                   f"({err.__class__.__name__}: {err}); built from the snapshot")
     write_graph(enrichment.graph, out / WIKIDATA_FILE)
     report.wikidata = enrichment.summary()
     if validation:

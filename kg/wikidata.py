@@ -278,21 +278,21 @@ class _Endpoint:
   UNION {{ ?item wdt:P297 ?value BIND("P297" AS ?prop) }}
   UNION {{ ?item wdt:P298 ?value BIND("P298" AS ?prop) }}
 }}""", items, must_match=True)
-        return None if rows is None else _facts(rows)
+        return None if rows is None else _facts(self.valid(rows, "item", "prop", "value"))
 
     def labels(self, items: Sequence[str]) -> Facts | None:
         rows = self.ask_all("""SELECT ?item ?prop ?value WHERE {{
   VALUES ?item {{ {values} }}
   ?item rdfs:label ?value FILTER(LANG(?value) = "en" || LANG(?value) = "fr") BIND("label" AS ?prop)
 }}""", items)
-        return None if rows is None else _facts(rows)
+        return None if rows is None else _facts(self.valid(rows, "item", "prop", "value"))
 
     def organisations_with_members(self, organisations: Sequence[str]) -> set[str] | None:
         rows = self.ask_all("""SELECT DISTINCT ?org WHERE {{
   VALUES ?org {{ {values} }}
   ?member p:P463 ?statement . ?statement ps:P463 ?org .
 }}""", organisations)
-        return None if rows is None else {q for r in rows if (q := _qid_of(r["org"]))}
+        return None if rows is None else {q for r in self.valid(rows, "org") if (q := _qid_of(r["org"]))}
 
     def memberships(self, members: Sequence[str], organisations: Sequence[str]) -> list[Statement] | None:
         rows = self.ask_all("""SELECT ?item ?org ?start ?end ?startPrecision ?endPrecision WHERE {{
@@ -308,12 +308,23 @@ class _Endpoint:
         if rows is None:
             return None
         found = set()
-        for r in rows:
+        for r in self.valid(rows, "item", "org", dates=("start", "end")):
             item, org = _qid_of(r["item"]), _qid_of(r["org"])
             if item and org:
                 found.add(Statement(item, "P463", org, "endpoint", _wikidata_date(r, "start"),
                                     _wikidata_date(r, "end")))
         return sorted(found, key=_statement_key)
+
+    def valid(self, rows: list[Row], *required: str, dates: Sequence[str] = ()) -> list[Row]:
+        """The rows that bind every `required` variable and whose `dates` (with their precisions) can be read; the
+        others are skipped and counted in the client's `skipped_rows` (a hostile or broken endpoint)."""
+        kept = []
+        for row in rows:
+            if all(var in row for var in required) and all(_valid_date(row, var) for var in dates):
+                kept.append(row)
+            else:
+                self.client.skipped_rows += 1
+        return kept
 
     def lookup(self, names: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[_Candidate]] | None:
         """(text, lang) → [(QID, "label" or "alias", P31 class or "")] of the items carrying that name."""
@@ -328,10 +339,10 @@ class _Endpoint:
 }}""")
             if rows is None:
                 return None
-            for r in rows:
+            for r in self.valid(rows, "item", "name", "how"):
                 qid = _qid_of(r["item"])
-                name = r.get("name", {})
-                if qid and "how" in r:
+                name = r["name"]
+                if qid:
                     klass = _qid_of(r["class"]) if "class" in r else None
                     key = (name["value"], name.get("xml:lang", ""))
                     found[key].append((qid, r["how"]["value"], klass or ""))
@@ -354,8 +365,14 @@ def _wikidata_date(row: Row, var: str) -> str | None:
     m = re.match(r"^\+?(\d{4})-(\d\d)-(\d\d)", term["value"])
     if not m:
         return None
-    precision = int(row[f"{var}Precision"]["value"]) if f"{var}Precision" in row else 11
+    precision = int(row[f"{var}Precision"]["value"].strip()) if f"{var}Precision" in row else 11
     return m.group(1) if precision <= 9 else f"{m.group(1)}-{m.group(2)}" if precision == 10 else m.group(0)
+
+
+def _valid_date(row: Row, var: str) -> bool:
+    """Whether the date `var` of a row is absent, or present with an absent or whole-number precision."""
+    precision = row.get(f"{var}Precision")
+    return precision is None or precision["value"].strip().isdigit()
 
 
 def _facts(rows: list[Row]) -> Facts:
@@ -812,4 +829,7 @@ def enrich(graph: Graph, *, client: WikidataClient | None = None, gazetteer: Gaz
                                    f"from the snapshot of {result.snapshot_date} and cached answers")
         if client_.cache_problem:
             result.warnings.append(client_.cache_problem)
+        if client_.skipped_rows:
+            result.warnings.append(f"Wikidata endpoint {client_.endpoint}: {client_.skipped_rows} malformed "
+                                   "answer row(s) skipped")
     return result

@@ -1,9 +1,16 @@
 """A SPARQL client for Wikidata and Wikidata-shaped endpoints, with an on-disk cache (used by `kg.wikidata`).
 
-`WikidataClient.select` sends a SELECT query with SPARQLWrapper: a descriptive User-Agent (Wikimedia's policy;
-without one the public endpoint answers 403, or lately an empty 200), a timeout, and retries with exponential
-backoff on 429 and 5xx answers and timeouts, honouring `Retry-After`. Every answer is kept in the cache folder
-with the time it was fetched, so a re-run asks nothing again and builds the same graph.
+`WikidataClient.select` sends a SELECT query over HTTP(S) (the SPARQL protocol, through http.client): a
+descriptive User-Agent (Wikimedia's policy; without one the public endpoint answers 403, or lately an empty 200),
+a timeout, and retries with exponential backoff on 429 and 5xx answers and timeouts, honouring `Retry-After`.
+Every answer is kept in the cache folder with the time it was fetched, so a re-run asks nothing again and builds
+the same graph.
+
+An endpoint cannot hold a build or its memory: each request has an overall deadline (an endpoint sending a byte
+every few seconds is cut off at it) and a byte budget (a larger answer is dropped, not read into memory); a
+redirect is followed only to the same scheme, host and port. Every row is checked (each term an object with a
+known type and string fields, lone surrogates replaced); a malformed row is skipped and counted in
+`skipped_rows`, and callers skip and count the rows that lack what they need (`kg.wikidata`).
 
 Offline (`offline=True`) the client reads the cache and never opens a connection. After a request fails for
 good, the client stops asking that endpoint for the rest of the run (`problem` says why) and serves the cache
@@ -23,8 +30,11 @@ import http.client
 import json
 import os
 import platform
+import re
+import socket
+import threading
 import time
-import urllib.error
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +52,11 @@ def _user_agent() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        kg_version, wrapper = version("kg"), version("sparqlwrapper")
+        kg_version = version("kg")
     except PackageNotFoundError:
-        kg_version, wrapper = "0", "0"
+        kg_version = "0"
     return (f"kg/{kg_version} ({PROJECT_URL}; knowledge graphs of geopolitical news; Wikidata linking) "
-            f"SPARQLWrapper/{wrapper} Python/{platform.python_version()}")
+            f"Python/{platform.python_version()} http.client")
 
 
 USER_AGENT = _user_agent()
@@ -54,6 +64,15 @@ USER_AGENT = _user_agent()
 
 Row = dict[str, dict[str, str]]
 """One solution in SPARQL 1.1 JSON results form: variable → {"type", "value", "xml:lang"?, "datatype"?}."""
+
+DEFAULT_MAX_BYTES = 20_000_000
+"""The largest answer read (the look-ups of 100 items take kilobytes); a larger one is dropped with a warning."""
+DEFAULT_DEADLINE = 120.0
+"""Seconds one request may take in all, from connecting to the last byte (the public endpoint stops at 60)."""
+MAX_REDIRECTS = 3
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_TERM_TYPES = frozenset({"uri", "literal", "typed-literal", "bnode", "triple"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def default_cache_dir() -> Path:
@@ -114,16 +133,23 @@ class WikidataClient:
         backoff: first wait between attempts in seconds, doubled each time; `Retry-After` overrides it.
         max_wait: longest wait accepted; a longer `Retry-After` ends the attempts.
         batch_size: how many values a caller should put in one VALUES block.
+        max_bytes: the largest answer read; a larger one is dropped (LinkingError).
+        deadline: seconds one request may take in all (connection, headers and body).
         sleep, clock: injectable for tests.
     """
 
     def __init__(self, endpoint: str = DEFAULT_ENDPOINT, *, cache_dir: Path | None = None,
                  offline: bool = False, user_agent: str = USER_AGENT, timeout: float = 30.0, retries: int = 3,
                  backoff: float = 2.0, max_wait: float = 120.0, batch_size: int = 100,
+                 max_bytes: int = DEFAULT_MAX_BYTES, deadline: float = DEFAULT_DEADLINE,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], dt.datetime] = _utc_now) -> None:
-        if not endpoint.startswith(("http://", "https://")):
+        parts = urllib.parse.urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"Wikidata endpoint must be an http(s) URL, got {endpoint!r}")
+        self.max_bytes = max_bytes
+        self.deadline = deadline
+        self.skipped_rows = 0
         self.endpoint = endpoint
         self.cache_dir = cache_dir
         self.offline = offline
@@ -167,7 +193,9 @@ class WikidataClient:
             return None
         try:
             response = self._fetch_with_retries(query)
-            rows = _bindings(response)
+            rows, skipped = _checked_bindings(response)
+            self.skipped_rows += skipped
+            response = {"head": response.get("head", {}), "results": {"bindings": list(rows)}}
             if must_match and not rows:
                 raise LinkingError("answered no rows to a look-up that must match (known Wikidata items); "
                                    "the public endpoint answers so when it refuses the User-Agent")
@@ -196,44 +224,103 @@ class WikidataClient:
                 attempt += 1
 
     def _fetch(self, query: str) -> dict[str, Any]:
-        from SPARQLWrapper import GET, JSON, POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
-
-        wrapper = SPARQLWrapper(self.endpoint, agent=self.user_agent)
-        wrapper.setQuery(query)
-        wrapper.setReturnFormat(JSON)
-        wrapper.timeout = self.timeout  # type: ignore[assignment]  # setTimeout() truncates to whole seconds
-        wrapper.setMethod(POST if len(query) > 1500 else GET)
+        """One request (following redirects within the endpoint's origin): the parsed JSON answer."""
         self.requests += 1
-        try:
-            response = wrapper.query().response
-            body = response.read()
-        except urllib.error.HTTPError as err:
-            reason = f"HTTP {err.code} {err.reason}"
-            if err.code == 429 or err.code >= 500:
-                raise _Retryable(reason, retry_after(dict(err.headers.items()))) from err
-            if err.code == 403:
-                reason += " (the endpoint refused the request; check the User-Agent)"
-            raise LinkingError(reason) from err
-        except EndPointInternalError as err:
-            raise _Retryable("HTTP 500 Internal Server Error") from err
-        except SPARQLWrapperException as err:
-            raise LinkingError(str(err).splitlines()[0]) from err
-        except TimeoutError as err:
-            raise _Retryable(f"timed out after {self.timeout:g} s") from err
-        except urllib.error.URLError as err:
-            if isinstance(err.reason, TimeoutError):
-                raise _Retryable(f"timed out after {self.timeout:g} s") from err
-            raise LinkingError(f"unreachable ({err.reason})") from err
-        except (http.client.HTTPException, ConnectionError) as err:
-            raise _Retryable(f"connection failed ({err.__class__.__name__}: {err})") from err
+        url = self.endpoint
+        for _ in range(MAX_REDIRECTS + 1):
+            status, reason, headers, body = self._exchange(url, query)
+            if status not in _REDIRECTS:
+                break
+            target = urllib.parse.urljoin(url, headers.get("location", ""))
+            if not _same_origin(url, target):
+                raise LinkingError(f"HTTP {status} redirect to {target}, another host or port: not followed")
+            url = target
+        else:
+            raise LinkingError(f"more than {MAX_REDIRECTS} redirects")
+        if status != 200:
+            message = f"HTTP {status} {reason}".rstrip()
+            if status == 429 or status >= 500:
+                raise _Retryable(message, retry_after({"Retry-After": headers.get("retry-after", "")}))
+            if status == 403:
+                message += " (the endpoint refused the request; check the User-Agent)"
+            raise LinkingError(message)
         try:
             data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
             what = "an empty answer" if not body.strip() else f"malformed JSON ({err})"
             raise LinkingError(f"{what} to a SELECT query") from err
-        _bindings(data)  # validates the shape
-        return data
+        _checked_bindings(data)  # validates the shape
+        return data  # type: ignore[no-any-return]
+
+    def _exchange(self, url: str, query: str) -> tuple[int, str, dict[str, str], bytes]:
+        """Send the query to `url`; (status, reason, headers with lower-case names, body), within the deadline
+        and the byte budget."""
+        parts = urllib.parse.urlsplit(url)
+        connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = connection_class(parts.hostname or "", parts.port, timeout=self.timeout)
+        encoded = urllib.parse.urlencode({"query": query})
+        path = parts.path or "/"
+        headers = {"User-Agent": self.user_agent, "Accept": "application/sparql-results+json",
+                   "Accept-Encoding": "identity"}
+        expired = threading.Event()
+
+        def cut_off() -> None:
+            expired.set()
+            if connection.sock is not None:
+                try:
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        watchdog = threading.Timer(self.deadline, cut_off)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            if len(query) > 1500:
+                target = f"{path}?{parts.query}" if parts.query else path
+                connection.request("POST", target, body=encoded.encode("ascii"),
+                                   headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
+            else:
+                connection.request("GET", f"{path}?{parts.query + '&' if parts.query else ''}{encoded}",
+                                   headers=headers)
+            response = connection.getresponse()
+            received = {key.lower(): value for key, value in response.getheaders()}
+            body = b"" if response.status in _REDIRECTS else self._read_body(response, received)
+            if expired.is_set():
+                raise TimeoutError
+            return response.status, response.reason, received, body
+        except TimeoutError as err:
+            if expired.is_set():
+                raise LinkingError(f"no complete answer within the deadline of {self.deadline:g} s") from err
+            raise _Retryable(f"timed out after {self.timeout:g} s") from err
+        except (ConnectionRefusedError, socket.gaierror) as err:
+            raise LinkingError(f"unreachable ({err})") from err
+        except (http.client.HTTPException, ConnectionError) as err:
+            if expired.is_set():
+                raise LinkingError(f"no complete answer within the deadline of {self.deadline:g} s") from err
+            raise _Retryable(f"connection failed ({err.__class__.__name__}: {err})") from err
+        except OSError as err:
+            if expired.is_set():
+                raise LinkingError(f"no complete answer within the deadline of {self.deadline:g} s") from err
+            raise LinkingError(f"unreachable ({err})") from err
+        finally:
+            watchdog.cancel()
+            connection.close()
+
+    def _read_body(self, response: http.client.HTTPResponse, headers: Mapping[str, str]) -> bytes:
+        """The body, read a chunk at a time so that the deadline can cut it off; LinkingError past the budget."""
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_bytes:
+            raise LinkingError(f"an answer of {int(length)} bytes, over the budget of {self.max_bytes} bytes: "
+                               "dropped")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read1(65536):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise LinkingError(f"an answer over the budget of {self.max_bytes} bytes: dropped")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     # -- cache -----------------------------------------------------------------------------------------------
 
@@ -251,7 +338,7 @@ class WikidataClient:
             entry = json.loads(path.read_text(encoding="utf-8"))
             if entry.get("endpoint") != self.endpoint or entry.get("query") != query:
                 return None
-            return Answer(_bindings(entry["response"]), str(entry["fetched"]), cached=True)
+            return Answer(_checked_bindings(entry["response"])[0], str(entry["fetched"]), cached=True)
         except (OSError, ValueError, KeyError, TypeError, LinkingError):
             return None  # a damaged entry is fetched again
 
@@ -270,18 +357,45 @@ class WikidataClient:
 
 
 
-def _bindings(data: object) -> tuple[Row, ...]:
-    """The rows of a SPARQL JSON result, or LinkingError when it does not have that shape."""
+def _same_origin(url: str, other: str) -> bool:
+    """Whether two URLs have the same scheme, host and port (a redirect kg follows)."""
+    a, b = urllib.parse.urlsplit(url), urllib.parse.urlsplit(other)
+    try:
+        return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
+    except ValueError:  # a port that is not a number
+        return False
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (JSON escapes such as "\\ud800") cannot be written as UTF-8: replace them."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _checked_term(term: object) -> dict[str, str] | None:
+    """A binding's term with its fields checked and cleaned, or None when it is malformed."""
+    if not isinstance(term, dict) or term.get("type") not in _TERM_TYPES or not isinstance(term.get("value"), str):
+        return None
+    if any(not isinstance(term[key], str) for key in ("xml:lang", "datatype") if key in term):
+        return None
+    return {key: _clean(value) for key, value in term.items() if isinstance(value, str)}
+
+
+def _checked_bindings(data: object) -> tuple[tuple[Row, ...], int]:
+    """The well-formed rows of a SPARQL JSON result and how many were skipped; LinkingError when the answer does
+    not have that shape at all."""
     results = data.get("results") if isinstance(data, dict) else None
     bindings = results.get("bindings") if isinstance(results, dict) else None
-    if not isinstance(bindings, list) or not all(isinstance(b, dict) for b in bindings):
+    if not isinstance(bindings, list):
         raise LinkingError("answer is not a SPARQL JSON result (no results.bindings list)")
     rows = []
+    skipped = 0
     for binding in bindings:
-        row: Row = {}
-        for var, term in binding.items():
-            if not isinstance(term, dict) or not isinstance(term.get("value"), str):
-                raise LinkingError(f"answer has a malformed binding for ?{var}")
-            row[var] = term
-        rows.append(row)
-    return tuple(rows)
+        if not isinstance(binding, dict):
+            skipped += 1
+            continue
+        terms = {_clean(str(var)): _checked_term(term) for var, term in binding.items()}
+        if any(term is None for term in terms.values()):
+            skipped += 1
+            continue
+        rows.append({var: term for var, term in terms.items() if term is not None})
+    return tuple(rows), skipped

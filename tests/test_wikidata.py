@@ -198,7 +198,7 @@ def test_client_sends_a_descriptive_user_agent(fake_endpoint: Callable[..., Fake
     assert answer is not None and answer.rows[0]["s"]["value"].endswith("Q1")
     agent = fake.requests[0]["User-Agent"]
     assert agent == USER_AGENT
-    assert agent.startswith("kg/") and "(https://" in agent and "SPARQLWrapper/" in agent
+    assert agent.startswith("kg/") and "(https://" in agent and "Python/" in agent
 
 
 def test_client_retries_429_and_503_honouring_retry_after(fake_endpoint: Callable[..., FakeEndpoint],
