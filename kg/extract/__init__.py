@@ -106,7 +106,7 @@ class Extractor:
         index_sentences(doc)
         mentions = find_mentions(doc, article.lang)
         contexts = sentence_contexts(doc, mentions, article.lang, article.date)
-        article_states = {m.entity for m in mentions if m.type in STATE_TYPES}
+        article_states = {m.entity for m in mentions if m.type in STATE_TYPES and m.named}
         return Extraction(
             article=article,
             mentions=tuple(mentions),

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from spacy.tokens import Token
 
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
 from kg.extract.entities import slug
 from kg.extract.records import ArmsDeal, Evidence
+from kg.extract.weapons import named_weapons
 from kg.gazetteer import Gazetteer
 
-STATUS_ORDER = ("discussed", "signed", "delivered", "cancelled")
+STATUS_ORDER = ("discussed", "approved", "signed", "delivered", "transferred", "donated", "cancelled")
 _SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass", "poss", "nmod:poss"}
 _NUMBER_WORDS = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
@@ -64,6 +66,8 @@ def _government(token: Token, ctx: SentenceContext) -> Token:
     ('to the Government of Poland', 'au gouvernement de la Pologne', 'the armed forces of Egypt')."""
     token = first_conjunct(token)
     units = lexicon(ctx.lang)["military_unit"]
+    if token.dep_ == "amod" and token.head != token and token.head.lemma_.lower() not in units:
+        token = first_conjunct(token.head)  # 'sold by American companies': the companies' role is the state's
     for _ in range(2):
         head = token.head
         if token.dep_ == "pobj" and head.lower_ in ("of",) and head.head.lemma_.lower() in units:
@@ -106,7 +110,8 @@ def _preposition(token: Token) -> str | None:
 def _roles(ctx: SentenceContext) -> tuple[list[str], list[str], list[str]]:
     """Suppliers, recipients, and states named without a clear role, in a deal sentence."""
     lex = lexicon(ctx.lang)
-    triggers = {"sell": ctx.cues("deal_sell"), "buy": ctx.cues("deal_buy")}
+    triggers = {"sell": ctx.cues("deal_sell") + ctx.cues("deal_donate") + ctx.cues("deal_approve"),
+                "buy": ctx.cues("deal_buy")}
     suppliers: list[str] = []
     recipients: list[str] = []
     unclear: list[str] = []
@@ -184,21 +189,31 @@ def _value(ctx: SentenceContext) -> tuple[str | None, str | None]:
     return str(digits), currency
 
 
+def _triggers(c: SentenceContext) -> list[Token]:
+    return c.cues("deal_buy") + c.cues("deal_sell") + c.cues("deal_contract") + c.cues("deal_donate") + c.cues(
+        "deal_approve")
+
+
 def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceContext, list[str]]]:
     """Sentences speaking of a deal, with the weapon systems they mean.
 
     'Australia has ordered 20 of the launchers from the United States' names no system: "the launchers" are
-    those of the sentence before.
+    those of the sentence before. A sentence that names no system but a kind of weapon ('precision-guided
+    munitions', 'des armes') speaks of that kind.
     """
     found = []
     for c in contexts:
-        if not (c.cues("deal_buy") or c.cues("deal_sell") or c.cues("deal_contract")):
+        if not _triggers(c):
             continue
+        transfer = c.cues("deal_buy") or c.cues("deal_sell") or c.cues("deal_donate") or c.cues("deal_approve")
         items = list(dict.fromkeys(w.entity for w in c.weapons))
-        if not items and c.index and c.cues("weapon_noun") and (c.cues("deal_buy") or c.cues("deal_sell")):
+        items += [i for i in named_weapons(c) if i not in items]
+        if not items and c.index and c.cues("weapon_noun") and transfer:
             items = list(dict.fromkeys(w.entity for w in contexts[c.index - 1].weapons))
-        if not items and (c.cues("deal_buy") or c.cues("deal_sell")):
+        if not items and transfer:
             items = _counted_weapons(c)
+        if not items and transfer and not c.cues("generic_marker"):
+            items = _kinds_of_weapons(c)  # not 'the largest exporter of arms to India': a ranking, no deal
         if items:
             found.append((c, items))
     return found
@@ -206,7 +221,7 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
 
 def _counted_weapons(ctx: SentenceContext) -> list[str]:
     """'eight nuclear-powered submarines', '36 avions de combat': a number of weapons of a kind is an item."""
-    nouns = lexicon(ctx.lang)["weapon_noun"] - {"arms", "armes", "arme", "weapon", "weapons", "munitions"}
+    nouns = lexicon(ctx.lang)["weapon_noun"] - lexicon(ctx.lang)["weapon_generic"]
     items = []
     for noun in ctx.cues("weapon_noun"):
         if noun.lower_ not in nouns or noun.i + 1 < ctx.sent.end and noun.nbor(1).lower_ in nouns:
@@ -220,6 +235,18 @@ def _counted_weapons(ctx: SentenceContext) -> list[str]:
     return items
 
 
+def _kinds_of_weapons(ctx: SentenceContext) -> list[str]:
+    """'the transfer of precision-guided munitions', 'des armes': the weapon noun with its modifiers."""
+    items = []
+    for noun in ctx.cues("weapon_noun"):
+        if noun.pos_ not in ("NOUN", "PROPN"):
+            continue
+        words = [t for t in noun.subtree if t.i <= noun.i and t.dep_ in ("amod", "compound", "nmod") or t == noun]
+        words = [t for t in words if t.i >= noun.i - 3]
+        items.append(f"weapon/{slug(' '.join(t.text for t in words))}")
+    return list(dict.fromkeys(items))[:1]
+
+
 def _parties_nearby(ctx: SentenceContext, contexts: list[SentenceContext]) -> list[str]:
     """States of the previous sentence when a deal sentence names none ('Cet accord … douze sous-marins')."""
     if ctx.index == 0:
@@ -228,21 +255,92 @@ def _parties_nearby(ctx: SentenceContext, contexts: list[SentenceContext]) -> li
     return [p.entity for p in previous.of_types(STATE_TYPES)]
 
 
+def _first_list(states: list[str], ctx: SentenceContext) -> list[str]:
+    """The first of the states and, when it heads a written list ('A, B et C'), the rest of that list."""
+    if not states:
+        return []
+    for group in ctx.groups:
+        entities = [p.entity for p in group if p.mention.named]
+        if entities and entities[0] == states[0]:
+            return [e for e in dict.fromkeys(entities) if e in states]
+    return states[:1]
+
+
+@dataclass
+class _Frame:
+    """One deal sentence: its items, status and the parties its parse gives (roles still empty are None)."""
+
+    ctx: SentenceContext
+    items: list[str]
+    status: str
+    supplier: str | None
+    recipients: list[str]
+
+
 def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: set[str],
                title: SentenceContext | None) -> list[ArmsDeal]:
-    """Arms deals of an article, one per supplier and recipient pair."""
-    raw: dict[tuple[str | None, str | None], list[tuple[SentenceContext, list[str], str]]] = {}
+    """Arms deals of an article: one per supplier and recipient pair and occasion.
+
+    Each deal sentence opens a frame; roles its parse leaves empty are filled from the document: the supplier
+    the article's other frames agree on, else the maker's state of the item. Each recipient of a list is a deal
+    of its own; deliveries of other items on other dates to the same recipient are other deals.
+    """
+    frames = []
     for ctx, items in _deal_sentences(contexts):
         suppliers, recipients, unclear = _roles(ctx)
         if not ctx.of_types(STATE_TYPES):
             unclear = _parties_nearby(ctx, contexts)
         supplier = _first_or_origin(suppliers, items, gaz, article_states)
-        candidates = [s for s in recipients + unclear if s != supplier]
-        recipient = candidates[0] if candidates else None
-        if supplier is None and recipient is None:
-            continue
-        raw.setdefault((supplier, recipient), []).append((ctx, items, _status(ctx)))
-    return [_deal(key, reports, title) for key, reports in _merge_partial(raw).items()]
+        chosen = [s for s in dict.fromkeys(recipients) if s != supplier]
+        if not chosen:
+            chosen = _first_list([s for s in unclear if s != supplier], ctx)
+        frames.append(_Frame(ctx, items, _status(ctx), supplier, chosen))
+    _fill_from_document(frames)
+    raw: dict[tuple[str | None, str | None], list[tuple[SentenceContext, list[str], str]]] = {}
+    for f in frames:
+        for recipient in f.recipients or [None]:
+            if f.supplier is None and recipient is None:
+                continue
+            raw.setdefault((f.supplier, recipient), []).append((f.ctx, f.items, f.status))
+    deals = []
+    for key, reports in _merge_partial(raw).items():
+        deals += [_deal(key, occasion, title) for occasion in _occasions(reports)]
+    return deals
+
+
+def _fill_from_document(frames: list[_Frame]) -> None:
+    """A role a frame's sentence leaves empty takes the one supplier (or recipient) the article's other frames
+    name, when they name exactly one."""
+    suppliers = {f.supplier for f in frames if f.supplier}
+    recipients = {r for f in frames for r in f.recipients}
+    for f in frames:
+        if f.supplier is None and f.recipients and len(suppliers) == 1:
+            only = next(iter(suppliers))
+            if only not in f.recipients:
+                f.supplier = only
+        if f.supplier and not f.recipients and len(recipients) == 1:
+            only = next(iter(recipients))
+            if only != f.supplier:
+                f.recipients = [only]
+
+
+def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
+               ) -> list[list[tuple[SentenceContext, list[str], str]]]:
+    """Reports of one pair grouped by occasion: a report with a date of its own and items no other occasion
+    has is another delivery ('On February 1 … 200 launchers. On February 3 … eight vehicles.')."""
+    occasions: list[list[tuple[SentenceContext, list[str], str]]] = []
+    for report in reports:
+        ctx, items, _ = report
+        dates = {d.value for d in ctx.dates}
+        shared = [o for o in occasions if set(items) & {i for _, its, _ in o for i in its}]
+        seen = {d.value for o in occasions for c, _, _ in o for d in c.dates}
+        if shared:
+            shared[0].append(report)
+        elif occasions and (not dates or dates <= seen):
+            occasions[0].append(report)
+        else:
+            occasions.append([report])
+    return occasions
 
 
 def _merge_partial(raw: dict) -> dict:
@@ -288,5 +386,4 @@ def _deal(key: tuple[str | None, str | None], reports: list[tuple[SentenceContex
 def _title_speaks_of(title: SentenceContext, key: tuple[str | None, str | None]) -> bool:
     """A headline naming both parties ('rupture de l'accord franco-australien') sets the deal's stage."""
     states = {p.entity for p in title.of_types(STATE_TYPES)}
-    return all(k in states for k in key if k) and bool(title.cues("deal_contract") or title.cues("deal_sell")
-                                                       or title.cues("deal_buy"))
+    return all(k in states for k in key if k) and bool(_triggers(title))

@@ -22,7 +22,7 @@ from kg.gazetteer import Gazetteer, Term, load_gazetteer
 
 CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "official": 0.8, "capital": 0.7,
               "prefix": 0.7,
-              "ner": 0.6, "designation": 0.6}
+              "ner": 0.6, "designation": 0.6, "acronym": 0.7}
 _DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3})s?(?![\w-])")
 _NOT_WEAPONS = re.compile(r"^(COVID|Covid|SARS|CI|G|P|N|A|B|E|I|R|H)-", re.I)
 _ORG_WORDS = re.compile(r"\b(Organisation|Organization|Union|Alliance|Agency|Agence|Pact|Pacte|Treaty|Traité|"
@@ -316,12 +316,48 @@ def find_mentions(doc: Doc, lang: str) -> list[Mention]:
     mentions = _gazetteer_mentions(doc, lang, gaz)
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
     mentions += _context_mentions(doc, lang, gaz, taken)
+    mentions += _acronyms(doc, mentions)
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
     mentions += _designations(doc, taken)
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
     mentions += _ner_mentions(doc, taken, known_terms(lang), lang)
     mentions = _with_affiliations(mentions)
     return sorted(mentions, key=lambda m: (m.evidence.start, m.evidence.end, m.entity))
+
+
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w-])")
+
+
+def _acronyms(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """'the Lebanese Armed Forces … the LAF', 'Forces armées libanaises (FAL)': an acronym of the words around a
+    demonym stands for that state's body wherever the article writes it."""
+    text = text_of(doc)
+    written = {m.group(0) for m in _ACRONYM.finditer(text)}
+    if not written:
+        return []
+    taken = {m.text for m in mentions}
+    meaning: dict[str, Mention] = {}
+    for m in mentions:
+        if m.type != "State" or m.kind not in ("demonym", "official"):
+            continue
+        span = doc.char_span(m.evidence.start, m.evidence.end, alignment_mode="expand")
+        if span is None:
+            continue
+        for start in range(max(span.sent.start, span.start - 3), span.start + 1):
+            for end in range(span.end, min(span.sent.end, span.end + 3) + 1):
+                words = [t for t in doc[start:end] if t.is_alpha]
+                if len(words) < 2 or len(words) != end - start:
+                    continue
+                acronym = "".join(t.text[0] for t in words).upper()
+                if acronym in written and acronym not in taken:
+                    meaning.setdefault(acronym, m)
+    found = []
+    for hit in _ACRONYM.finditer(text):
+        m = meaning.get(hit.group(0))
+        if m is not None:
+            found.append(Mention(entity=m.entity, type="State", text=hit.group(0), kind="acronym", label=m.label,
+                                 evidence=_evidence(doc, hit.start(), hit.end(), "acronym-of-body", 0.7)))
+    return found
 
 
 def _with_affiliations(mentions: list[Mention]) -> list[Mention]:

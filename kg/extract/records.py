@@ -25,7 +25,7 @@ class Mention:
 
     `entity` is the gazetteer id (a Wikidata QID, or a slug) or, for entities the gazetteer does not know,
     a local key such as "person/rajnath-singh"; `kind` says how it was recognised (label, name, abbrev,
-    capital, demonym, official, prefix, context, ner, designation).
+    capital, demonym, official, prefix, context, ner, designation, acronym).
     """
 
     entity: str
@@ -40,7 +40,7 @@ class Mention:
     @property
     def named(self) -> bool:
         """True when the entity is named outright, not only through an adjective or a compound."""
-        return self.kind not in ("demonym", "prefix")
+        return self.kind not in ("demonym", "prefix", "acronym")
 
 
 @dataclass(frozen=True)
