@@ -298,7 +298,8 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
     _fill_from_document(frames)
     raw: dict[tuple[str | None, str | None], list[tuple[SentenceContext, list[str], str]]] = {}
     for f in frames:
-        for recipient in f.recipients or [None]:
+        parties: list[str | None] = [*f.recipients] or [None]
+        for recipient in parties:
             if f.supplier is None and recipient is None:
                 continue
             raw.setdefault((f.supplier, recipient), []).append((f.ctx, f.items, f.status))

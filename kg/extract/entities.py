@@ -353,9 +353,9 @@ def _acronyms(doc: Doc, mentions: list[Mention]) -> list[Mention]:
                     meaning.setdefault(acronym, m)
     found = []
     for hit in _ACRONYM.finditer(text):
-        m = meaning.get(hit.group(0))
-        if m is not None:
-            found.append(Mention(entity=m.entity, type="State", text=hit.group(0), kind="acronym", label=m.label,
+        body = meaning.get(hit.group(0))
+        if body is not None:
+            found.append(Mention(entity=body.entity, type="State", text=hit.group(0), kind="acronym", label=body.label,
                                  evidence=_evidence(doc, hit.start(), hit.end(), "acronym-of-body", 0.7)))
     return found
 
