@@ -644,6 +644,27 @@ def test_membership_vs_wikidata_flags_claims_wikidata_lacks(tmp_path: Path) -> N
     assert status == {"Russia": "agrees", "India": "agrees", "Turkmenistan": "not in Wikidata"}
 
 
+def test_membership_vs_wikidata_never_gives_an_organisation_another_ones_item(tmp_path: Path) -> None:
+    """The Quad has no Wikidata item: its members' P463 statements (the UN, NATO…) are no answer about it."""
+    from kg.articles import Article
+    from kg.extract.records import Evidence, Extraction, MembershipFact
+    from kg.mapping import map_extraction
+
+    article = Article(id="quad.txt", text="The Quad brings together Australia, India, Japan and the US.", lang="en")
+    evidence = Evidence(sentence=article.text, start=0, end=len(article.text), rule="test", confidence=0.6)
+    facts = tuple(MembershipFact(member, org, "member", None, evidence)
+                  for member, org in (("Q408", "quad"), ("Q668", "quad"), ("Q408", UN), ("Q17", NATO)))
+    graph = map_extraction(Extraction(article, (), (), (), facts, ()))
+    write_graph(graph, tmp_path / "graph.ttl")
+    write_graph(enrich(graph).graph, tmp_path / "wikidata.ttl")
+    rows = {(r["member_wikidata"], r["organisation_label"]): (r["organisation_wikidata"], r["status"])
+            for r in run_saved("membership-vs-wikidata", tmp_path)[1]}
+    quad = "Quadrilateral Security Dialogue"
+    assert rows == {("Q408", quad): (None, "no Wikidata item"), ("Q668", quad): (None, "no Wikidata item"),
+                    ("Q408", "United Nations"): (UN, "agrees"),
+                    ("Q17", "North Atlantic Treaty Organization"): (NATO, "not in Wikidata")}
+
+
 def test_offline_twin_answers_from_wikidata_ttl(dev_build: Path) -> None:
     rows = run_saved("wikidata-federated-offline", dev_build)[1]
     sco = {r["state_wikidata"]: r["start"] for r in rows if r["organisation_wikidata"] == SCO}
