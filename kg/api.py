@@ -123,11 +123,10 @@ class _Endpoint:
     has_layers: bool | None = None
 
     def default_graphs(self, layers: tuple[str, ...]) -> list[str]:
-        from kg.endpoint import ask_endpoint
-
+        """The `default-graph-uri` values that give `layers` here; raises QueryError when the endpoint holds no kg
+        graph at all, rather than answering every query with nothing."""
         if self.has_layers is None:
-            self.has_layers = ask_endpoint(self.url, f"ASK {{ GRAPH <{LAYER_GRAPHS['asserted']}> {{ ?s ?p ?o }} }}",
-                                           timeout=self.timeout, label="layer check")
+            self.has_layers = self._check()
         if self.has_layers:
             return [LAYER_GRAPHS[layer] for layer in layers]
         if layers != LAYERS:
@@ -135,6 +134,24 @@ class _Endpoint:
                              f"from {' + '.join(layers)} only; load them with `oxigraph load --graph` "
                              "(kg.api.load_commands)")
         return []
+
+    def _check(self) -> bool:
+        """Whether the endpoint keeps kg's layers in named graphs; else it must hold kg articles in its default graph.
+
+        The graph is named in a FILTER: Virtuoso answers `ASK { GRAPH <absent> { ?s ?p ?o } }` with true whenever
+        a default graph applies, and then every query would read an empty layer without a word."""
+        from kg.endpoint import ask_endpoint
+
+        asserted = LAYER_GRAPHS["asserted"]
+        if ask_endpoint(self.url, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{asserted}>) }}",
+                        timeout=self.timeout, label="layer check"):
+            return True
+        article = f"{DEFAULT_PREFIXES['kg']}Article"
+        if ask_endpoint(self.url, f"ASK {{ ?article a <{article}> }}", timeout=self.timeout, label="graph check"):
+            return False
+        raise QueryError(f"the endpoint {self.url} holds no kg graph: neither the layer graph <{asserted}> "
+                         "(kg.api.load_commands) nor kg articles in its default graph (kg push); load a build there "
+                         "first")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -436,6 +436,36 @@ def test_an_endpoint_without_layer_graphs_answers_from_its_default_graph(plain_e
         remote.using(inferred=False).query("states")
 
 
+def test_an_endpoint_without_any_kg_graph_is_an_error_not_an_empty_answer(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kg.cli import main
+
+    empty = Server(tmp_path / "db", [])
+    try:
+        with pytest.raises(QueryError, match="holds no kg graph"):
+            kg.open(empty.url).query("states")
+        assert main(["query", "states", "--endpoint", empty.url]) == 1
+        err = capsys.readouterr().err
+        assert empty.url in err and "holds no kg graph" in err
+    finally:
+        empty.stop()
+
+
+def test_the_layer_check_names_the_graph_in_a_filter(endpoint: Server, plain_endpoint: Server,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Virtuoso answers `ASK { GRAPH <absent> { … } }` with true when a default graph applies: the check is asked
+    in a form every engine answers alike, and each endpoint is told apart by it."""
+    import kg.endpoint
+
+    asked: list[str] = []
+    ask = kg.endpoint.ask_endpoint
+    monkeypatch.setattr(kg.endpoint, "ask_endpoint", lambda url, text, **kw: asked.append(text) or ask(url, text, **kw))
+    assert len(kg.open(endpoint.url).query("members", organisation="SCO")) == 8
+    assert len(kg.open(plain_endpoint.url).query("members", organisation="SCO")) == 8
+    assert asked[0] == asked[1] == ("ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = "
+                                    "<https://w3id.org/kg-news/graph/asserted>) }") and len(asked) == 3
+
+
 def test_an_unreachable_endpoint_is_a_clear_error() -> None:
     url = f"http://127.0.0.1:{_free_port()}/query"
     with pytest.raises(QueryError, match=re.escape(url)):
