@@ -1,0 +1,151 @@
+"""kg against a real Virtuoso Open Source server on 127.0.0.1 (Debian `virtuoso-opensource`, set up by scripts/test).
+
+Virtuoso is the engine behind DBpedia and reads Turtle its own way: it kept the backslash of escaped prefixed names
+(`kgid:article\\/…`) in the IRIs, without a warning. Each test here loads what kg writes and reads it back.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.endpoint import select_endpoint
+from kg.queries import AnyTerm
+from kg.triplestore import STORE_DIR, ExportFormat, TripleStore, export_file
+
+#: The server's settings: its own folder, loopback ports, no query cost limit (the package's default refuses some
+#: saved queries as too costly), and room for every row of a development build in one answer.
+INI = """[Database]
+DatabaseFile = virtuoso.db
+ErrorLogFile = virtuoso.log
+LockFile = virtuoso.lck
+TransactionFile = virtuoso.trx
+xa_persistent_file = virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = virtuoso-temp.db
+TransactionFile = virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 0
+DirsAllowed = ., {files}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = .
+ServerThreads = 4
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 120
+"""
+START_LIMIT = 90  # seconds; it starts in about 10 on an idle machine
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Virtuoso:
+    """`virtuoso-t` in a folder of its own, on free loopback ports; `files` is where it may read files to load."""
+
+    def __init__(self, folder: Path) -> None:
+        binary, self.isql_binary = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+        if binary is None or self.isql_binary is None:
+            pytest.fail("Virtuoso is missing: apt-get install virtuoso-opensource (scripts/test installs it)")
+        self.files = folder / "files"
+        self.files.mkdir(parents=True)
+        db = folder / "db"
+        db.mkdir()
+        self.sql_port, self.http_port = _free_port(), _free_port()
+        (db / "virtuoso.ini").write_text(INI.format(sql_port=self.sql_port, http_port=self.http_port,
+                                                    files=self.files), encoding="utf-8")
+        self.url = f"http://127.0.0.1:{self.http_port}/sparql"
+        self.process = subprocess.Popen([binary, "+foreground", "+configfile", "virtuoso.ini"], cwd=db,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_LIMIT
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                log_file = db / "virtuoso.log"
+                log = log_file.read_text(errors="replace")[-1500:] if log_file.exists() else ""
+                pytest.fail(f"Virtuoso did not start in {START_LIMIT} s on port {self.http_port}: {log}")
+            time.sleep(0.2)
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}?query=ASK%7B%7D", timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def isql(self, sql: str) -> str:
+        """Run SQL statements as the database administrator; their output (fails on an error)."""
+        result = subprocess.run([self.isql_binary, f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={sql}"],
+                                capture_output=True, text=True, timeout=600, check=False)
+        assert result.returncode == 0 and "Error" not in result.stdout + result.stderr, result.stdout + result.stderr
+        return result.stdout
+
+    def bulk_load(self, path: Path, graph: str) -> None:
+        """Load one file of `files` with Virtuoso's bulk loader (its graph for triples; TriG keeps its names)."""
+        self.isql(f"ld_dir('{path.parent}', '{path.name}', '{graph}'); rdf_loader_run(); checkpoint;")
+        state = self.isql(f"select ll_error from DB.DBA.load_list where ll_file = '{path}';")
+        assert "NULL" in state, state
+
+    def select(self, query: str) -> list[list[AnyTerm | None]]:
+        """The rows of a SELECT query, as pyoxigraph terms (through kg's own endpoint client)."""
+        return select_endpoint(self.url, query, timeout=300)[1]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+def test_virtuoso_loads_the_turtle_and_trig_exports_to_exactly_kgs_n_quads(dev_build: Path,
+                                                                            virtuoso: Virtuoso) -> None:
+    paths = {fmt: virtuoso.files / f"dev.{fmt.value}" for fmt in ExportFormat}
+    with TripleStore.open(dev_build / STORE_DIR, read_only=True) as store:
+        for fmt, path in paths.items():
+            export_file(store, path, fmt)
+    loaded = "urn:kg-test:turtle"
+    virtuoso.bulk_load(paths[ExportFormat.TTL], loaded)
+    virtuoso.bulk_load(paths[ExportFormat.TRIG], "urn:kg-test:unused")
+
+    got = {ox.Triple(*row) for row in virtuoso.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{loaded}> {{ ?s ?p ?o }} }}")}
+    want = {q.triple for q in ox.parse(path=str(paths[ExportFormat.NT]), format=ox.RdfFormat.N_TRIPLES)}
+    assert len(want) > 30_000 and got == want, (sorted(map(str, got - want))[:3], sorted(map(str, want - got))[:3])
+
+    quads = virtuoso.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                            "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/')) }")
+    got_quads = {ox.Quad(*row) for row in quads}
+    want_quads = set(ox.parse(path=str(paths[ExportFormat.NQ]), format=ox.RdfFormat.N_QUADS))
+    assert len(want_quads) > len(want) and got_quads == want_quads, (sorted(map(str, got_quads - want_quads))[:3],
+                                                                     sorted(map(str, want_quads - got_quads))[:3])
