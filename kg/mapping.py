@@ -380,7 +380,7 @@ def _actors(x: Extraction) -> frozenset[str]:
     """Entities with a role in one of the article's events."""
     roles: set[str | None] = set()
     for e in x.exercises:
-        roles.update((*e.participants, e.host))
+        roles.update((*e.participants, *e.observers, e.host))
     for d in x.deals:
         roles.update((d.supplier, d.recipient))
     for ms in x.memberships:

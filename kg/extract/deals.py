@@ -52,12 +52,22 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
             if kind == "sell" and head == t and root.dep_ in ("obj", "dobj") and t.pos_ == "VERB":
                 return "recipient"  # "supplying Russia with drones"
             if head == t or (prep and head.head == t):
-                if prep in ("to", "vers") or prep in ("à", "au", "aux") and kind == "sell":
-                    return "recipient"
-                if prep in ("par", "by"):  # the agent: "sold by France", but "ordered by Poland"
-                    return "supplier" if kind == "sell" else "recipient"
-                if prep in ("from", "auprès") or prep in ("à", "au", "aux") and kind == "buy":
-                    return "supplier"
+                return _role_of_preposition(prep, kind, ctx.lang)
+    return None
+
+
+def _role_of_preposition(prep: str | None, kind: str, lang: str) -> str | None:
+    """The role a preposition gives a state after a selling or buying word ('to', 'vers': the recipient; 'from',
+    'auprès': the supplier; 'à' either, by the word; the agent 'by', 'par': the seller or the buyer)."""
+    lex = lexicon(lang)
+    if prep is None:
+        return None
+    if prep in lex["role_recipient_prep"] or prep in lex["role_counterpart_prep"] and kind == "sell":
+        return "recipient"
+    if prep in lex["role_agent"]:
+        return "supplier" if kind == "sell" else "recipient"
+    if prep in lex["role_source_prep"] or prep in lex["role_counterpart_prep"] and kind == "buy":
+        return "supplier"
     return None
 
 

@@ -32,7 +32,7 @@ _NAME_TAIL = r"(?:\s+(?:[A-Z0-9][\w.'-]*|de|of|the|du|la|del))*"
 # 'Cope India 19', 'BALTOPS 24', 'Varuna 19.1' (space) or 'Vostok-2018' (hyphen, four-digit years only, so
 # that designations such as 'Mi-28' or 'COVID-19' are not exercises); a name in parentheses is a translation.
 _EDITION = re.compile(r"(?<![\w(-])([A-Z][\w-]*[a-zA-Z](?:\s+[A-Z][\w-]*[a-zA-Z]){0,3})"
-                      r"(\s+(?=\d|[IVX]+\b)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:\.\d)?|[IVX]{1,5}\b)(?![\w.-])")
+                      r"(\s+(?=\d|[IVX]+\b)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:[.-]\d{1,2})?|[IVX]{1,5}\b)(?![\w.-])")
 _FUNCTION_WORDS = frozenset(
     "du de des le la les l au aux en dans sur depuis vers et un une ce cette the in on at from since of by for to "
     "and a an this that until after before during lundi mardi mercredi jeudi vendredi samedi dimanche monday "
@@ -55,6 +55,7 @@ class _Report:
     start: PartialDate | None = None
     end: PartialDate | None = None
     evidence: Evidence | None = None
+    observers: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:
@@ -77,8 +78,10 @@ def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
     lex = lexicon(ctx.lang)
     names: list[str] = []
     triggers = ctx.cues("exercise")
+    preps = _name_prep(ctx.lang)
     for m in _QUOTED.finditer(text):
-        near = triggers and min(abs(t.idx - ctx.sent.start_char - m.start()) for t in triggers) < 60
+        near = triggers and min(abs(t.idx - ctx.sent.start_char - m.start()) for t in triggers) < 60 or bool(
+            preps.search(text[max(0, m.start() - 30):m.start()])) or bool(ctx.cues("exercise_context"))
         quoted = m.group(1) or m.group(2)
         if near and _name_like(quoted):
             names.append(quoted)
@@ -150,10 +153,25 @@ def _with_acronym(name: str, after: str) -> str:
     return name
 
 
+@cache
+def _name_prep(lang: str) -> re.Pattern[str]:
+    """The words before a name that make it an event's: 'during "Griffin Lightning"', 'lors de « X »'."""
+    return re.compile(rf"(?i:\b(?:{longest_literal((), lexicon(lang)['exercise_name_prep'])}))\s*\"?\s*$")
+
+
+@cache
+def _never_name_words() -> frozenset[str]:
+    """Words that make a capitalised phrase a title, a facility or a date, not an exercise: every language's."""
+    return frozenset(w for lang in ("fr", "en") for w in lexicon(lang)["not_exercise_name"])
+
+
 def _plausible(name: str, known_terms: frozenset[str]) -> bool:
     words = name.split()
     if not words or _GENERIC.match(words[0]) and len(words) == 1:
         return False
+    if any(w.lower().strip(".,") in _never_name_words() for w in words):
+        return False  # a title, a facility or a date: 'Director', 'Range', 'Begins June 30'
+
     base = " ".join(w for w in re.split(r"[\s-]+", name) if not re.fullmatch(r"[\d.]+", w))
     if not base or base in known_terms or _GENERIC.match(base) or words[0].lower() in _FUNCTION_WORDS:
         return False
@@ -161,15 +179,19 @@ def _plausible(name: str, known_terms: frozenset[str]) -> bool:
     return words[0].lower().rstrip(".") not in MONTHS
 
 
-def _participants(ctx: SentenceContext) -> tuple[list[str], str | None]:
-    """States taking part in the exercise a sentence speaks of, and the host named as its location."""
+def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str]]:
+    """States taking part in the exercise a sentence speaks of, the host named as its location, the observers."""
     lex = lexicon(ctx.lang)
     participants: list[str] = []
+    observers: list[str] = []
     host: str | None = None
     for group in ctx.groups:
         before = left_words(group, 3)
         after = [t.lower_ for t in ctx.sent.doc[group[-1].span.end:min(ctx.sent.end, group[-1].span.end + 5)]]
-        if set(before) & lex["location_block"] or set(after) & lex["observer"]:
+        if set(after) & lex["observer"] or _observed(ctx, group):
+            observers += [p.entity for p in group]
+            continue
+        if set(before) & lex["location_block"]:
             continue
         named = [p for p in group if p.mention.named]
         if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
@@ -187,7 +209,17 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None]:
     for p in ctx.of_types(STATE_TYPES):
         if not p.mention.named and head_lemma(p) in lex["place_noun"]:
             host = host or p.entity
-    return participants, _declared_host(ctx) or host
+    return participants, _declared_host(ctx) or host, observers
+
+
+def _observed(ctx: SentenceContext, group: list[Placed]) -> bool:
+    """'an observer program, including representatives from A and B': a list after an observer word, with no
+    word of taking part between them, watches the exercise."""
+    start = group[0].span.start
+    observers = [t.i for t in ctx.cues("observer") if t.i < start]
+    if not observers:
+        return False
+    return not any(observers[-1] < t.i < start for t in ctx.cues("exercise_context"))
 
 
 def _declared_host(ctx: SentenceContext) -> str | None:
@@ -234,8 +266,9 @@ def _is_location(before: list[str], lex: Lexicon) -> bool:
 
 
 def _report(ctx: SentenceContext, name: str | None) -> _Report:
-    participants, host = _participants(ctx)
+    participants, host, observers = _participants(ctx)
     report = _Report(ctx, name, participants, host)
+    report.observers = observers
     places = [p for p in ctx.placed if p.mention.type == "Place" and not (name and p.mention.text in name)]
     if places:
         report.location = places[0].entity
@@ -358,6 +391,7 @@ def _exercise(name: str | None, reports: list[_Report]) -> Exercise:
         host=_first([r.host for r in reports]), location=_first([r.location for r in reports]),
         start=next((r.start for r in reports if r.start), None),
         end=next((r.end for r in reports if r.end), None),
+        observers=tuple(dict.fromkeys(o for r in reports for o in r.observers if o not in participants)),
         evidence=tuple(r.evidence for r in sorted(reports, key=lambda r: r.ctx.index) if r.evidence))
 
 

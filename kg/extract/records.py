@@ -55,6 +55,7 @@ class Exercise:
     start: PartialDate | None
     end: PartialDate | None
     evidence: tuple[Evidence, ...]
+    observers: tuple[str, ...] = ()  # states watching the exercise: they act in the article, they take no part
 
 
 @dataclass(frozen=True)

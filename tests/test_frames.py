@@ -1,0 +1,182 @@
+"""Events read as frames across a text, on sentences written for these tests (issue classes 1–12), in French and
+English: arms deals, memberships and exercises, each through a pattern of the language, not a particular article."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kg.articles import Article
+from kg.extract import Extraction, Extractor
+
+pytestmark = pytest.mark.slow
+
+US, FR, UK, PL, LB, EG, UA, SA, AE, IN = "Q30", "Q142", "Q145", "Q36", "Q822", "Q79", "Q212", "Q851", "Q878", "Q668"
+DE, NL, RO, ES, GR, TR, NO, DK, BE = "Q183", "Q29999", "Q218", "Q29", "Q41", "Q43", "Q20", "Q35", "Q31"
+FI, SE, HR, RU, JP, AU = "Q33", "Q34", "Q224", "Q159", "Q17", "Q408"
+NATO, EU, COE = "Q7184", "Q458", "Q8908"
+
+
+def read(extractor: Extractor, text: str, lang: str) -> Extraction:
+    return extractor.extract(Article(id="t.txt", text=text, lang=lang, date=dt.date(2024, 5, 2)))
+
+
+def pairs(e: Extraction) -> set[tuple[str | None, str | None]]:
+    return {(d.supplier, d.recipient) for d in e.deals}
+
+
+def members(e: Extraction) -> dict[tuple[str, str], str]:
+    return {(m.member, m.organisation): m.kind for m in e.memberships}
+
+
+# 1. parties and items spread over a paragraph ------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Egypt will receive new air defence systems. The United States delivered twelve Avenger launchers "
+           "to the Egyptian Army last week.", (US, EG)),
+    ("fr", "La Pologne modernise son armée. La France a livré douze obusiers CAESAR à l'armée polonaise.", (FR, PL)),
+])
+def test_deal_parties_read_around_the_items(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))
+
+
+# 2. one supplier, many recipients ------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Congress was told of the transfer of Hellfire missiles to Saudi Arabia and the United Arab Emirates.",
+     {SA, AE}),
+    ("fr", "Le contrat permettra à plusieurs pays alliés, dont l'Allemagne, les Pays-Bas et la Roumanie, "
+           "d'acquérir ensemble des missiles Patriot.", {DE, NL, RO}),
+])
+def test_each_recipient_of_a_list_is_a_deal(extractor: Extractor, lang: str, text: str, expected: set) -> None:
+    assert expected <= {r for _, r in pairs(read(extractor, text, lang))}
+
+
+# 3. donations, handovers and transfers -------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, status", [
+    ("en", "The United Kingdom donated forty Mastiff vehicles to the Ukrainian Army.", "donated"),
+    ("fr", "La France a fait don de 24 missiles MILAN à l'armée libanaise.", "donated"),
+    ("fr", "La cession de 12 véhicules blindés de type VAB par la France à l'armée libanaise a eu lieu en mars.",
+     "transferred"),
+])
+def test_donations_and_transfers_have_their_status(extractor: Extractor, lang: str, text: str, status: str) -> None:
+    deals = read(extractor, text, lang).deals
+    assert deals and deals[0].status == status
+
+
+# 4. approvals and blocked sales --------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, status", [
+    ("en", "The State Department approved a possible sale of 32 Apache helicopters to Poland.", "approved"),
+    ("en", "The resolution would block the sale of Paveway bombs to Saudi Arabia.", "cancelled"),
+    ("fr", "Le gouvernement a autorisé l'exportation de 20 chars Leclerc vers l'Égypte.", "approved"),
+])
+def test_approvals_and_blocks(extractor: Extractor, lang: str, text: str, status: str) -> None:
+    deals = read(extractor, text, lang).deals
+    assert deals and deals[0].status == status
+
+
+# 6. weapons not in the shipped list ----------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, item", [
+    ("en", "The United States delivered eight Bradley Fighting Vehicles to Lebanon.",
+     "weapon/bradley-fighting-vehicles"),
+    ("en", "Poland ordered 180 K2 tanks from South Korea.", "weapon/k2"),
+    ("fr", "L'Égypte a commandé à la France douze hélicoptères Caracal.", "weapon/caracal"),
+    ("fr", "La France a livré 30 chars Leclerc à la Jordanie.", "weapon/leclerc"),
+])
+def test_weapons_named_beside_a_weapon_noun(extractor: Extractor, lang: str, text: str, item: str) -> None:
+    items = {i for d in read(extractor, text, lang).deals for i in d.items}
+    assert item in items
+
+
+# 7. bodies of a state, and their acronyms ----------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The United States supports the Lebanese Armed Forces. The LAF received 50 Humvee vehicles from the "
+           "United States on Monday."),
+    ("fr", "La France soutient les Forces armées libanaises (FAL). Les FAL ont reçu de la France 20 véhicules "
+           "blindés."),
+])
+def test_acronym_of_a_state_body_is_that_state(extractor: Extractor, lang: str, text: str) -> None:
+    e = read(extractor, text, lang)
+    assert any(m.kind == "acronym" and m.entity == LB for m in e.mentions)
+    assert (US if lang == "en" else FR, LB) in pairs(e)
+
+
+def test_a_company_alone_is_no_state(extractor: Extractor) -> None:
+    e = read(extractor, "The contract was awarded to Raytheon, which will build the missiles.", "en")
+    assert not e.deals
+
+
+# 8. memberships written as lists -------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, org, expected", [
+    ("en", "The 32 NATO Allies, including Denmark and Belgium, met in Brussels.", NATO, {DK, BE}),
+    ("en", "Greece, Turkey and Norway, all members of NATO, sent ships.", NATO, {GR, TR, NO}),
+    ("en", "The European Union met today. The participating member states are:\n- Germany\n- Spain\n- Romania",
+     EU, {DE, ES, RO}),
+    ("fr", "Huit pays de l'OTAN (Canada, France, Norvège et Turquie) participent.", NATO, {FR, NO, TR}),
+    ("fr", "L'Union européenne a décidé. Les vingt-cinq États membres participants (Allemagne, Espagne, "
+           "Roumanie) ont signé.", EU, {DE, ES, RO}),
+    ("en", "NATO ally Norway hosted the meeting.", NATO, {NO}),
+])
+def test_each_state_of_a_member_list_is_a_member(extractor: Extractor, lang: str, text: str, org: str,
+                                                 expected: set) -> None:
+    found = members(read(extractor, text, lang))
+    assert {m for (m, o) in found if o == org} >= expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Germany signed the protocols on the accession of Finland and Sweden to NATO."),
+    ("fr", "L'Allemagne a signé les protocoles sur l'adhésion de la Finlande et de la Suède à l'OTAN."),
+])
+def test_accession_protocols_signers_and_candidates(extractor: Extractor, lang: str, text: str) -> None:
+    found = members(read(extractor, text, lang))
+    assert found[(FI, NATO)] == found[(SE, NATO)] == "applied"
+    assert found[(DE, NATO)] == "member"
+
+
+def test_no_member_without_an_organisation(extractor: Extractor) -> None:
+    e = read(extractor, "Several countries, including Greece and Turkey, sent observers.", "en")
+    assert not e.memberships
+
+
+# 9–10. organisations and kinds ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, kind", [
+    ("en", "Russia was expelled from the Council of Europe in March 2022.", "expelled"),
+    ("fr", "La Russie a été suspendue du Conseil de l'Europe le 25 février.", "suspended"),
+    ("fr", "Le Comité des ministres du Conseil de l'Europe a décidé que la Russie cesse d'être membre de "
+           "l'organisation.", "left"),
+    ("en", "Finland and Sweden were invited to join the alliance at the NATO summit.", "applied"),
+])
+def test_membership_kinds(extractor: Extractor, lang: str, text: str, kind: str) -> None:
+    found = read(extractor, text, lang).memberships
+    assert found and {m.kind for m in found} == {kind}
+
+
+# 11. exercise names --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Exercise Iron Lance 24-2 began on Monday with troops from Poland and Romania.", "Iron Lance 24-2"),
+    ("en", "Around 400 Dutch troops trained in Lithuania during \"Silver Arrow\".", "Silver Arrow"),
+    ("fr", "Des soldats belges ont participé à l'exercice « Cold Response 22 » en Norvège.", "Cold Response 22"),
+    ("fr", "Les marines française et grecque ont mené des manœuvres lors de « Argo 25 ».", "Argo 25"),
+])
+def test_exercise_names(extractor: Extractor, lang: str, text: str, name: str) -> None:
+    assert name in {x.name for x in read(extractor, text, lang).exercises}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The exercise director said the exercise Range was closed."),
+    ("fr", "L'exercice a été présenté par le directeur de l'exercice Centre."),
+])
+def test_titles_and_facilities_are_no_exercise_names(extractor: Extractor, lang: str, text: str) -> None:
+    assert {x.name for x in read(extractor, text, lang).exercises} <= {None}
+
+
+# 12. observers are no participants -----------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Exercise Sea Shield 25 began with Romania and the United States. The exercise hosted an observer "
+           "program, including representatives from Japan and Australia."),
+    ("fr", "L'exercice Sea Shield 25 a commencé avec la Roumanie et les États-Unis. Des observateurs venus du "
+           "Japon et de l'Australie assistent à l'exercice."),
+])
+def test_observers_are_no_participants(extractor: Extractor, lang: str, text: str) -> None:
+    exercises = read(extractor, text, lang).exercises
+    participants = {p for x in exercises for p in x.participants}
+    assert {RO, US} <= participants and not {JP, AU} & participants
