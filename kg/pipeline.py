@@ -14,6 +14,7 @@ from typing import TypeVar
 from rdflib import RDF, Graph
 
 from kg.articles import Article, read_articles
+from kg.commit import abandon, begin, commit
 from kg.errors import ArticleError, EmptyBuildError, KGError, StoreError
 from kg.executors import ExecutorKind, extract_all
 from kg.extract import Extractor
@@ -21,7 +22,7 @@ from kg.folderlock import write_lock
 from kg.ontology import KG
 from kg.reasoning import INFERRED_FILE, Reasoner, reason
 from kg.serialise import write_atomic, write_graph
-from kg.triplestore import STORE_DIR, BackgroundWriter, BuildWriter, TripleStore, promote, record_files
+from kg.triplestore import STORE_DIR, BackgroundWriter, BuildWriter, TripleStore, record_files
 from kg.validation import ShapeResult, validate_graph
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
@@ -105,12 +106,14 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     `reasoner`), else a previous `out/inferred.ttl` is removed.
 
     Each article's triples go to its own named graph of the store `out/store` (`kg.triplestore`). A fresh build
-    fills a new store beside it in one bulk load at the end and then puts it in its place, so a build killed midway
-    leaves the previous store as it was. With `append` the store keeps the articles of earlier builds, each article
-    written in one transaction (an article built again replaces its graph), and `remove` lists article ids to take
-    out first. `graph.ttl` is written from the articles' triples, not read back from the store. The
-    articles are extracted on `jobs` processes, or on the Dask cluster at `scheduler` with `executor="dask"`
-    (`kg.executors.extract_all`); the output does not depend on either.
+    fills a new store beside it in one bulk load at the end; with `append` a copy of the store keeps the articles
+    of earlier builds, each article written in one transaction (an article built again replaces its graph), and
+    `remove` lists article ids to take out first. The graph files, the store, `store.json` and `report.json` of the
+    new state are all made beside the current ones and put in place at one commit point (`kg.commit`): a build
+    stopped or killed at any moment leaves the folder wholly as it was, or (once committed) wholly new.
+    `graph.ttl` is written from the articles' triples, not read back from the store. The articles are extracted
+    on `jobs` processes, or on the Dask cluster at `scheduler` with `executor="dask"` (`kg.executors.extract_all`);
+    the output does not depend on either.
 
     The folder's write lock (`kg.folderlock`) is held from the start to the end: one writer at a time.
 
@@ -156,7 +159,27 @@ def _build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None, str
         raise EmptyBuildError(f"no article could be read from {', '.join(map(str, paths)) or 'no path'}"
                               f"{_first_problems(report.problems)}; {out} holds a build with articles and was left "
                               f"as it was (use --append to add to it, or another --out)")
-    opened = TripleStore.open(target) if append else TripleStore.open_staging(target)
+    staged = begin(out)
+    try:
+        _build_state(articles, out, staged, report, started, extractor=extractor, strict=strict, wikidata=wikidata,
+                     progress=progress, reasoning=reasoning, reasoner=reasoner, validation=validation,
+                     append=append, jobs=jobs, executor=executor, scheduler=scheduler, remove=remove)
+    except BaseException:
+        abandon(out)
+        raise
+    commit(out, staged)
+    return report
+
+
+def _build_state(articles: list[Article], out: Path, staged: Path, report: BuildReport, started: float, *,
+                 extractor: Extractor, strict: bool, wikidata: WikidataClient | None,
+                 progress: Callable[[Iterable[Article], int], Iterable[Article]], reasoning: bool,
+                 reasoner: Reasoner | str, validation: bool, append: bool, jobs: int, executor: ExecutorKind | str,
+                 scheduler: str | None, remove: Sequence[str]) -> None:
+    """The next state of the folder `out`, whole, in `staged` and `out/store.new` (see `kg.commit`): a new store
+    for a fresh build, a copy of the current one for an append or a removal."""
+    target = out / STORE_DIR
+    opened = TripleStore.open_copy(target) if append else TripleStore.open_staging(target)
     with opened as store, closing(BuildWriter(store, deferred=not append)) as writer:
         missing = [article_id for article_id in remove if not store.has_article(article_id)]
         if missing:
@@ -173,18 +196,16 @@ def _build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None, str
                 if result.articles:
                     background.put(result)
                     report.articles += result.articles
-        report.triples, graph = writer.write_asserted(out / GRAPH_FILE)
-        _derive(graph, out, report, wikidata=wikidata, validation=validation, reasoning=reasoning, reasoner=reasoner)
-        writer.refresh(out)
+        report.triples, graph = writer.write_asserted(staged / GRAPH_FILE)
+        _derive(graph, staged, report, named=out, wikidata=wikidata, validation=validation, reasoning=reasoning,
+                reasoner=reasoner)
+        writer.refresh(staged)
         report.store_articles = len(store.article_graphs())
-    if not append:
-        promote(target)
-    record_files(out)
+    record_files(staged)
     report.entities = _count(graph, _ENTITY_CLASSES)
     report.events = _count(graph, _EVENT_CLASSES)
     report.seconds = round(time.perf_counter() - started, 2)
-    write_atomic(out / REPORT_FILE, json.dumps(asdict(report), indent=1, ensure_ascii=False).encode("utf-8"))
-    return report
+    write_atomic(staged / REPORT_FILE, json.dumps(asdict(report), indent=1, ensure_ascii=False).encode("utf-8"))
 
 
 def _holds_articles(store: Path) -> bool:
@@ -202,9 +223,10 @@ def _first_problems(problems: Sequence[Problem], limit: int = 3) -> str:
     return f" ({'; '.join(map(str, problems[:limit]))}{more})"
 
 
-def _derive(graph: Graph, out: Path, report: BuildReport, *, wikidata: WikidataClient | None, validation: bool,
-            reasoning: bool, reasoner: Reasoner | str) -> None:
-    """The stages after the asserted graph: Wikidata links, validation and reasoning, into `report`."""
+def _derive(graph: Graph, out: Path, report: BuildReport, *, named: Path, wikidata: WikidataClient | None,
+            validation: bool, reasoning: bool, reasoner: Reasoner | str) -> None:
+    """The stages after the asserted graph: Wikidata links, validation and reasoning, into `report`; the files go
+    to `out` (the staged state), messages name them in `named` (the build folder)."""
     try:
         enrichment = enrich(graph, client=wikidata)
     except Exception as err:  # an endpoint's answer kg did not foresee: the build completes from the snapshot
@@ -216,7 +238,7 @@ def _derive(graph: Graph, out: Path, report: BuildReport, *, wikidata: WikidataC
     write_graph(enrichment.graph, out / WIKIDATA_FILE)
     report.wikidata = enrichment.summary()
     if validation:
-        checked = validate_graph(graph, source=str(out / GRAPH_FILE))
+        checked = validate_graph(graph, source=str(named / GRAPH_FILE))
         report.conforms, report.violations, report.warnings = checked.conforms, checked.violations, checked.warnings
         report.validation = list(checked.results)
     if reasoning:

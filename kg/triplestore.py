@@ -198,6 +198,28 @@ class TripleStore:
         return cls.open(staging)
 
     @classmethod
+    def open_copy(cls, path: Path) -> TripleStore:
+        """A copy of the store at `path` (empty when there is none) as its staging store (`store.new`), for an
+        append or a removal: `promote` puts it in place once the build is whole, and until then the store at
+        `path` stays as it was. The copy is a RocksDB checkpoint (hard links), made from the store opened
+        read-only.
+
+        Raises:
+            StoreError: another build is filling the staging store, or the store cannot be read or copied.
+        """
+        recover(path)
+        staging = _staging(path)
+        if staging.exists():
+            cls.open(staging).close()  # raises while a running build holds it
+            shutil.rmtree(staging)
+        if path.is_dir():
+            try:
+                ox.Store.read_only(str(path)).backup(str(staging))
+            except OSError as err:
+                raise StoreError(f"cannot copy the store {path} to {staging}: {err}") from err
+        return cls.open(staging)
+
+    @classmethod
     def open_memory(cls) -> TripleStore:
         """A store in memory, for tests and small jobs."""
         return cls(ox.Store())
@@ -737,6 +759,9 @@ def open_query_store(directory: Path) -> ox.Store | None:
     `kg reason` run on its own); the caller then reads the files instead. Query its default graph (the merge of
     all graphs, as the files merged), not the union of its named graphs, which repeats shared triples.
     """
+    from kg.commit import recover_folder
+
+    recover_folder(directory)
     path = directory / STORE_DIR
     recover(path)
     if not path.is_dir() or stale_files(directory):
@@ -767,6 +792,9 @@ def sync(directory: Path) -> list[str]:
     Raises:
         StoreError: `graph.ttl` no longer matches the store (build again), or the store is in use.
     """
+    from kg.commit import recover_folder
+
+    recover_folder(directory)
     stale = stale_files(directory)
     if not stale:
         return []

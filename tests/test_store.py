@@ -266,3 +266,13 @@ def test_killed_appends_leave_every_article_whole_or_absent(tmp_path: Path, extr
     report = kill.run_kills(2, 8, work=tmp_path, seed=1, extractor=extractor)
     assert len(report.kills) == 2
     assert report.problems == []
+
+
+@pytest.mark.slow
+def test_killed_removals_leave_the_old_folder_or_the_new_one(tmp_path: Path, extractor: Extractor) -> None:
+    """SIGKILL `kg remove` at random moments (bench/kill.py runs 20 of these): the folder (store, graph files,
+    store.json, report) is wholly the state before or after, and a removal killed early can be run again."""
+    kill = _load_bench("kill")
+    report = kill.run_remove_kills(3, work=tmp_path, seed=2, extractor=extractor)
+    assert len(report.kills) == 3
+    assert report.problems == []
