@@ -194,6 +194,9 @@ def build_gazetteer(wikidata_dir: Path, names_csv: Path, supplement: Path | None
     Raises `GazetteerError` listing every problem when the inputs are invalid.
     """
     states = read_csv(wikidata_dir / "states.csv", ("qid", "label_en", "label_fr", "iso2", "iso3"))
+    extra = names_csv.parent / "states_supplement.csv"  # partially recognised states the UN-based table lacks
+    if extra.exists():
+        states += read_csv(extra, ("qid", "label_en", "label_fr", "iso2", "iso3"))
     orgs = read_csv(wikidata_dir / "organisations.csv",
                     ("qid", "label_en", "label_fr", "abbrev_en", "abbrev_fr"))
     classes, class_labels, row_labels = read_classes(wikidata_dir, supplement)
