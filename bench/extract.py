@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import time
 
+from common import DEV_ARTICLES, ROOT
+
 from kg.articles import read_articles
 from kg.extract import Extractor
 from kg.extract.context import index_sentences
-
-from common import DEV_ARTICLES, ROOT
 
 
 def main() -> None:
