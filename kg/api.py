@@ -186,11 +186,22 @@ class Results(pd.DataFrame):
         return Results
 
     def shortened(self) -> pd.DataFrame:
-        """A plain DataFrame for display, with IRIs written as prefixed names."""
+        """A plain DataFrame for display: IRIs written as prefixed names, blanks as blanks (not NaN, NaT or <NA>).
+
+        Dates show as days; a column with a blank shows its values as text (the frame itself keeps its types).
+        """
         frame = pd.DataFrame(self)
         for column in frame.columns:
-            if frame[column].dtype == object:
-                frame[column] = frame[column].map(lambda v: shorten(v, self.prefixes) if isinstance(v, IRI) else v)
+            values = frame[column]
+            if values.dtype == object:
+                values = values.map(lambda v: shorten(v, self.prefixes) if isinstance(v, IRI) else v)
+            dates = values.dropna()
+            if pd.api.types.is_datetime64_any_dtype(values) and (dates.dt.normalize() == dates).all():
+                values = values.dt.strftime("%Y-%m-%d")
+            missing = values.isna()
+            if missing.any():
+                values = values.astype(object).where(~missing, "")
+            frame[column] = values
         return frame
 
     def __repr__(self) -> str:

@@ -139,13 +139,21 @@ def cmd_query(args: argparse.Namespace) -> int:
         columns, rows = open_graph(args.endpoint).rows(args.name, **params)
     else:
         columns, rows = run_saved(args.name, Path(args.data), params)
-    print(format_rows(columns, rows, OutputFormat(args.format)))
+    print(format_rows(columns, rows, OutputFormat(args.format), width=_terminal_width()))
     if not rows:  # an empty answer is an answer (exit 0), but a value that names nothing deserves a word
         from kg.api import open as open_graph
 
         for message in open_graph(args.endpoint or args.data).hints(args.name, **params):
             print(f"kg query: hint: {message}", file=sys.stderr)
     return EXIT_OK
+
+
+def _terminal_width() -> int | None:
+    """The width tables fit: the terminal's (or $COLUMNS), or none when output goes to a file or a pipe."""
+    import os
+    import shutil
+
+    return shutil.get_terminal_size().columns if "COLUMNS" in os.environ or sys.stdout.isatty() else None
 
 
 def cmd_queries(args: argparse.Namespace) -> int:

@@ -82,6 +82,9 @@ def test_notebook_runs_top_to_bottom(path: Path, kernel_dirs: list[str], seed_bu
     print(f"{path.name}: {seconds:.1f} s")
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
+    tables = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    blanks = [b for b in (">NaN<", ">NaT<", "&lt;NA&gt;", ">nan<") for html in tables if b in html]
+    assert not blanks, f"{path.name}: blanks shown as {sorted(set(blanks))}"
     if path.stem in BUILDS_ITSELF or path.stem.startswith(("02", "03")):
         assert any("text/html" in o.get("data", {}) for o in outputs), f"{path.name}: no table"
         assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name}: no picture"

@@ -119,6 +119,7 @@ def test_readme_example_output_is_what_scripts_sample_prints(tmp_path: Path, mon
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("COLUMNS", raising=False)  # output to a pipe: the table is not fitted to a terminal
     assert main(["build", str(ROOT / "corpus" / "sample"), "--out", "out"]) == 0
     assert main(["query", "exercises", "--data", "out"]) == 0
     printed = capsys.readouterr()
