@@ -392,7 +392,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             signal.signal(getattr(signal, name), stop)
     try:
         serve(Path(args.data), host=args.host, port=args.port, timeout=args.timeout or None,
-              max_result_bytes=args.max_result_bytes, cors=args.cors, ready=ready)
+              max_result_bytes=args.max_result_bytes, cors=args.cors, allow_service=frozenset(args.allow_service),
+              public_hosts=frozenset(args.public_host), ready=ready,
+              notice=lambda line: print(f"kg serve: warning: {line}", file=sys.stderr))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     return EXIT_OK
@@ -457,7 +459,14 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     sv.add_argument("--max-result-bytes", type=_non_negative, default=DEFAULT_MAX_RESULT_BYTES, metavar="N",
                     help="refuse answers larger than this with HTTP 413; they are held in memory up to this size "
                     f"(default: {DEFAULT_MAX_RESULT_BYTES}; 0: no limit)")
-    sv.add_argument("--cors", action="store_true", help="allow cross-origin requests (from web pages elsewhere)")
+    sv.add_argument("--cors", action="store_true", help="allow cross-origin requests (from web pages elsewhere); "
+                    "without it a request with another Origin is refused (403)")
+    sv.add_argument("--allow-service", action="append", default=[], metavar="HOST",
+                    help="let queries' SERVICE clauses reach this host (or HOST:PORT; '*': any); without it "
+                    "queries with SERVICE are refused (403), so that the server fetches nothing for its clients")
+    sv.add_argument("--public-host", action="append", default=[], metavar="NAME",
+                    help="a name clients reach the server by (its Host header); the bound address and localhost "
+                    "are always accepted, other names refused (403, against DNS rebinding)")
     sv.set_defaults(func=cmd_serve)
 
 

@@ -25,6 +25,18 @@ needed. The proxy adds what the engine lacks:
 - updates and uploads refused: the engine answers 403 to POST /update and to writes to /store; the proxy answers
   403 itself to PUT, DELETE and PATCH. Other codes: 502 the engine cannot be reached, 400 a malformed request,
   413 a request body over 16 MiB.
+- no fetching for clients: a query with `SERVICE` makes the engine send requests to any URL it names (SSRF: a
+  read-only server turned against its own network). The proxy refuses such queries (403) unless the host is
+  allowed (`allow_service`, `--allow-service HOST`).
+- no DNS rebinding and no cross-site forms: the `Host` header must name the server (its address, `localhost`,
+  or a `public_hosts` name), and a request from a web page of another origin (`Origin`) is refused unless
+  `cors`.
+- no stale connections: the engine writes an unsolicited 500 on a kept-alive connection idle for about 10 s;
+  the proxy does not reuse a connection idle for more than `_IDLE_REUSE` seconds.
+- answers that broke off: a 200 whose JSON or XML results are cut short (an engine error while streaming) is
+  answered 502, not passed on.
+- a supervised engine: `serve` starts the engine again when it dies (Oxigraph 0.5 aborts on some queries, see
+  docs/robustness.md); requests in flight then get 502, later ones wait for the new engine.
 
 The default graph of a query is the store's default graph: every triple of the articles, Wikidata and inferred
 graphs once, as `kg query` reads it; `GRAPH ?g { … }` reaches each article's graph.
@@ -37,9 +49,11 @@ Oxigraph; stop the server, write, start it again.
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import logging
 import math
 import queue
+import re
 import shutil
 import socket
 import subprocess
@@ -52,6 +66,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import ServeError, StoreError
 from kg.triplestore import STORE_DIR, TripleStore, sync
@@ -72,6 +87,68 @@ _CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph 0.5 wri
 _MAX_REQUEST_BYTES = 16 * 2**20
 _PIECE = 64 * 1024
 _ENGINE_GRACE = 10.0  # seconds the proxy waits for the engine beyond the query timeout
+_IDLE_REUSE = 2.0  # seconds a kept-alive engine connection may have been idle and still be reused
+_RESTART_WAIT = 60.0  # seconds a request waits for an engine being started again
+_MAX_RESTARTS = 20  # restarts within _RESTART_PERIOD before serve gives up
+_RESTART_PERIOD = 300.0
+_SPARQL_TOKEN = re.compile(
+    r"(?P<comment>#[^\n]*)"
+    r"|(?P<string>\"{3}(?:[^\"\\]|\\.|\"(?!\"\"))*\"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"
+    r"|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<word>[A-Za-z_][\w-]*)"
+    r"|(?P<space>\s+)"
+    r"|(?P<other>.)", re.DOTALL)
+
+
+def service_targets(query: str) -> list[str]:
+    """The endpoints a SPARQL query's `SERVICE` clauses name: their IRIs, or `?` for a variable or a prefixed
+    name (not resolved, so never allowed by host). Comments, strings and IRIs are skipped, so a literal "service"
+    is no clause.
+
+    >>> service_targets('SELECT * { SERVICE SILENT <http://h:1/q> { ?s ?p ?o } } # SERVICE <http://x/>')
+    ['http://h:1/q']
+    """
+    targets: list[str] = []
+    expecting = False
+    for match in _SPARQL_TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind in ("space", "comment"):
+            continue
+        text = match.group()
+        if expecting and kind == "word" and text.upper() == "SILENT":
+            continue
+        if expecting:
+            targets.append(text[1:-1] if kind == "iri" else "?")
+            expecting = False
+        elif kind == "word" and text.upper() == "SERVICE":
+            expecting = True
+    if expecting:
+        targets.append("?")
+    return targets
+
+
+def _service_allowed(target: str, allowed: frozenset[str]) -> bool:
+    if "*" in allowed:
+        return True
+    try:
+        parts = urlsplit(target)
+        host = (parts.hostname or "").lower()
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return False
+    return bool(host) and (host in allowed or netloc in allowed)
+
+
+def _query_text(command: str, target: str, content_type: str, body: bytes) -> str:
+    """The SPARQL text of a request (GET ?query=, a POSTed form or a POSTed query), "" when it has none."""
+    texts = parse_qs(urlsplit(target).query).get("query", [])
+    kind = content_type.split(";")[0].strip().lower()
+    if command == "POST" and kind == "application/x-www-form-urlencoded":
+        texts += parse_qs(body.decode("utf-8", "replace")).get("query", [])
+    elif command == "POST" and body:
+        texts.append(body.decode("utf-8", "replace"))
+    return "\n".join(texts)
 
 
 def oxigraph_binary() -> str:
@@ -127,25 +204,33 @@ class _Upstream:
     def __init__(self, host: str, port: int, timeout: float | None, *, busy: int = 64, idle: int = 64) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.slots = threading.BoundedSemaphore(busy)
-        self._idle: queue.LifoQueue[http.client.HTTPConnection] = queue.LifoQueue(idle)
+        self._idle: queue.LifoQueue[tuple[http.client.HTTPConnection, float]] = queue.LifoQueue(idle)
+        self.ready = threading.Event()  # cleared while a supervisor starts the engine again
+        self.ready.set()
 
     def take(self) -> tuple[http.client.HTTPConnection, bool]:
-        """A connection, and whether it was used before (the engine may have closed it since)."""
-        try:
-            return self._idle.get_nowait(), True
-        except queue.Empty:
-            return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout), False
+        """A connection, and whether it was used before (the engine may have closed it since). Connections idle
+        for more than `_IDLE_REUSE` seconds are closed, not reused: the engine writes an unsolicited 500 on them
+        after about 10 s, which the next request would read as its answer."""
+        while True:
+            try:
+                connection, since = self._idle.get_nowait()
+            except queue.Empty:
+                return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout), False
+            if time.monotonic() - since <= _IDLE_REUSE:
+                return connection, True
+            connection.close()
 
     def give_back(self, connection: http.client.HTTPConnection) -> None:
         try:
-            self._idle.put_nowait(connection)
+            self._idle.put_nowait((connection, time.monotonic()))
         except queue.Full:
             connection.close()
 
     def close(self) -> None:
         while True:
             try:
-                self._idle.get_nowait().close()
+                self._idle.get_nowait()[0].close()
             except queue.Empty:
                 return
 
@@ -193,10 +278,16 @@ class ReadOnlyProxy(ThreadingHTTPServer):
     request_queue_size = 256  # the default 5 refuses connections when many clients arrive at once
 
     def __init__(self, address: tuple[str, int], upstream: tuple[str, int], *, max_result_bytes: int,
-                 query_timeout: float | None = None, query_budget: int | None = None) -> None:
+                 query_timeout: float | None = None, query_budget: int | None = None,
+                 allow_service: frozenset[str] = frozenset(), public_hosts: frozenset[str] = frozenset(),
+                 cors: bool = False) -> None:
         if max_result_bytes < 0:
             raise ValueError(f"max_result_bytes must be 0 (no limit) or more, got {max_result_bytes}")
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.allow_service = frozenset(h.lower() for h in allow_service)
+        self.public_hosts = frozenset(h.lower() for h in public_hosts)
+        self.hosts = _host_names(address[0], self.public_hosts)
+        self.cors = cors
         self.max_result_bytes = max_result_bytes
         self.query_timeout = query_timeout
         self.window = (_QueryWindow(query_timeout, query_budget)
@@ -220,9 +311,35 @@ class ReadOnlyProxy(ThreadingHTTPServer):
         self.upstream.close()
 
 
+def _host_names(bound: str, public_hosts: frozenset[str]) -> frozenset[str] | None:
+    """The names a request's Host header may give: the bound address and the loopback names, plus the public
+    ones; None (any IP address, `localhost` or a public name) when bound to all interfaces."""
+    if bound in ("", "0.0.0.0", "::"):
+        return None
+    return frozenset({bound.lower().strip("[]"), "localhost", "127.0.0.1", "::1", *public_hosts})
+
+
+def _host_allowed(header: str | None, allowed: frozenset[str] | None, public_hosts: frozenset[str]) -> bool:
+    """Whether a Host header names this server (DNS rebinding gives a foreign name for our address)."""
+    if not header:
+        return True  # HTTP/1.0 without Host: no name to rebind
+    try:
+        name = (urlsplit(f"//{header}").hostname or "").lower()
+    except ValueError:
+        return False
+    if allowed is not None:
+        return name in allowed
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return name == "localhost" or name in public_hosts
+
+
 def start_proxy(upstream: tuple[str, int], *, host: str = DEFAULT_HOST, port: int = 0,
                 max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES, query_timeout: float | None = None,
-                query_budget: int | None = None) -> ReadOnlyProxy:
+                query_budget: int | None = None, allow_service: frozenset[str] = frozenset(),
+                public_hosts: frozenset[str] = frozenset(), cors: bool = False) -> ReadOnlyProxy:
     """A `ReadOnlyProxy` listening on host:port (0: a free port, see `.url`), serving in a daemon thread; stop it
     with `.shutdown()` then `.server_close()`.
 
@@ -230,7 +347,8 @@ def start_proxy(upstream: tuple[str, int], *, host: str = DEFAULT_HOST, port: in
         OSError: the address cannot be listened on (in use, not local).
     """
     proxy = ReadOnlyProxy((host, port), upstream, max_result_bytes=max_result_bytes, query_timeout=query_timeout,
-                          query_budget=query_budget)
+                          query_budget=query_budget, allow_service=allow_service, public_hosts=public_hosts,
+                          cors=cors)
     threading.Thread(target=proxy.serve_forever, name="kg-serve-proxy", daemon=True).start()
     return proxy
 
@@ -308,7 +426,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def _forward(self) -> None:
         body = self._request_body()
-        if body is None:
+        if body is None or not self._allowed(body):
             return
         window = self.server.window
         wait = 0.0 if window is None or self.path in _PAGE else window.admit()
@@ -323,13 +441,40 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             if response is not None:
                 self._relay(*response)
 
+    def _allowed(self, body: bytes) -> bool:
+        """Whether the request may reach the engine; else it was answered (403)."""
+        server = self.server
+        if not _host_allowed(self.headers.get("Host"), server.hosts, server.public_hosts):
+            self._plain(403, f"Host {self.headers.get('Host')!r} is not this server's (serve with --public-host "
+                        "NAME to answer to that name)", close=True)
+            return False
+        origin = self.headers.get("Origin")
+        if origin and not server.cors and origin.lower() != f"http://{self.headers.get('Host', '')}".lower():
+            self._plain(403, f"Cross-origin request from {origin} refused (serve with --cors to allow them)",
+                        close=True)
+            return False
+        refused = [t for t in service_targets(_query_text(self.command, self.path,
+                                                          self.headers.get("Content-Type", ""), body))
+                   if not _service_allowed(t, server.allow_service)]
+        if refused:
+            _LOG.warning("refused a query with SERVICE %s from %s", ", ".join(refused), self.address_string())
+            self._plain(403, f"SERVICE {refused[0]} refused: this server does not fetch other URLs for its clients "
+                        "(serve with --allow-service HOST to allow one)")
+            return False
+        return True
+
     def _send_upstream(self, body: bytes) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse] | None:
-        """Send the request to the engine on a pooled connection; a stale one is replaced once."""
+        """Send the request to the engine on a pooled connection; a stale one is replaced, and while the engine is
+        being started again the request waits for it and is sent once more."""
         upstream = self.server.upstream
         headers = [(k, v) for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP]
         if not any(k.lower() == "host" for k, _ in headers):
             headers.append(("Host", f"{upstream.host}:{upstream.port}"))
+        waited = False
         while True:
+            if not upstream.ready.is_set():
+                waited = True
+                upstream.ready.wait(_RESTART_WAIT)
             connection, reused = upstream.take()
             try:
                 connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
@@ -343,6 +488,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 connection.close()
                 if reused:
                     continue
+                if isinstance(err, ConnectionRefusedError) and not waited:
+                    waited = True  # the engine died and is being started again: wait for it, once
+                    time.sleep(0.2)  # the supervisor notices the death
+                    upstream.ready.wait(_RESTART_WAIT)
+                    continue
+                _LOG.warning("the engine failed on a request from %s (%s %s): %s", self.address_string(),
+                             self.command, self.path[:200], err)
                 self._plain(502, f"The SPARQL engine cannot be reached: {err}")
             except TimeoutError:
                 connection.close()
@@ -380,6 +532,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return
         except (OSError, http.client.HTTPException) as err:
             connection.close()
+            _LOG.warning("the engine's answer to %s broke off (%s %s): %s", self.address_string(), self.command,
+                         self.path[:200], err)
             self._plain(502, f"The SPARQL engine's answer broke off: {err}")
             return
         if body is None:
@@ -391,6 +545,10 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if response.status == 200 and body.endswith(_CANCELLED):
             self._plain(504, f"The query was stopped after {self._timeout_text()}: make it cheaper (LIMIT, fewer "
                         "patterns) or raise --timeout")
+            return
+        if response.status == 200 and not _complete(body, response.getheader("Content-Type", "")):
+            tail = body[-300:].decode("utf-8", "replace").strip().splitlines()
+            self._plain(502, f"The SPARQL engine failed while answering: {tail[-1] if tail else 'no message'}")
             return
         self.send_response_only(response.status, response.reason)
         for key, value in response.getheaders():
@@ -447,16 +605,30 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
 
 
+def _complete(body: bytes, content_type: str) -> bool:
+    """Whether a SPARQL JSON or XML results body ends as a whole document does (other formats cannot tell)."""
+    kind = content_type.split(";")[0].strip().lower()
+    end = body.rstrip()
+    if kind in ("application/sparql-results+json", "application/json"):
+        return end.endswith(b"}")
+    if kind in ("application/sparql-results+xml", "application/xml"):
+        return end.endswith(b">")
+    return True
+
+
 def serve(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: float | None = 10,
           max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES, cors: bool = False,
-          ready: Callable[[str], None] | None = None) -> None:
+          allow_service: frozenset[str] = frozenset(), public_hosts: frozenset[str] = frozenset(),
+          ready: Callable[[str], None] | None = None, notice: Callable[[str], None] | None = None) -> None:
     """Serve the store of `directory` read-only on host:port until interrupted (KeyboardInterrupt, passed on):
     the Oxigraph server on an internal loopback port, behind a `ReadOnlyProxy`. `ready` gets the base URL once
-    both answer. The engine is stopped on the way out, whatever the reason.
+    both answer. The engine is started again when it dies (`notice` gets a line saying so; requests in flight get
+    502, later ones wait for the new engine); after `_MAX_RESTARTS` deaths in `_RESTART_PERIOD` seconds serve
+    stops. The engine is stopped on the way out, whatever the reason.
 
     Raises:
         StoreError: no store in `directory`, or it cannot be synchronised.
-        ServeError: host:port cannot be listened on, or the engine did not start or stopped.
+        ServeError: host:port cannot be listened on, or the engine did not start or kept dying.
         ValueError: a port outside 1–65535, a timeout that is not positive, a negative max_result_bytes.
     """
     _check_port(port)
@@ -464,35 +636,85 @@ def serve(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
     command = serve_command(directory, host="127.0.0.1", port=engine_port, timeout=timeout, cors=cors)
     try:
         proxy = ReadOnlyProxy((host, port), ("127.0.0.1", engine_port), max_result_bytes=max_result_bytes,
-                              query_timeout=timeout, query_budget=engine_query_budget())
+                              query_timeout=timeout, query_budget=engine_query_budget(),
+                              allow_service=allow_service, public_hosts=public_hosts, cors=cors)
     except OSError as err:
         raise ServeError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
     with proxy, tempfile.TemporaryFile() as log:
-        # its own session: a Ctrl-C in the terminal reaches this process only, which stops the engine itself
-        engine = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-        stopping = threading.Event()
-
-        def watch() -> None:
-            engine.wait()
-            if not stopping.is_set():
-                proxy.shutdown()
-
+        supervisor = _Supervisor(command, engine_port, log, proxy, notice or (lambda line: None))
         try:
-            _wait_listening(engine, engine_port, log)
-            threading.Thread(target=watch, name="kg-serve-engine", daemon=True).start()
+            supervisor.start()
             if ready is not None:
                 ready(proxy.url)
             proxy.serve_forever()
-            if engine.poll() is not None:
-                raise ServeError(f"the Oxigraph server stopped (exit {engine.returncode}): {_tail(log)}")
+            if supervisor.failure is not None:
+                raise ServeError(supervisor.failure)
         finally:
-            stopping.set()
-            engine.terminate()
+            supervisor.stop()
+
+
+class _Supervisor:
+    """Runs the engine, and starts it again on the same port when it dies: the store is read-only, so a restart
+    loses nothing. Oxigraph 0.5 aborts the whole server on some queries (a sort over date-times with and without
+    a timezone: "user-provided comparison function does not correctly implement a total order")."""
+
+    def __init__(self, command: list[str], port: int, log: IO[bytes], proxy: ReadOnlyProxy,
+                 notice: Callable[[str], None]) -> None:
+        self.command, self.port, self.log, self.proxy, self.notice = command, port, log, proxy, notice
+        self.engine: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+        self.failure: str | None = None
+        self.deaths: deque[float] = deque()
+
+    def start(self) -> None:
+        """Start the engine and wait until it listens; then watch it on a thread."""
+        self._launch()
+        threading.Thread(target=self._watch, name="kg-serve-engine", daemon=True).start()
+
+    def _launch(self) -> None:
+        # its own session: a Ctrl-C in the terminal reaches this process only, which stops the engine itself
+        self.engine = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=self.log,
+                                       start_new_session=True)
+        _wait_listening(self.engine, self.port, self.log)
+        self.proxy.upstream.ready.set()
+
+    def _watch(self) -> None:
+        while not self.stopping.is_set():
+            assert self.engine is not None
+            code = self.engine.wait()
+            if self.stopping.is_set():
+                return
+            self.proxy.upstream.ready.clear()
+            now = time.monotonic()
+            self.deaths.append(now)
+            while self.deaths and self.deaths[0] < now - _RESTART_PERIOD:
+                self.deaths.popleft()
+            message = f"the Oxigraph server stopped (exit {code}): {_panic(self.log) or _tail(self.log)}"
+            if len(self.deaths) > _MAX_RESTARTS:
+                self.failure = f"{message}; it stopped {len(self.deaths)} times in {_RESTART_PERIOD:g} s, given up"
+                self.proxy.shutdown()
+                return
+            self.notice(f"{message}; starting it again")
             try:
-                engine.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                engine.kill()
-                engine.wait()
+                self._launch()
+            except ServeError as err:
+                self.failure = str(err)
+                self.proxy.shutdown()
+                return
+
+    def stop(self) -> None:
+        """Stop watching and stop the engine (TERM, then KILL after 10 s)."""
+        self.stopping.set()
+        self.proxy.upstream.ready.set()  # no request waits for an engine that will not come
+        engine = self.engine
+        if engine is None:
+            return
+        engine.terminate()
+        try:
+            engine.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            engine.kill()
+            engine.wait()
 
 
 def _free_port() -> int:
@@ -512,6 +734,16 @@ def _wait_listening(engine: subprocess.Popen[bytes], port: int, log: IO[bytes], 
         except OSError:
             time.sleep(0.05)
     raise ServeError(f"the Oxigraph server did not listen on 127.0.0.1:{port} within {seconds:g} s")
+
+
+def _panic(log: IO[bytes]) -> str | None:
+    """The last panic message of the engine's log ("panicked at FILE: MESSAGE"), or None."""
+    log.seek(0)
+    lines = log.read().decode("utf-8", "replace").splitlines()
+    at = [i for i, line in enumerate(lines) if "panicked at" in line]
+    if not at:
+        return None
+    return " ".join(line.strip() for line in lines[at[-1]:at[-1] + 2])
 
 
 def _tail(log: IO[bytes]) -> str:
