@@ -343,14 +343,15 @@ def _acronyms(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         span = doc.char_span(m.evidence.start, m.evidence.end, alignment_mode="expand")
         if span is None:
             continue
-        for start in range(max(span.sent.start, span.start - 3), span.start + 1):
-            for end in range(span.end, min(span.sent.end, span.end + 3) + 1):
-                words = [t for t in doc[start:end] if t.is_alpha]
-                if len(words) < 2 or len(words) != end - start:
-                    continue
-                acronym = "".join(t.text[0] for t in words).upper()
-                if acronym in written and acronym not in taken:
-                    meaning.setdefault(acronym, m)
+        lo, hi = max(span.sent.start, span.start - 3), min(span.sent.end, span.end + 3)
+        initials = [t.text[0].upper() if t.is_alpha else "" for t in doc[lo:hi]]
+        for start in range(lo, span.start + 1):
+            for end in range(max(span.end, start + 2), hi + 1):
+                letters = initials[start - lo:end - lo]
+                if all(letters):
+                    acronym = "".join(letters)
+                    if acronym in written and acronym not in taken:
+                        meaning.setdefault(acronym, m)
     found = []
     for hit in _ACRONYM.finditer(text):
         body = meaning.get(hit.group(0))

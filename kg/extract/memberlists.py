@@ -125,22 +125,21 @@ def _accession(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, 
     org = min(((abs(i - j), o) for o, i in orgs), default=(0, last_org))[1]
     if org is None:
         return None
-    pending = any({t.lower_, t.lemma_.lower()} & lex["accession_instrument"] for t in ctx.sent)
+    pending = bool(ctx.cues("accession_instrument"))
     return org, "applied" if pending else "joined"
 
 
 def _signers(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | None) -> list[tuple[Placed, str]]:
     """The states signing or ratifying an instrument of accession are members already."""
-    lex = lexicon(ctx.lang)
-    instruments = [t for t in ctx.sent if {t.lower_, t.lemma_.lower()} & lex["accession_instrument"]]
+    instruments = ctx.cues("accession_instrument")
     if not instruments:
         return []
     org = min(((abs(i - instruments[0].i), o) for o, i in orgs), default=(0, last_org))[1]
     if org is None:
         return []
     found = []
-    for verb in ctx.sent:
-        if verb.lemma_.lower() not in lex["sign_verb"] or not any(t in verb.subtree for t in instruments):
+    for verb in ctx.cues("sign_verb"):
+        if not any(t in verb.subtree for t in instruments):
             continue
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
         tokens = [t for s in subjects for t in conjuncts(s)]
