@@ -329,6 +329,7 @@ class KnowledgeGraph:
     _store: ox.Store | None = field(default=None, repr=False)
     _endpoint: _Endpoint | None = field(default=None, repr=False)
     _graphs: dict[tuple[str, ...], Graph] = field(default_factory=dict, repr=False, compare=False)
+    isolate: bool = True  # SPARQL text runs in a child process (`kg.sandbox`): an engine abort spares the kernel
 
     @property
     def is_remote(self) -> bool:
@@ -351,7 +352,7 @@ class KnowledgeGraph:
                 "wikidata": "wikidata" in self.layers if wikidata is None else wikidata}
         layers = tuple(layer for layer in LAYERS if layer == "asserted" or (want[layer] and layer in self.available))
         return KnowledgeGraph(self.source, layers, self.available, self.prefixes, self._store, self._endpoint,
-                              self._graphs)
+                              self._graphs, self.isolate)
 
     def query(self, query: str, /, **params: object) -> Results:
         """The answer to a saved query (by name) or to SPARQL text, as a typed DataFrame.
@@ -398,7 +399,16 @@ class KnowledgeGraph:
                                    default_graphs=self._endpoint.default_graphs(self.layers),
                                    timeout=self._endpoint.timeout, label=label)
         graphs = [ox.NamedNode(LAYER_GRAPHS[layer]) for layer in self.layers]
-        return select(self.store, text, values=values, default_graph=graphs, prefixes=self.prefixes, label=label)
+
+        def run() -> tuple[list[str], list[list[AnyTerm | None]]]:
+            return select(self.store, text, values=values, default_graph=graphs, prefixes=self.prefixes,
+                          label=label)
+
+        if self.isolate and label == "query":  # SPARQL text from the user, not a saved query
+            from kg.sandbox import isolated
+
+            return isolated(run, label=label)
+        return run()
 
     @property
     def graph(self) -> Graph:
@@ -434,12 +444,14 @@ class KnowledgeGraph:
 
 
 def open(source: str | os.PathLike[str], *, inferred: bool = True, wikidata: bool = True,  # noqa: A001
-         timeout: float = 60) -> KnowledgeGraph:
+         timeout: float = 60, isolate: bool = True) -> KnowledgeGraph:
     """Open a build folder (`kg build … --out DIR`) or a SPARQL endpoint (an http:// or https:// URL).
 
     A folder is loaded into an embedded Oxigraph store; an endpoint is asked through SPARQLWrapper (`timeout` in
     seconds per query). The answers come from the asserted triples, plus the inferred ones (`inferred`) and
-    the Wikidata links and enrichment (`wikidata`) when the folder has them.
+    the Wikidata links and enrichment (`wikidata`) when the folder has them. SPARQL text (not a saved query) on
+    a folder runs in a child process, so that an abort of the engine on it cannot kill the caller (a notebook's
+    kernel; see `kg.sandbox`); `isolate=False` runs it in this process.
 
     Raises StoreError when the folder has no graph.ttl.
 
@@ -452,5 +464,5 @@ def open(source: str | os.PathLike[str], *, inferred: bool = True, wikidata: boo
         data = Path(text)
         store, found = load_layers(data)
         prefixes = {**DEFAULT_PREFIXES, **file_prefixes(data / LAYER_FILES[layer] for layer in found)}
-        kb = KnowledgeGraph(str(data), found, found, prefixes, _store=store)
+        kb = KnowledgeGraph(str(data), found, found, prefixes, _store=store, isolate=isolate)
     return kb.using(inferred=inferred, wikidata=wikidata)

@@ -338,7 +338,7 @@ class WikidataClient:
             entry = json.loads(path.read_text(encoding="utf-8"))
             if entry.get("endpoint") != self.endpoint or entry.get("query") != query:
                 return None
-            return Answer(_checked_bindings(entry["response"])[0], str(entry["fetched"]), cached=True)
+            return Answer(_checked_bindings(entry["response"])[0], _utc(str(entry["fetched"])), cached=True)
         except (OSError, ValueError, KeyError, TypeError, LinkingError):
             return None  # a damaged entry is fetched again
 
@@ -355,6 +355,19 @@ class WikidataClient:
         except OSError as err:
             self.cache_problem = f"cannot write the Wikidata cache {path}: {err}"
 
+
+
+def _utc(text: str) -> str:
+    """An ISO date-time as UTC with a `Z` ('2026-10-09T12:00:00Z'); one without a timezone is taken as UTC. The
+    graph's date-times all carry a timezone: Oxigraph 0.5 aborts when it sorts some with and some without.
+
+    >>> _utc("2026-10-09T14:00:00+02:00"), _utc("2026-10-09T12:00:00")
+    ('2026-10-09T12:00:00Z', '2026-10-09T12:00:00Z')
+    """
+    when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def _same_origin(url: str, other: str) -> bool:
