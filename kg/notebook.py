@@ -264,15 +264,23 @@ def plot_flows(frame: pd.DataFrame, *, source: str = "supplier_label", target: s
                title: str | None = None) -> Axes:
     """Arrows from suppliers to recipients (label columns), each labelled with what flowed (`label`).
 
-    Suppliers are drawn on the left, recipients on the right (a state that is both sits in the middle).
+    Suppliers are drawn on the left, recipients on the right (a state that is both sits in the middle). Rows whose
+    supplier or recipient is unknown (blank) are left out, and a caption says how many.
     """
     import networkx as nx
 
-    ax = _axes(ax, (8, max(2.5, 1.0 * len(frame) + 1.5)))
+    known = frame[source].notna() & frame[target].notna() & (frame[source].astype(str).str.strip() != "") \
+        & (frame[target].astype(str).str.strip() != "")
+    left_out = int((~known).sum())
+    frame = frame[known]
+    ax = _axes(ax, (9, max(2.5, 1.0 * len(frame) + 1.5)))
+    if left_out:
+        ax.text(0.5, 0.0, f"{left_out} deal(s) with an unknown supplier or recipient left out", ha="center",
+                va="top", transform=ax.transAxes, fontsize=9, color="#555555")
     if frame.empty:
         ax.text(0.5, 0.5, "no arms flows", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
-        return ax
+        return _finish(ax, title)
     graph = nx.DiGraph()
     for _, row in frame.iterrows():
         a, b = str(row[source]), str(row[target])
@@ -290,10 +298,12 @@ def plot_flows(frame: pd.DataFrame, *, source: str = "supplier_label", target: s
                            width=[1.5 + graph.edges[e]["weight"] for e in graph.edges], node_size=2200,
                            connectionstyle="arc3,rad=0.08")
     nx.draw_networkx_nodes(graph, position, ax=ax, node_color="tab:blue", node_size=2200, alpha=0.85)
-    nx.draw_networkx_labels(graph, position, ax=ax, font_size=10, font_color="white")
-    nx.draw_networkx_edge_labels(graph, position, ax=ax, font_size=9,
+    # names in a box over the node, never clipped by the axes (a long name is wider than its node)
+    nx.draw_networkx_labels(graph, position, ax=ax, font_size=10, clip_on=False,
+                            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "tab:blue", "alpha": 0.9})
+    nx.draw_networkx_edge_labels(graph, position, ax=ax, font_size=9, clip_on=False,
                                  edge_labels={e: graph.edges[e]["label"] for e in graph.edges})
-    ax.set_xlim(-0.6, 2.6)
+    ax.set_xlim(-0.8, 2.8)
     ax.set_ylim(-max(len(c) for c in columns) + 0.4, 0.6)
     ax.set_axis_off()
     return _finish(ax, title)

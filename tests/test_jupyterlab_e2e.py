@@ -1,4 +1,4 @@
-"""End to end: JupyterLab on 127.0.0.1, notebooks/01-quickstart.ipynb opened in headless Chromium, every cell run.
+"""End to end: JupyterLab on 127.0.0.1, notebooks 01 and 03 opened in headless Chromium, every cell run.
 
 The browser is Debian's chromium (`apt-get install chromium`, done by scripts/test), driven by Playwright for Python
 with that executable (Playwright's own browser download is not used). JupyterLab serves a copy of the notebook
@@ -52,10 +52,11 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def lab(tmp_path: Path) -> Iterator[Lab]:
-    """JupyterLab on a free port of 127.0.0.1, serving a copy of notebooks/01-quickstart.ipynb."""
+    """JupyterLab on a free port of 127.0.0.1, serving copies of notebooks 01 and 03."""
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)
-    shutil.copy(ROOT / "notebooks" / "01-quickstart.ipynb", root / "notebooks")
+    for notebook in ("01-quickstart.ipynb", "03-exercises-and-arms-deals.ipynb"):
+        shutil.copy(ROOT / "notebooks" / notebook, root / "notebooks")
     kernel = tmp_path / "jupyter-data" / "kernels" / "python3"
     kernel.mkdir(parents=True)
     (kernel / "kernel.json").write_text(json.dumps({
@@ -137,6 +138,16 @@ def _run_all_cells(page: Page) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
 
+def _wait_for_every_cell(page: Page) -> None:
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while True:
+        prompts = _prompts(page)
+        if prompts and all(p.strip("[]: ").isdigit() for p in prompts):
+            return
+        assert time.monotonic() < deadline, f"cells still running or not run after {RUN_TIMEOUT} s: {prompts}"
+        page.wait_for_timeout(500)
+
+
 @pytest.mark.slow
 def test_jupyterlab_runs_the_quickstart_notebook_in_chromium(lab: Lab, tmp_path: Path) -> None:
     if not CHROMIUM.exists():
@@ -171,3 +182,40 @@ def test_jupyterlab_runs_the_quickstart_notebook_in_chromium(lab: Lab, tmp_path:
             raise AssertionError(f"{err}\nscreenshot: {screenshot}\nJupyterLab log: {lab.log}") from err
         finally:
             context.close()
+
+
+@pytest.mark.slow
+def test_jupyterlab_shows_the_world_map_and_the_arms_flows_of_notebook_03(lab: Lab, tmp_path: Path) -> None:
+    """The screenshot (docs/img/notebook-03-jupyterlab.png when KG_UPDATE_SCREENSHOTS=1) shows the flow plot and the
+    map; the outputs hold no "nan" and no traceback."""
+    screenshot = tmp_path / "notebook-03.png"
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1500})
+        page = context.new_page()
+        try:
+            page.goto(f"{lab.url}/lab/tree/notebooks/03-exercises-and-arms-deals.ipynb?token={lab.token}",
+                      timeout=120_000)
+            page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
+            _wait_for_the_kernel(page)
+            _run_all_cells(page)
+            _wait_for_every_cell(page)
+            assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                                has_text="Traceback").count() == 0
+            flows = page.locator(".jp-Cell", has_text="plot_flows(deals").first
+            flows.scroll_into_view_if_needed()
+            page.evaluate("el => el.scrollIntoView({block: 'start'})", flows.element_handle())
+            world = page.locator(".jp-Cell", has_text="plot_world_map(kb)").first
+            world.locator(".jp-OutputArea-output img").wait_for(timeout=60_000)
+            assert flows.locator(".jp-OutputArea-output img").count() == 1
+            outputs = page.locator(".jp-OutputArea-output")
+            assert not [text for text in outputs.all_inner_texts() if text.strip().lower() == "nan"]
+            page.screenshot(path=str(screenshot))
+        except Exception as err:
+            page.screenshot(path=str(screenshot))
+            raise AssertionError(f"{err}\nscreenshot: {screenshot}\nJupyterLab log: {lab.log}") from err
+        finally:
+            context.close()
+    if os.environ.get("KG_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(screenshot, ROOT / "docs" / "img" / "notebook-03-jupyterlab.png")

@@ -70,6 +70,7 @@ def test_the_wheel_carries_the_ontology_queries_sample_and_licence(wheel: tuple[
     expected |= {f"kg/resources/corpus/sample/{p.name}" for p in (ROOT / "corpus" / "sample").iterdir()
                  if p.is_file()}
     expected |= {"kg/resources/ontology/rules.ru", "kg/py.typed", "kg/data/wikidata/states.csv",
+                 "kg/data/world/countries-110m.geojson",
                  "kg-0.1.0.dist-info/licenses/LICENSE"}
     assert expected - names == set()
     metadata = zipfile.ZipFile(wheel[0]).read("kg-0.1.0.dist-info/METADATA").decode()
