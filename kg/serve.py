@@ -36,7 +36,9 @@ needed. The proxy adds what the engine lacks:
 - answers that broke off: a 200 whose JSON or XML results are cut short (an engine error while streaming) is
   answered 502, not passed on.
 - a supervised engine: `serve` starts the engine again when it dies (Oxigraph 0.5 aborts on some queries, see
-  docs/robustness.md); requests in flight then get 502, later ones wait for the new engine.
+  docs/robustness.md). Later requests wait for the new engine; those that were in flight are sent again, one at
+  a time and alone, so that one that kills the engine again is known for what killed it: it gets 502 and the
+  same request is refused (502) from then on; the others get their answers.
 
 The default graph of a query is the store's default graph: every triple of the articles, Wikidata and inferred
 graphs once, as `kg query` reads it; `GRAPH ?g { … }` reaches each article's graph.
@@ -62,7 +64,8 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
@@ -87,6 +90,8 @@ _CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph 0.5 wri
 _MAX_REQUEST_BYTES = 16 * 2**20
 _PIECE = 64 * 1024
 _ENGINE_GRACE = 10.0  # seconds the proxy waits for the engine beyond the query timeout
+_POISONED = ("This query made the SPARQL engine abort (it was started again), so it is refused: Oxigraph 0.5 "
+             "aborts when it sorts date-times with and without a timezone together (see docs/robustness.md)")
 _IDLE_REUSE = 2.0  # seconds a kept-alive engine connection may have been idle and still be reused
 _RESTART_WAIT = 60.0  # seconds a request waits for an engine being started again
 _MAX_RESTARTS = 20  # restarts within _RESTART_PERIOD before serve gives up
@@ -207,6 +212,7 @@ class _Upstream:
         self._idle: queue.LifoQueue[tuple[http.client.HTTPConnection, float]] = queue.LifoQueue(idle)
         self.ready = threading.Event()  # cleared while a supervisor starts the engine again
         self.ready.set()
+        self.generation = 0  # engine deaths so far (the supervisor counts them)
 
     def take(self) -> tuple[http.client.HTTPConnection, bool]:
         """A connection, and whether it was used before (the engine may have closed it since). Connections idle
@@ -233,6 +239,50 @@ class _Upstream:
                 self._idle.get_nowait()[0].close()
             except queue.Empty:
                 return
+
+
+class _EngineDied(Exception):
+    """The engine died while it had the request; nothing was sent to the client yet."""
+
+
+class _Gate:
+    """Requests reach the engine side by side (`shared`), except a request that was in flight when the engine
+    died: it is sent again alone (`exclusive`), so that if the engine dies once more, that request is certainly
+    what killed it. New requests wait meanwhile."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._active = 0
+        self._waiting = 0
+        self._solo = threading.Lock()
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._condition:
+            while self._waiting:
+                self._condition.wait()
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._active -= 1
+                self._condition.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._condition:
+            self._waiting += 1
+        try:
+            with self._solo:
+                with self._condition:
+                    while self._active:
+                        self._condition.wait()
+                yield
+        finally:
+            with self._condition:
+                self._waiting -= 1
+                self._condition.notify_all()
 
 
 class _QueryWindow:
@@ -288,6 +338,8 @@ class ReadOnlyProxy(ThreadingHTTPServer):
         self.public_hosts = frozenset(h.lower() for h in public_hosts)
         self.hosts = _host_names(address[0], self.public_hosts)
         self.cors = cors
+        self.gate = _Gate()
+        self.poisoned: dict[int, None] = {}  # requests that made the engine abort: refused from then on
         self.max_result_bytes = max_result_bytes
         self.query_timeout = query_timeout
         self.window = (_QueryWindow(query_timeout, query_budget)
@@ -435,11 +487,50 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                         "can hold (it keeps a thread per query for its timeout): retry shortly, or serve with a "
                         "lower --timeout", retry_after=math.ceil(wait))
             return
+        server = self.server
+        key = hash((self.command, self.path, body))
+        if key in server.poisoned:
+            self._plain(502, _POISONED)
+            return
+        with server.upstream.slots:
+            try:
+                with server.gate.shared():
+                    self._attempt(body)
+                return
+            except _EngineDied:
+                _LOG.debug("the engine died with a request from %s in flight; sending it again alone",
+                           self.address_string())
+            try:
+                with server.gate.exclusive():
+                    server.upstream.ready.wait(_RESTART_WAIT)
+                    self._attempt(body)
+            except _EngineDied:
+                server.poisoned[key] = None
+                while len(server.poisoned) > 1024:
+                    del server.poisoned[next(iter(server.poisoned))]
+                _LOG.warning("the engine died again on the request from %s, sent alone: it made the engine abort "
+                             "(%s %s%s)", self.address_string(), self.command, self.path[:200],
+                             f" {body[:200]!r}" if body else "")
+                self._plain(502, _POISONED)
+
+    def _attempt(self, body: bytes) -> None:
+        """Send the request to the engine and answer the client; `_EngineDied` when the engine died meanwhile
+        (before anything was answered)."""
+        self._generation = self.server.upstream.generation
+        response = self._send_upstream(body)
+        if response is not None:
+            self._relay(*response)
+
+    def _engine_died(self, *, wait: float = 1.0) -> bool:
+        """Whether the engine died since `_attempt` began (waiting up to `wait` s for the supervisor to notice)."""
         upstream = self.server.upstream
-        with upstream.slots:
-            response = self._send_upstream(body)
-            if response is not None:
-                self._relay(*response)
+        deadline = time.monotonic() + wait
+        while True:
+            if upstream.generation != self._generation:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
     def _allowed(self, body: bytes) -> bool:
         """Whether the request may reach the engine; else it was answered (403)."""
@@ -475,6 +566,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             if not upstream.ready.is_set():
                 waited = True
                 upstream.ready.wait(_RESTART_WAIT)
+                self._generation = upstream.generation  # that death came before this request
             connection, reused = upstream.take()
             try:
                 connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
@@ -486,12 +578,15 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 return connection, connection.getresponse()
             except (ConnectionError, http.client.BadStatusLine) as err:
                 connection.close()
-                if reused:
-                    continue
                 if isinstance(err, ConnectionRefusedError) and not waited:
-                    waited = True  # the engine died and is being started again: wait for it, once
+                    waited = True  # the engine died before the request and is being started again: wait, once
                     time.sleep(0.2)  # the supervisor notices the death
                     upstream.ready.wait(_RESTART_WAIT)
+                    self._generation = upstream.generation
+                    continue
+                if self._engine_died(wait=0.0 if reused else 1.0):
+                    raise _EngineDied from err
+                if reused:
                     continue
                 _LOG.warning("the engine failed on a request from %s (%s %s): %s", self.address_string(),
                              self.command, self.path[:200], err)
@@ -532,6 +627,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return
         except (OSError, http.client.HTTPException) as err:
             connection.close()
+            if self._engine_died():
+                raise _EngineDied from err
             _LOG.warning("the engine's answer to %s broke off (%s %s): %s", self.address_string(), self.command,
                          self.path[:200], err)
             self._plain(502, f"The SPARQL engine's answer broke off: {err}")
@@ -685,6 +782,8 @@ class _Supervisor:
             if self.stopping.is_set():
                 return
             self.proxy.upstream.ready.clear()
+            self.proxy.upstream.generation += 1
+            self.proxy.upstream.close()  # its kept-alive connections died with it
             now = time.monotonic()
             self.deaths.append(now)
             while self.deaths and self.deaths[0] < now - _RESTART_PERIOD:
