@@ -43,6 +43,8 @@ def line_sentences(doc: Doc) -> Doc:
     """
     for token in doc[1:]:
         previous = doc[token.i - 1]
+        if previous.is_space and token.i > 1 and "\n" not in previous.text:
+            previous = doc[token.i - 2]  # 'armed forces.  On February 1': a double space after a full stop
         if "\n" in previous.text or "\n" in previous.whitespace_ or previous.is_space and "\n" in previous.text:
             token.is_sent_start = True
         elif previous.text in _ENDS and (token.is_title or token.is_upper or token.is_digit or token.is_quote):

@@ -217,3 +217,22 @@ def _role(text: str, m: re.Match[str], start: int | None = None) -> str:
     if _START_CUES.search(before):
         return "start"
     return ""
+
+
+_DAY_MONTH = re.compile(rf"(?i)(?<!\w)(?:(?P<d1>[0-3]?\d)(?:er|st|nd|rd|th)?\s+(?P<m1>{longest_literal((), MONTHS)})"
+                        rf"|(?P<m2>{longest_literal((), MONTHS)})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)(?!\w)")
+
+
+def days_named(text: str) -> set[tuple[int, int]]:
+    """The (month, day) pairs a text names, with or without a year: 'On February 1', 'le 24 juin'.
+
+    Events of one article told day by day are told apart by these even when the article has no date to give them
+    a year."""
+    found = set()
+    for m in _DAY_MONTH.finditer(text):
+        month = MONTHS[(m.group("m1") or m.group("m2")).lower()]
+        day = int(m.group("d1") or m.group("d2"))
+        if 1 <= day <= 31:
+            found.add((month, day))
+    return found
+

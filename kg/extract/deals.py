@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
+from kg.extract.dates import days_named
 from kg.extract.entities import slug
 from kg.extract.records import ArmsDeal, Evidence
 from kg.extract.weapons import named_weapons
@@ -306,6 +307,7 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
             chosen = _first_list([s for s in unclear if s != supplier], ctx)
         frames.append(_Frame(ctx, items, _status(ctx), supplier, chosen))
     _fill_from_document(frames)
+    _fill_from_salience(frames, contexts)
     raw: dict[tuple[str | None, str | None], list[tuple[SentenceContext, list[str], str]]] = {}
     for f in frames:
         parties: list[str | None] = [*f.recipients] or [None]
@@ -335,6 +337,30 @@ def _fill_from_document(frames: list[_Frame]) -> None:
                 f.recipients = [only]
 
 
+def _fill_from_salience(frames: list[_Frame], contexts: list[SentenceContext]) -> None:
+    """A delivery, donation or contract whose supplier no sentence names is the article's own state's: of the
+    states acting in its sentence, the two before or the title (not in a side clause, not sanctioning), the one the
+    article names most often, clearly more than any other ('the United States … the LAF received …')."""
+    counts = Counter(p.entity for c in contexts for p in c.of_types(STATE_TYPES)
+                     if p.mention.named or head_lemma(p) in lexicon(c.lang)["military_unit"])
+    for f in frames:
+        if f.supplier is not None or not f.recipients or f.status == "discussed":
+            continue
+        near = {c.index: c for c in (contexts[0], *contexts[max(0, f.ctx.index - 2):f.ctx.index + 1])}
+        acting = {p.entity for c in near.values() for p in c.of_types(STATE_TYPES)
+                  if p.entity not in f.recipients and not _elsewhere(p, c) and not _aside(p, c)}
+        ranked = sorted(((counts[s], s) for s in acting), reverse=True)
+        if ranked and ranked[0][0] >= 2 and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
+            f.supplier = ranked[0][1]
+
+
+def _aside(p: Placed, ctx: SentenceContext) -> bool:
+    """A state in a clause of its own ('alors que la Russie poursuit sa guerre') is no party to the deal."""
+    subordinators = lexicon(ctx.lang)["subordinator"]
+    return any(a.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in subordinators for c in a.children)
+               for a in [p.root, *p.root.ancestors])
+
+
 def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
                ) -> list[list[tuple[SentenceContext, list[str], str]]]:
     """Reports of one pair grouped by occasion: a report with a date of its own and items no other occasion
@@ -342,9 +368,12 @@ def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
     occasions: list[list[tuple[SentenceContext, list[str], str]]] = []
     for report in reports:
         ctx, items, _ = report
-        dates = {d.value for d in ctx.dates}
+        dates: set[tuple[int | None, ...]] = {(d.value.month, d.value.day) for d in ctx.dates}
+        dates |= set(days_named(ctx.text))
         shared = [o for o in occasions if set(items) & {i for _, its, _ in o for i in its}]
-        seen = {d.value for o in occasions for c, _, _ in o for d in c.dates}
+        seen: set[tuple[int | None, ...]] = {(d.value.month, d.value.day) for o in occasions for c, _, _ in o
+                                             for d in c.dates}
+        seen |= {day for o in occasions for c, _, _ in o for day in days_named(c.text)}
         if shared:
             shared[0].append(report)
         elif occasions and (not dates or dates <= seen):

@@ -15,9 +15,8 @@ from kg.extract.context import STATE_TYPES, Placed, SentenceContext, lexicon
 from kg.extract.frames import SUBJECT_DEPS, conjuncts
 from kg.extract.records import MembershipFact
 
-_PHRASE_REACH = 7  # tokens from the list introducer back to the member noun
+_PHRASE_REACH = 12  # tokens from the list introducer back to the member noun ('les États membres qui … sont :')
 _AFTER_REACH = 6  # tokens from the end of a list to a member noun written after it
-_LINE_ITEM_TOKENS = 8  # a line of a list one state per line is short
 
 
 def _skip_back(doc_span: Span, i: int, glue: frozenset[str]) -> int:
@@ -149,15 +148,20 @@ def _signers(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | 
 
 
 def _line_list(ctx: SentenceContext, following: list[SentenceContext]) -> list[Placed]:
-    """The states of a list written one per line after a sentence ending in a colon."""
+    """The states of a list written on the lines after a sentence ending in a colon: lines that hold states and
+    nothing else but punctuation and small words ('- Germany;', 'la Belgique, la Bulgarie,')."""
     if not ctx.text.rstrip().endswith(":"):
         return []
-    found = []
+    glue = _glue(ctx.lang)
+    found: list[Placed] = []
     for line in following:
         states = line.of_types(STATE_TYPES, named_only=True)
-        if len(states) != 1 or len(line.sent) > _LINE_ITEM_TOKENS:
+        inside = {i for p in states for i in range(p.span.start, p.span.end)}
+        rest = [t for t in line.sent if t.i not in inside and not t.is_punct and not t.is_space
+                and t.lower_ not in glue]
+        if not states or rest:
             break
-        found.append(states[0])
+        found += states
     return found
 
 
