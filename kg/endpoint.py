@@ -70,9 +70,15 @@ def select_endpoint(url: str, sparql: str, *, values: Mapping[ox.Variable, Term]
 def ask_endpoint(url: str, sparql: str, *, timeout: float = 60, label: str = "query") -> bool:
     """The answer of an ASK query at the SPARQL endpoint `url`."""
     data = _send(url, sparql, timeout=timeout, default_graphs=(), label=label)
-    if not isinstance(data.get("boolean"), bool):
-        raise QueryError(f"{label} at {url}: the endpoint did not answer with a boolean")
-    return bool(data["boolean"])
+    if isinstance(data.get("boolean"), bool):
+        return bool(data["boolean"])
+    # Virtuoso sometimes answers an ASK as a one-row SELECT of ?__ASK_RETVAL, 1 or 0
+    bindings = data.get("results", {}).get("bindings") if isinstance(data.get("results"), dict) else None
+    if isinstance(bindings, list) and len(bindings) == 1 and isinstance(bindings[0], dict) and len(bindings[0]) == 1:
+        value = next(iter(bindings[0].values()))
+        if isinstance(value, dict) and value.get("value") in ("1", "0", "true", "false"):
+            return value["value"] in ("1", "true")
+    raise QueryError(f"{label} at {url}: the endpoint did not answer with a boolean")
 
 
 def _term(cell: Mapping[str, str] | None) -> AnyTerm | None:
