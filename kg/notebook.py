@@ -210,7 +210,8 @@ def plot_timeline(frame: pd.DataFrame, *, start: str = "start", end: str = "end"
             ax.barh(y, last - first, left=first, height=0.5, color=colour, alpha=0.8)
         else:
             ax.plot([first], [y], "o", color=colour, markersize=8)
-        when = first.strftime("%Y-%m") + (f" → {last.strftime('%Y-%m')}" if last is not None and last > first else "")
+        shape = "%Y-%m-%d" if first.day != 1 or (last is not None and last.day != 1) else "%Y-%m"  # day when known
+        when = first.strftime(shape) + (f" → {last.strftime(shape)}" if last is not None and last > first else "")
         ax.annotate(when, (first, y), xytext=(6, 7), textcoords="offset points", fontsize=8, color="0.3")
     ax.set_yticks(range(len(rows)), [str(v) for v in rows[label]] if len(rows) < 25 else [])
     ax.set_ylim(len(rows) - 0.5, -0.9)
@@ -219,6 +220,8 @@ def plot_timeline(frame: pd.DataFrame, *, start: str = "start", end: str = "end"
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel("date (a dot: start only; a bar: start to end)")
+    ax.set_ylabel(label.replace("_", " "))
     if group and len(groups) > 1:
         from matplotlib.lines import Line2D
 
@@ -233,7 +236,8 @@ def plot_network(edges: pd.DataFrame, *, source: str, target: str, weight: str |
     """An undirected network of labelled nodes: one edge per row from `source` to `target` (label columns).
 
     `weight` (a number column) sets the edges' widths; rows where the boolean column `highlight` is true are drawn
-    in red, and `legend` names the two kinds of edges.
+    in red, and `legend` names the two kinds of edges. Blocs (communities of densely linked nodes, by modularity)
+    are laid out apart from each other and coloured, so that a large network reads as groups, not a hairball.
     """
     import networkx as nx
     from matplotlib.lines import Line2D
@@ -243,20 +247,47 @@ def plot_network(edges: pd.DataFrame, *, source: str, target: str, weight: str |
         graph.add_edge(str(row[source]), str(row[target]), weight=float(row[weight]) if weight else 1.0,
                        highlight=bool(row[highlight]) if highlight and row[highlight] is not None else False)
     ax = _axes(ax, (8, 6.5))
-    position = nx.spring_layout(graph, seed=7, k=1.6 / max(1, len(graph)) ** 0.5, weight="weight")
+    position, blocs = bloc_layout(graph)
     plain = [(a, b) for a, b, d in graph.edges(data=True) if not d["highlight"]]
     marked = [(a, b) for a, b, d in graph.edges(data=True) if d["highlight"]]
     for chosen, colour in ((plain, "0.6"), (marked, "tab:red")):
         nx.draw_networkx_edges(graph, position, edgelist=chosen, ax=ax, edge_color=colour,
                                width=[0.8 + graph.edges[e]["weight"] for e in chosen])
-    nx.draw_networkx_nodes(graph, position, ax=ax, node_color="tab:blue", node_size=500, alpha=0.85)
-    nx.draw_networkx_labels(graph, position, ax=ax, font_size=9,
+    bloc_colour = {node: f"C{i % 10}" for i, bloc in enumerate(blocs) for node in bloc}
+    nx.draw_networkx_nodes(graph, position, ax=ax, node_color=[bloc_colour[n] for n in graph], node_size=500,
+                           alpha=0.85)
+    nx.draw_networkx_labels(graph, position, ax=ax, font_size=9, clip_on=False,
                             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1})
     if highlight:
         ax.legend([Line2D([], [], color="0.6"), Line2D([], [], color="tab:red")], list(legend), loc="best",
                   fontsize=8)
     ax.set_axis_off()
     return _finish(ax, title)
+
+
+def bloc_layout(graph: Any) -> tuple[dict[str, tuple[float, float]], list[list[str]]]:
+    """Node positions with each bloc (a modularity community of `graph`, a networkx Graph) in its own region.
+
+    The blocs' centres sit on a circle, largest first; inside a bloc the nodes are spread by a spring layout.
+    Deterministic (fixed seeds, sorted blocs).
+    """
+    import math
+
+    import networkx as nx
+
+    if not len(graph):
+        return {}, []
+    found = nx.community.greedy_modularity_communities(graph, weight="weight")
+    blocs = sorted((sorted(bloc) for bloc in found), key=lambda bloc: (-len(bloc), bloc))
+    position: dict[str, tuple[float, float]] = {}
+    radius = 0.0 if len(blocs) == 1 else 2.2 + 0.15 * len(blocs)
+    for i, bloc in enumerate(blocs):
+        angle = 2 * math.pi * i / len(blocs)
+        cx, cy = radius * math.cos(angle), radius * math.sin(angle)
+        inner = nx.spring_layout(graph.subgraph(bloc), seed=7, weight="weight", scale=0.5 + 0.12 * len(bloc) ** 0.5)
+        for node, (x, y) in inner.items():
+            position[node] = (cx + float(x), cy + float(y))
+    return position, blocs
 
 
 def plot_flows(frame: pd.DataFrame, *, source: str = "supplier_label", target: str = "recipient_label",
