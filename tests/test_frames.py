@@ -74,6 +74,15 @@ def test_approvals_and_blocks(extractor: Extractor, lang: str, text: str, status
     assert deals and deals[0].status == status
 
 
+# 5. buying from one state to give to another ------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The Netherlands will purchase 90 T-72 tanks from the Czech Republic and donate them to Ukraine."),
+    ("fr", "Les Pays-Bas ont acheté à la République tchèque 90 chars T-72 pour les donner à l'Ukraine."),
+])
+def test_buying_to_give_is_two_deals(extractor: Extractor, lang: str, text: str) -> None:
+    assert {("Q213", NL), (NL, UA)} <= pairs(read(extractor, text, lang))
+
+
 # 6. weapons not in the shipped list ----------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text, item", [
     ("en", "The United States delivered eight Bradley Fighting Vehicles to Lebanon.",

@@ -118,11 +118,17 @@ def _preposition(token: Token) -> str | None:
     return None
 
 
-def _roles(ctx: SentenceContext) -> tuple[list[str], list[str], list[str]]:
-    """Suppliers, recipients, and states named without a clear role, in a deal sentence."""
+def _giving(ctx: SentenceContext) -> list[Token]:
+    return ctx.cues("deal_sell") + ctx.cues("deal_donate") + ctx.cues("deal_approve")
+
+
+def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
+           ) -> tuple[list[str], list[str], list[str]]:
+    """Suppliers, recipients, and states named without a clear role, in a deal sentence (as arguments of
+    `triggers`, by default every selling, giving and buying word of the sentence)."""
     lex = lexicon(ctx.lang)
-    triggers = {"sell": ctx.cues("deal_sell") + ctx.cues("deal_donate") + ctx.cues("deal_approve"),
-                "buy": ctx.cues("deal_buy")}
+    if triggers is None:
+        triggers = {"sell": _giving(ctx), "buy": ctx.cues("deal_buy")}
     suppliers: list[str] = []
     recipients: list[str] = []
     unclear: list[str] = []
@@ -298,6 +304,10 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
     """
     frames = []
     for ctx, items in _deal_sentences(contexts):
+        relayed = _relay(ctx, items)
+        if relayed:
+            frames += relayed
+            continue
         suppliers, recipients, unclear = _roles(ctx)
         if not ctx.of_types(STATE_TYPES):
             unclear = _parties_nearby(ctx, contexts)
@@ -319,6 +329,24 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
     for key, reports in _merge_partial(raw).items():
         deals += [_deal(key, occasion, title) for occasion in _occasions(reports)]
     return deals
+
+
+def _relay(ctx: SentenceContext, items: list[str]) -> list[_Frame]:
+    """'Germany bought tanks from Switzerland to give them to Ukraine': a state buying from one state to give to
+    another makes two deals, the purchase and the gift."""
+    buying, giving = ctx.cues("deal_buy"), _giving(ctx)
+    if not buying or not giving or max(t.i for t in giving) < min(t.i for t in buying):
+        return []
+    sellers, buyers, _ = _roles(ctx, {"buy": buying})
+    _, receivers, _ = _roles(ctx, {"sell": [t for t in giving if t.i > min(b.i for b in buying)]})
+    if not sellers or not buyers:
+        return []
+    onward = [r for r in dict.fromkeys(receivers) if r not in (sellers[0], buyers[0])]
+    if not onward:
+        return []
+    gift = _status(ctx)
+    return [_Frame(ctx, items, "signed", sellers[0], [buyers[0]]),
+            _Frame(ctx, items, gift if gift != "discussed" else "transferred", buyers[0], onward)]
 
 
 def _fill_from_document(frames: list[_Frame]) -> None:
