@@ -178,6 +178,30 @@ def test_titles_and_facilities_are_no_exercise_names(extractor: Extractor, lang:
     assert {x.name for x in read(extractor, text, lang).exercises} <= {None}
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Some 800 Belgian troops trained to defend Latvia during \"Steel Guard 24\"."),
+    ("fr", "Quelque 800 soldats belges s'entraînent à défendre la Lettonie lors de « Steel Guard 24 »."),
+])
+def test_the_state_a_scenario_defends_is_no_participant(extractor: Extractor, lang: str, text: str) -> None:
+    exercises = {x.name: x for x in read(extractor, text, lang).exercises}
+    assert exercises["Steel Guard 24"].participants == (BE,)
+
+
+def test_a_quoted_series_name_with_a_common_noun(extractor: Extractor) -> None:
+    text = "Ships from Greece and Italy sailed together during the \"Aegean series\" of naval drills."
+    assert "Aegean series" in {x.name for x in read(extractor, text, "en").exercises}
+
+
+def test_a_roundup_keeps_unnamed_drills_apart(extractor: Extractor) -> None:
+    text = ("Allies hold several exercises. Polish troops train during \"Iron Wolf\". Dutch ships sail during "
+            "\"Sea Breeze 23\". Danish jets fly during \"Baltic Hawk\". Norwegian troops also held joint drills "
+            "with Swedish units near the border.")
+    exercises = read(extractor, text, "en").exercises
+    unnamed = [x for x in exercises if x.name is None]
+    assert unnamed and NO in unnamed[0].participants
+    assert NO not in {p for x in exercises if x.name for p in x.participants}
+
+
 # 12. observers are no participants -----------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text", [
     ("en", "Exercise Sea Shield 25 began with Romania and the United States. The exercise hosted an observer "

@@ -37,9 +37,10 @@ _FUNCTION_WORDS = frozenset(
     "du de des le la les l au aux en dans sur depuis vers et un une ce cette the in on at from since of by for to "
     "and a an this that until after before during lundi mardi mercredi jeudi vendredi samedi dimanche monday "
     "tuesday wednesday thursday friday saturday sunday".split())
-_QUOTED = re.compile(r'"\s*([A-Z][^"\n]{2,60}?)\s*"' + r"|(?<![\w'])'([A-Z][^'\n]{2,40}?)'(?![\w'])")
+_QUOTED = re.compile(r'["«“]\s*([A-Z][^"«»“”\n]{2,60}?)\s*["»”]' + r"|(?<![\w'])'([A-Z][^'\n]{2,40}?)'(?![\w'])")
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
 _STOP_TAIL = re.compile(r"(\s+(de|of|the|du|la|del))+$")
+_ROUNDUP = 3  # named exercises from which an article is a roundup of several
 _LEADING_GENERIC = re.compile(r"^(?:Exercise|Exercice|Opération|Operation|Manœuvres?)\s+(?=[A-Z])")
 _GENERIC = re.compile(r"^(Exercise|Exercice|Exercises|Exercices|Opération|Operation|Manœuvres?|Drills?)$", re.I)
 
@@ -142,7 +143,11 @@ def _name_like(text: str) -> bool:
     words = text.split()
     if len(words) > 5 or text.rstrip()[-1:] in ".!?,;:":
         return False
-    return any(c.isdigit() for c in text) or all(w[0].isupper() or w.lower() in _FUNCTION_WORDS for w in words)
+    if any(c.isdigit() for c in text) or all(w[0].isupper() or w.lower() in _FUNCTION_WORDS for w in words):
+        return True
+    # 'the "Neptune series" of drills': a capitalised name and one word of common noun after it
+    return words[0][0].isupper() and len(words) <= 3 and sum(not w[0].isupper() for w in words) == 1 and (
+        not words[-1][0].isupper())
 
 
 def _with_acronym(name: str, after: str) -> str:
@@ -194,10 +199,11 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
         if set(before) & lex["location_block"]:
             continue
         named = [p for p in group if p.mention.named]
+        before = [w for w in before if w not in lex["list_determiner"] or w in lex["location_prep"]] or before
         if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
             host = host or named[0].entity
             continue
-        if _in_side_clause(group[0], lex) or _reacts(group[0], lex):
+        if _in_side_clause(group[0], lex) or _reacts(group[0], lex) or _defended(group[0], lex):
             continue
         heads = {head_lemma(p) for p in group}
         as_unit = bool(heads & lex["military_unit"])  # "les marines indienne et française": a list shares its noun
@@ -248,6 +254,13 @@ def _in_side_clause(p: Placed, lex: Lexicon) -> bool:
                                             for c in ancestor.children):
             return True
     return False
+
+
+def _defended(p: Placed, lex: Lexicon) -> bool:
+    """'troops practicing defending Lithuania', 'to defend Norway': the state the scenario protects is no
+    participant."""
+    root = first_conjunct(p.root)
+    return root.dep_ in ("obj", "dobj") and root.head.lemma_.lower() in lex["scenario_verb"]
 
 
 def _reacts(p: Placed, lex: Lexicon) -> bool:
@@ -336,7 +349,12 @@ def _merge(named: list[_Report], unnamed: list[_Report], names: list[str], headl
     for r in named:
         assert r.name is not None
         by_name.setdefault(_canonical(r.name, names, headline), []).append(r)
+    roundup = len(by_name) >= _ROUNDUP
     for r in unnamed:
+        if roundup and r.participants and r.ctx.cues("exercise"):
+            # an article listing many exercises: drills of their own in a sentence naming none are another one
+            by_name.setdefault(f"#{r.ctx.index}", []).append(r)
+            continue
         target = _nearest(r, by_name)
         years = _located_years(r.ctx)
         if target is not None and len(years) > 1 and not re.search(r"\b(19|20)\d\d\b", target):
