@@ -147,7 +147,7 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
         elif p.mention.named and not _elsewhere(p, ctx):
             unclear.append(p.entity)
     if not recipients:
-        recipients += _possessor(ctx, triggers["buy"])
+        recipients += _possessor(ctx, triggers.get("buy", []))
     return suppliers, recipients, unclear
 
 
