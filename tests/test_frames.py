@@ -146,6 +146,15 @@ def test_no_member_without_an_organisation(extractor: Extractor) -> None:
     assert not e.memberships
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The European Defence Agency and the North Atlantic Council met the NATO Support Agency in Brussels."),
+    ("fr", "Le Conseil de l'Atlantique Nord et l'Agence européenne de défense se sont réunis à Bruxelles."),
+])
+def test_bodies_of_known_organisations_are_no_organisations(extractor: Extractor, lang: str, text: str) -> None:
+    e = read(extractor, text, lang)
+    assert not [m for m in e.mentions if m.type == "Organisation" and m.kind == "ner"]
+
+
 # 9–10. organisations and kinds ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text, kind", [
     ("en", "Russia was expelled from the Council of Europe in March 2022.", "expelled"),

@@ -19,6 +19,7 @@ from kg.extract.context import STATE_TYPES, index_sentences, sentence_contexts
 from kg.extract.deals import find_deals
 from kg.extract.entities import find_mentions, known_terms
 from kg.extract.exercises import find_exercises
+from kg.extract.organisations import without_bodies
 from kg.extract.records import Extraction
 from kg.extract.relations import find_memberships, find_rivalries
 from kg.gazetteer import load_gazetteer
@@ -106,7 +107,7 @@ class Extractor:
         """Run the rules on an already parsed document."""
         gaz = load_gazetteer()
         index_sentences(doc)
-        mentions = find_mentions(doc, article.lang)
+        mentions = without_bodies(find_mentions(doc, article.lang), article.lang)
         contexts = sentence_contexts(doc, mentions, article.lang, article.date)
         article_states = {m.entity for m in mentions if m.type in STATE_TYPES and m.named}
         return Extraction(
