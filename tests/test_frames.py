@@ -179,6 +179,15 @@ def test_exercise_names(extractor: Extractor, lang: str, text: str, name: str) -
     assert name in {x.name for x in read(extractor, text, lang).exercises}
 
 
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Exercise Sea Breeze Begins June 30 With Ukraine", "Sea Breeze"),
+    ("en", "Exercise Cold Response 2024 Kicks Off In Norway", "Cold Response 2024"),
+    ("fr", "L'exercice Bouclier Nord Débute En Finlande", "Bouclier Nord"),
+])
+def test_a_headline_name_ends_at_its_verb(extractor: Extractor, lang: str, text: str, name: str) -> None:
+    assert {x.name for x in read(extractor, text, lang).exercises} == {name}
+
+
 @pytest.mark.parametrize("lang, text", [
     ("en", "The exercise director said the exercise Range was closed."),
     ("fr", "L'exercice a été présenté par le directeur de l'exercice Centre."),

@@ -70,7 +70,12 @@ class _Report:
 def _clean_name(name: str) -> str:
     name = _STOP_TAIL.sub("", name.strip(" ,.;:-"))
     name = _LEADING_GENERIC.sub("", name)
-    return re.sub(r"\s+", " ", name)
+    words = re.sub(r"\s+", " ", name).split(" ")
+    for i, word in enumerate(words[1:], 1):  # 'Sea Breeze Begins June 30' in a headline: the name ends before
+        if word.lower() in _headline_words():
+            words = words[:i]
+            break
+    return _STOP_TAIL.sub("", " ".join(words))
 
 
 def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
@@ -162,6 +167,14 @@ def _with_acronym(name: str, after: str) -> str:
 def _name_prep(lang: str) -> re.Pattern[str]:
     """The words before a name that make it an event's: 'during "Griffin Lightning"', 'lors de « X »'."""
     return re.compile(rf"(?i:\b(?:{longest_literal((), lexicon(lang)['exercise_name_prep'])}))\s*\"?\s*$")
+
+
+@cache
+def _headline_words() -> frozenset[str]:
+    """Verbs and dates that end a name written in a title-case headline: every language's."""
+    from kg.extract.dates import MONTHS
+
+    return frozenset(w for lang in ("fr", "en") for w in lexicon(lang)["headline_verb"]) | frozenset(MONTHS)
 
 
 @cache
