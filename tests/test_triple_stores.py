@@ -1,7 +1,9 @@
-"""kg against a real Virtuoso Open Source server on 127.0.0.1 (Debian `virtuoso-opensource`, set up by scripts/test).
+"""kg on triple stores nobody here wrote: a real Virtuoso Open Source server on 127.0.0.1 and Apache Jena ARQ (the
+Debian packages `virtuoso-opensource` and `libapache-jena-java`, installed by scripts/test).
 
 Virtuoso is the engine behind DBpedia and reads Turtle its own way: it kept the backslash of escaped prefixed names
-(`kgid:article\\/…`) in the IRIs, without a warning. Each test here loads what kg writes and reads it back.
+(`kgid:article\\/…`) in the IRIs, without a warning. The tests load what kg writes into each store and compare what
+comes back, and every saved query's rows (docs/portable-sparql.md), with those of the embedded Oxigraph store.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +23,9 @@ import pyoxigraph as ox
 import pytest
 
 import kg
-from kg.api import LAYER_FILES, LAYER_GRAPHS
+from kg.api import DEFAULT_PREFIXES, LAYER_FILES, LAYER_GRAPHS
 from kg.endpoint import select_endpoint
-from kg.queries import AnyTerm, saved_queries
+from kg.queries import AnyTerm, bindings, get_query, saved_queries, term_value, with_values
 from kg.triplestore import STORE_DIR, ExportFormat, TripleStore, export_file
 
 #: The server's settings: its own folder, loopback ports, no query cost limit (the package's default refuses some
@@ -204,3 +207,71 @@ def test_saved_queries_give_the_same_rows_on_virtuoso_as_on_oxigraph(name: str, 
     remote = kg.open(virtuoso_layers, timeout=120).rows(name, **params)
     assert remote[0] == local[0]
     assert _answer(remote[1]) == _answer(local[1]), name
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Apache Jena ARQ: every case in one JVM (tests/jena/RunQueries.java), over the merge of the three layers' files
+
+JENA_RUNNER = Path(__file__).resolve().parent / "jena" / "RunQueries.java"
+
+
+def jena_class_path(folder: Path) -> str:
+    """The class path of Debian's Jena: its jars and those of the packages it depends on, with one SLF4J binding
+    (the nop one; all of them on the path make SLF4J stop), and the message files of the XML Schema validator that
+    Debian's Jena looks for under `xerces/` while its jar holds them under `org/apache/jena/ext/xerces/`."""
+    if shutil.which("java") is None or not Path("/usr/share/java/jena-arq.jar").is_file():
+        pytest.fail("Apache Jena is missing: apt-get install libapache-jena-java (scripts/test installs it)")
+    depends = subprocess.run(["apt-cache", "depends", "libapache-jena-java"], capture_output=True, text=True,
+                             check=True).stdout
+    packages = ["libapache-jena-java", *re.findall(r"^\s*Depends: (\S+)$", depends, flags=re.M)]
+    listed = subprocess.run(["dpkg", "-L", *packages], capture_output=True, text=True, check=False).stdout
+    jars = sorted({line for line in listed.splitlines() if re.fullmatch(r"/usr/share/java/[^/]+\.jar", line)
+                   and "slf4j" not in line and "log4j" not in line})
+    with zipfile.ZipFile("/usr/share/java/jena-core.jar") as jar:
+        for member in jar.namelist():
+            if member.startswith("org/apache/jena/ext/xerces/") and member.endswith(".properties"):
+                target = folder / member.removeprefix("org/apache/jena/ext/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(jar.read(member))
+    return ":".join([str(folder), *jars, "/usr/share/java/slf4j-api.jar", "/usr/share/java/slf4j-nop.jar"])
+
+
+def _endpoint_text(name: str, params: dict[str, str]) -> str:
+    """The text kg sends an endpoint for a saved query: parameters in VALUES, kg's prefixes declared."""
+    query = get_query(name)
+    text = with_values(query.text, bindings(query, params))
+    declared = set(re.findall(r"(?i)PREFIX\s+([\w.-]*):", text))
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items() if p not in declared) + text
+
+
+@pytest.fixture(scope="module")
+def jena_answers(dev_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[dict[str, str | None]]]:
+    """Each case's rows as Jena ARQ answers them (by case number), over graph.ttl, inferred.ttl and wikidata.ttl."""
+    folder = tmp_path_factory.mktemp("jena")
+    class_path = jena_class_path(folder / "classes")
+    queries = []
+    for number, (name, params) in enumerate(_cases()):
+        queries.append(folder / f"{number}.rq")
+        queries[-1].write_text(_endpoint_text(name, params), encoding="utf-8")
+    data = [str(dev_build / name) for name in LAYER_FILES.values()]
+    subprocess.run(["java", "-cp", class_path, str(JENA_RUNNER), str(folder), *data, "--", *map(str, queries)],
+                   check=True, timeout=900, capture_output=True)
+    answers: dict[int, list[dict[str, str | None]]] = {}
+    for number in range(len(queries)):
+        error = folder / f"{number}.error"
+        if error.exists():
+            pytest.fail(f"Jena could not run {_cases()[number]}: {error.read_text(encoding='utf-8')}")
+        results = ox.parse_query_results(path=str(folder / f"{number}.json"), format=ox.QueryResultsFormat.JSON)
+        assert isinstance(results, ox.QuerySolutions)
+        columns = [v.value for v in results.variables]
+        answers[number] = [{c: term_value(solution[c]) for c in columns} for solution in results]
+    return answers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("number", "name", "params"), [(i, *case) for i, case in enumerate(_cases())],
+                         ids=lambda case: str(case) if case != {} else "defaults")
+def test_saved_queries_give_the_same_rows_on_jena_as_on_oxigraph(number: int, name: str, params: dict[str, str],
+                                                                 dev_build: Path, jena_answers: dict) -> None:
+    local = kg.open(dev_build).rows(name, **params)[1]
+    assert _answer(jena_answers[number]) == _answer(local), name
