@@ -116,42 +116,55 @@ def load_commands(data: Path, location: Path) -> list[list[str]]:
 
 @dataclass
 class _Endpoint:
-    """A remote endpoint and whether it keeps kg's layers as named graphs (asked once)."""
+    """A remote endpoint and where it keeps kg's graph (asked once): `layers` (each layer in its named graph),
+    `merged` (kg push's merge of all graphs in `kg.push.MERGED_GRAPH`, for stores such as Virtuoso) or `default`
+    (in the default graph)."""
 
     url: str
     timeout: float
-    has_layers: bool | None = None
+    keeps: str | None = None
 
     def default_graphs(self, layers: tuple[str, ...]) -> list[str]:
         """The `default-graph-uri` values that give `layers` here; raises QueryError when the endpoint holds no kg
         graph at all, rather than answering every query with nothing."""
-        if self.has_layers is None:
-            self.has_layers = self._check()
-        if self.has_layers:
+        from kg.push import MERGED_GRAPH
+
+        if self.keeps is None:
+            self.keeps = self._check()
+        if self.keeps == "layers":
             return [LAYER_GRAPHS[layer] for layer in layers]
         if layers != LAYERS:
             raise QueryError(f"the endpoint {self.url} keeps no kg layers in named graphs, so it cannot answer "
                              f"from {' + '.join(layers)} only; load them with `oxigraph load --graph` "
                              "(kg.api.load_commands)")
-        return []
+        return [MERGED_GRAPH] if self.keeps == "merged" else []
 
-    def _check(self) -> bool:
-        """Whether the endpoint keeps kg's layers in named graphs; else it must hold kg articles in its default graph.
-
-        The graph is named in a FILTER: Virtuoso answers `ASK { GRAPH <absent> { ?s ?p ?o } }` with true whenever
-        a default graph applies, and then every query would read an empty layer without a word."""
+    def _has_graph(self, graph: str, label: str) -> bool:
+        """Whether the endpoint holds the named graph `graph`. The graph is named in a FILTER: Virtuoso answers
+        `ASK { GRAPH <absent> { ?s ?p ?o } }` with true whenever a default graph applies, and then every query
+        would read an empty layer without a word."""
         from kg.endpoint import ask_endpoint
 
+        return ask_endpoint(self.url, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{graph}>) }}",
+                            timeout=self.timeout, label=label)
+
+    def _check(self) -> str:
+        """Where the endpoint keeps kg's graph: its layer graphs, else kg push's merged graph, else kg articles in
+        its default graph."""
+        from kg.endpoint import ask_endpoint
+        from kg.push import MERGED_GRAPH
+
         asserted = LAYER_GRAPHS["asserted"]
-        if ask_endpoint(self.url, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{asserted}>) }}",
-                        timeout=self.timeout, label="layer check"):
-            return True
+        if self._has_graph(asserted, "layer check"):
+            return "layers"
+        if self._has_graph(MERGED_GRAPH, "merged graph check"):
+            return "merged"
         article = f"{DEFAULT_PREFIXES['kg']}Article"
         if ask_endpoint(self.url, f"ASK {{ ?article a <{article}> }}", timeout=self.timeout, label="graph check"):
-            return False
+            return "default"
         raise QueryError(f"the endpoint {self.url} holds no kg graph: neither the layer graph <{asserted}> "
-                         "(kg.api.load_commands) nor kg articles in its default graph (kg push); load a build there "
-                         "first")
+                         f"(kg.api.load_commands), nor the merged graph <{MERGED_GRAPH}> (kg push --merged-graph), "
+                         "nor kg articles in its default graph (kg push); load a build there first")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -367,7 +367,8 @@ def cmd_push(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise KGError(str(err)) from err
     report = push(Path(args.data), endpoint=args.endpoint, graph=args.graph, replace=args.replace, graphs=graphs,
-                  fmt=PushFormat(args.format), batch=args.batch, default_graph=args.default_graph)
+                  fmt=PushFormat(args.format), batch=args.batch, default_graph=args.default_graph,
+                  merged_graph=args.merged_graph)
     print(f"pushed {report.triples} triples in {report.graphs} graph(s) to {report.endpoint} "
           f"({report.requests} requests, {report.seconds:.1f} s)")
     return EXIT_OK
@@ -426,7 +427,8 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
                         description="Send the graphs of DIR/store to a remote store's Graph Store endpoint (Oxigraph: "
                         "http://HOST:7878/store, Fuseki: http://HOST:3030/DATASET/data), each article in its own "
                         "named graph and the merge of all to the default graph (what saved queries read), in "
-                        "batches.")
+                        "batches. Credentials come from KG_PUSH_USER and KG_PUSH_PASSWORD or a netrc file "
+                        "(NETRC, else ~/.netrc), never from the command line; see docs/triple-stores.md.")
     pu.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
     pu.add_argument("--endpoint", "-e", required=True, metavar="URL", help="the Graph Store Protocol endpoint")
     pu.add_argument("--graph", metavar="IRI", default=None,
@@ -437,6 +439,10 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     pu.add_argument("--graphs", "-g", default="asserted,inferred,wikidata", help=graphs_help)
     pu.add_argument("--no-default-graph", dest="default_graph", action="store_false",
                     help="do not send the merge of the graphs to the remote default graph")
+    pu.add_argument("--merged-graph", metavar="IRI", default="default",
+                    help="where the merge of the graphs goes: 'default' (the default graph) or a graph IRI, for "
+                    "stores without a writable default graph (Virtuoso: https://w3id.org/kg-news/graph/merged, "
+                    "which kg query --endpoint reads)")
     pu.add_argument("--format", "-f", choices=["nt", "ttl"], default="nt", help="request body syntax (default: nt)")
     pu.add_argument("--batch", type=_positive, default=50_000, metavar="N",
                     help="the most triples per request (default: 50000)")

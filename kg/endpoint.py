@@ -72,10 +72,12 @@ def ask_endpoint(url: str, sparql: str, *, timeout: float = 60, label: str = "qu
     data = _send(url, sparql, timeout=timeout, default_graphs=(), label=label)
     if isinstance(data.get("boolean"), bool):
         return bool(data["boolean"])
-    # Virtuoso sometimes answers an ASK as a one-row SELECT of ?__ASK_RETVAL, 1 or 0
+    # Virtuoso sometimes answers an ASK as a SELECT of ?__ASK_RETVAL: one row of 1 (or 0) for true, none for false
     bindings = data.get("results", {}).get("bindings") if isinstance(data.get("results"), dict) else None
-    if isinstance(bindings, list) and len(bindings) == 1 and isinstance(bindings[0], dict) and len(bindings[0]) == 1:
-        value = next(iter(bindings[0].values()))
+    if data.get("head", {}).get("vars") == ["__ASK_RETVAL"] and isinstance(bindings, list):
+        if not bindings:
+            return False
+        value = bindings[0].get("__ASK_RETVAL") if len(bindings) == 1 and isinstance(bindings[0], dict) else None
         if isinstance(value, dict) and value.get("value") in ("1", "0", "true", "false"):
             return value["value"] in ("1", "true")
     raise QueryError(f"{label} at {url}: the endpoint did not answer with a boolean")

@@ -463,7 +463,9 @@ def test_the_layer_check_names_the_graph_in_a_filter(endpoint: Server, plain_end
     assert len(kg.open(endpoint.url).query("members", organisation="SCO")) == 8
     assert len(kg.open(plain_endpoint.url).query("members", organisation="SCO")) == 8
     assert asked[0] == asked[1] == ("ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = "
-                                    "<https://w3id.org/kg-news/graph/asserted>) }") and len(asked) == 3
+                                    "<https://w3id.org/kg-news/graph/asserted>) }")
+    assert asked[2] == "ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = <https://w3id.org/kg-news/graph/merged>) }"
+    assert len(asked) == 4  # the plain endpoint: no layers, no merged graph, kg articles in its default graph
 
 
 def test_an_unreachable_endpoint_is_a_clear_error() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import http.server
 import json
+import re
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -146,3 +150,71 @@ def test_push_errors_name_the_endpoint(seed_build: Path, server: str) -> None:
         push(seed_build, endpoint=f"http://127.0.0.1:{port}/store", graphs=[GraphSet.INFERRED])
     with pytest.raises(StoreError, match="invalid graph IRI"):
         push(seed_build, endpoint=f"{server}/store", graph="not an iri")
+
+
+class _BasicAuthStore(http.server.BaseHTTPRequestHandler):
+    """A Graph Store endpoint that, like Fuseki or GraphDB with security on, wants HTTP Basic credentials."""
+
+    expected = "Basic " + base64.b64encode(b"kg-writer:s3cret pass").decode()
+    received: list[tuple[str, str, int]] = []
+
+    def _store(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        body = self.rfile.read(length)
+        if self.headers.get("Authorization") != self.expected:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="kg test"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        graph = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get("graph", ["default"])[0]
+        self.received.append((self.command, graph, body.count(b"\n")))
+        self.send_response(204)
+        self.end_headers()
+
+    do_PUT = do_POST = _store
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the signature of the base class
+        """Quiet."""
+
+
+@pytest.fixture()
+def basic_auth_store() -> Iterator[str]:
+    """The Basic-auth Graph Store endpoint on a free local port; its URL."""
+    _BasicAuthStore.received = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BasicAuthStore)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/ds/data"
+    server.shutdown()
+    server.server_close()
+
+
+def test_push_sends_credentials_from_a_netrc_file_never_from_the_url(
+        seed_build: Path, basic_auth_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_PUSH_USER", raising=False)
+    monkeypatch.delenv("KG_PUSH_PASSWORD", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "absent"))
+    with pytest.raises(StoreError, match=re.escape(basic_auth_store) + " failed: HTTP 401"):
+        push(seed_build, endpoint=basic_auth_store)
+    with pytest.raises(StoreError, match="credentials in the endpoint URL are not used"):
+        push(seed_build, endpoint=basic_auth_store.replace("//", "//kg-writer:s3cret@"))
+    netrc = tmp_path / "netrc"
+    netrc.write_text('machine 127.0.0.1 login kg-writer password "s3cret pass"\n', encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    report = push(seed_build, endpoint=basic_auth_store)
+    assert report.triples == local_count(seed_build) and len(_BasicAuthStore.received) == report.requests
+    assert {graph for _, graph, _ in _BasicAuthStore.received} >= {"default", "https://w3id.org/kg-news/graph/inferred"}
+    assert sum(lines for _, _, lines in _BasicAuthStore.received) == report.triples  # N-Triples, one line each
+
+
+def test_push_credentials_come_from_both_variables_or_neither(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.push import credentials
+
+    monkeypatch.setenv("KG_PUSH_USER", "dba")
+    monkeypatch.delenv("KG_PUSH_PASSWORD", raising=False)
+    with pytest.raises(StoreError, match="KG_PUSH_PASSWORD"):
+        credentials("http://127.0.0.1:8890/sparql-graph-crud-auth")
+    monkeypatch.setenv("KG_PUSH_PASSWORD", "dba")
+    assert credentials("http://127.0.0.1:8890/sparql-graph-crud-auth") == ("dba", "dba")

@@ -24,7 +24,9 @@ import pytest
 
 import kg
 from kg.api import DEFAULT_PREFIXES, LAYER_FILES, LAYER_GRAPHS
+from kg.cli import main
 from kg.endpoint import select_endpoint
+from kg.push import MERGED_GRAPH, PASSWORD_VARIABLE, USER_VARIABLE
 from kg.queries import AnyTerm, bindings, get_query, saved_queries, term_value, with_values
 from kg.triplestore import STORE_DIR, ExportFormat, TripleStore, export_file
 
@@ -207,6 +209,40 @@ def test_saved_queries_give_the_same_rows_on_virtuoso_as_on_oxigraph(name: str, 
     remote = kg.open(virtuoso_layers, timeout=120).rows(name, **params)
     assert remote[0] == local[0]
     assert _answer(remote[1]) == _answer(local[1]), name
+
+
+@pytest.mark.slow
+def test_kg_push_fills_virtuoso_with_credentials_from_the_environment(
+        dev_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Virtuoso's Graph Store endpoint for writing is /sparql-graph-crud-auth (HTTP Digest); it has no default graph
+    to write, so the merge goes to kg's merged graph, which `kg query --endpoint` then reads."""
+    server = Virtuoso(tmp_path / "virtuoso")
+    try:
+        target = f"http://127.0.0.1:{server.http_port}/sparql-graph-crud-auth"
+        command = ["push", str(dev_build), "--endpoint", target, "--merged-graph", MERGED_GRAPH, "--batch", "5000"]
+        monkeypatch.delenv(USER_VARIABLE, raising=False)
+        monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)
+        monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+        assert main(command) == 1
+        assert "HTTP 401" in capsys.readouterr().err
+        monkeypatch.setenv(USER_VARIABLE, "dba")
+        monkeypatch.setenv(PASSWORD_VARIABLE, "dba")
+        assert main(command) == 0
+        assert "pushed" in capsys.readouterr().out
+
+        with TripleStore.open(dev_build / STORE_DIR, read_only=True) as store:
+            want = {q for name in store.graph_names() for q in store.inner.quads_for_pattern(None, None, None, name)}
+            merged = {q.triple for q in store.inner.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        rows = server.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                             "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/')) }")
+        got = {ox.Quad(*row) for row in rows}  # type: ignore[misc]
+        assert {q for q in got if q.graph_name != ox.NamedNode(MERGED_GRAPH)} == want
+        assert {q.triple for q in got if q.graph_name == ox.NamedNode(MERGED_GRAPH)} == merged
+        for name, params in [("members", {}), ("participants", {}), ("memberships-of", {"state": "France"})]:
+            local = kg.open(dev_build).rows(name, **params)[1]
+            assert _answer(kg.open(server.url, timeout=120).rows(name, **params)[1]) == _answer(local), name
+    finally:
+        server.stop()
 
 
 # ---------------------------------------------------------------------------------------------------------------
