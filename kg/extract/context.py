@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
@@ -64,11 +65,46 @@ class Lexicon:
 
 
 @cache
+def _languages() -> dict[str, dict[str, list[str]]]:
+    """The lexicon's lists per language, as written in kg/data/lexicon.json."""
+    raw = json.loads((DATA_DIR / "lexicon.json").read_text(encoding="utf-8"))
+    return {lang: entry for lang, entry in raw.items() if not lang.startswith("_")}
+
+
+@cache
 def lexicon(lang: str) -> Lexicon:
     """The trigger lexicon for `lang`; English for languages without one."""
-    raw = json.loads((DATA_DIR / "lexicon.json").read_text(encoding="utf-8"))
-    entry = raw.get(lang) or raw["en"]
+    languages = _languages()
+    entry = languages.get(lang) or languages["en"]
     return Lexicon({k: frozenset(w.lower() for w in v) for k, v in entry.items()})
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the lexicon has words for."""
+    return tuple(_languages())
+
+
+@cache
+def every_language(name: str) -> frozenset[str]:
+    """The lexicon list `name` of every language together, lower-cased.
+
+    For the rules that read words whatever the article's language: names and the words around them are written
+    in either language in an article ('Sea of Japan' quoted in a French text, 'M.' before a name in English)."""
+    return frozenset().union(*(lexicon(lang)[name] for lang in languages()))
+
+
+def capitalised(words: Iterable[str]) -> list[str]:
+    """The words with a capital initial, as they begin a name ('Union', 'Traité') or stand for a title ('Mme')."""
+    return sorted(w[:1].upper() + w[1:] for w in words)
+
+
+def entry_pattern(words: Iterable[str]) -> str:
+    """Regex source for any of the lexicon entries `words`, longest first; a trailing '*' stands for any ending
+    ('minist*': ministère, ministry, ministries), spaces for one space. Wrap it in the boundaries wanted."""
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    if not ordered:
+        return "(?!)"  # matches nothing, as an empty list should
+    return "(?:" + "|".join(re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in ordered) + ")"
 
 
 @dataclass(frozen=True)

@@ -8,77 +8,139 @@ day, and a month or a year must stay a month or a year (xsd:gYearMonth, xsd:gYea
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from kg.extract.literals import longest_literal
+from kg.gazetteer import DATA_DIR
 
-MONTHS: dict[str, int] = {
-    # French
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
-    # English, with the usual abbreviations
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}
-# The month names as a trie: the same longest-first choice as a flat alternation, much faster to try at each position.
-_MONTH = r"(?P<{n}>" + longest_literal((), MONTHS) + r")\.?"
-_DAY = r"(?P<{n}>[0-3]?\d)(?:er|st|nd|rd|th)?"
+DATES_FILE = DATA_DIR / "dates.json"
 _YEAR = r"(?P<{n}>(?:19|20)\d\d)"
-
-
-_REL_YEAR = {"l'année dernière": -1, "l'an dernier": -1, "l'année précédente": -1, "last year": -1,
-             "previous year": -1, "l'année prochaine": 1, "l'an prochain": 1, "next year": 1,
-             "cette année": 0, "this year": 0}
-
-# Ordered: the most specific shapes first; a span once matched is not matched again.
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    # 3-14 décembre 2019 / 8-9 octobre 2019 / du 3 au 14 décembre
-    ("range_dm", re.compile(
-        r"\b(?:du\s+)?" + _DAY.format(n="d1") + r"\s*(?:-|–|au|to)\s*" + _DAY.format(n="d2") + r"\s+"
-        + _MONTH.format(n="m") + r"(?:\s+" + _YEAR.format(n="y") + r")?", re.I)),
-    # Dec. 3-14, 2019 / December 3 to 14
-    ("range_md", re.compile(
-        _MONTH.format(n="m") + r"\s+" + _DAY.format(n="d1") + r"\s*(?:-|–|to|through)\s*" + _DAY.format(n="d2")
-        + r"(?:,?\s+" + _YEAR.format(n="y") + r")?\b", re.I)),
-    # 21 mai 2018 / 14 mars dernier / 2 March
-    ("dmy", re.compile(
-        r"\b" + _DAY.format(n="d") + r"\s+" + _MONTH.format(n="m")
-        + r"(?:\s+" + _YEAR.format(n="y") + r"|\s+(?P<rel>dernier|prochain))?\b", re.I)),
-    # May 21, 2018 / November 3
-    ("mdy", re.compile(
-        r"\b" + _MONTH.format(n="m") + r"\s+" + _DAY.format(n="d") + r"\b(?:,?\s+" + _YEAR.format(n="y") + r")?",
-        re.I)),
-    # 21/05/2018, 2018-05-21
-    ("numeric", re.compile(r"\b(?P<d>[0-3]?\d)/(?P<m>[01]?\d)/(?P<y>(?:19|20)\d\d)\b")),
-    ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
-    # (début|fin|mi-) septembre 2018 / early September / en septembre (dernier)
-    ("my", re.compile(
-        r"\b(?P<part>début|fin|mi-|courant|early|late|mid-?)?\s*" + _MONTH.format(n="m")
-        + r"(?:\s+(?:de\s+l'année\s+)?" + _YEAR.format(n="y") + r"|\s+(?P<rel>dernier|prochain))?\b", re.I)),
-    # l'année dernière / this year (no phrase begins another, so the trie's longest-first order changes nothing)
-    ("rel_year", re.compile(r"\b(?P<rel>" + longest_literal((), _REL_YEAR) + r")\b", re.I)),
-    ("year", re.compile(r"\b(?:en|in|depuis|since|de|of)\s+" + _YEAR.format(n="y") + r"\b", re.I)),
-]
-
 # What each shape needs somewhere in the text: most sentences have no digit or no month name, and a quick search
 # for one spares the patterns that cannot match.
 _DIGIT = re.compile(r"\d")
-_ANY_MONTH = re.compile(longest_literal((), MONTHS), re.I)
 _NEEDS_DIGIT = frozenset({"range_dm", "range_md", "dmy", "mdy", "numeric", "iso", "year"})
 _NEEDS_MONTH = frozenset({"range_dm", "range_md", "dmy", "mdy", "my"})
 
-_END_CUES = re.compile(r"(prendr\w* fin|se termin\w*|s'achèv\w*|jusqu'\w*|until|ends?\b|ending|"
-                       r"conclu\w*|fin\s*$|through)\W*(?:\w+\W+){0,3}$", re.I)
-# "previous events in 2004", "for the first time since 2007", "depuis 1992": dates the event refers back to.
-_REF_CUES = re.compile(r"(previous|précédente?s?|since|depuis|first time since|dernière fois|earlier|"
-                       r"auparavant|annually since|began participating|started participating|"
-                       r"commencé à participer|participe depuis)\W*(?:\w+\W+){0,3}$", re.I)
-_START_CUES = re.compile(r"(commenc\w*|début\w*|à partir|begin\w*|start\w*|from)\W*(?:\w+\W+){0,2}$", re.I)
-# Words that make "mai"/"may"/"mars"/"march" something other than a month.
-_MONTH_WORD_FALSE = re.compile(r"^(may|mars|march|mar|dec|jan|sept|sep|oct|nov|aug|jun|jul|apr|feb)$", re.I)
+
+@cache
+def _languages() -> dict[str, dict[str, Any]]:
+    """The words of dates per language (kg/data/dates.json)."""
+    raw = json.loads(DATES_FILE.read_text(encoding="utf-8"))
+    return {lang: entry for lang, entry in raw.items() if not lang.startswith("_")}
+
+
+@cache
+def _words(name: str) -> frozenset[str]:
+    """The list `name` of every language, lower-cased.
+
+    Every language's words at once: a date is read whatever the article's language, as an article in one language
+    may quote a date written in the other."""
+    return frozenset(w.lower() for entry in _languages().values() for w in entry.get(name, ()))
+
+
+@cache
+def _numbers(name: str) -> dict[str, int]:
+    """The table `name` of every language (a word and its number), lower-cased; a word must mean one number."""
+    table: dict[str, int] = {}
+    for lang, entry in _languages().items():
+        for word, number in entry.get(name, {}).items():
+            if table.setdefault(word.lower(), number) != number:
+                raise ValueError(f"{DATES_FILE}: {lang} {name} {word!r} means {number}, another language "
+                                 f"{table[word.lower()]}")
+    return table
+
+
+def months() -> Mapping[str, int]:
+    """Month names and abbreviations of every language, lower-cased, with the month's number: {'mai': 5, 'dec': 12}."""
+    return _numbers("months")
+
+
+def __getattr__(name: str) -> Any:
+    """`MONTHS` and `_PATTERNS` as module attributes, read from the data at first use, for the code that names them."""
+    if name == "MONTHS":
+        return months()
+    if name == "_PATTERNS":
+        return _patterns()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Regex source for any of `words`, longest first, spaces in a phrase standing for any white space; a pattern
+    that never matches when there is none."""
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    if not ordered:
+        return "(?!)"
+    return "(?:" + "|".join(r"\s+".join(re.escape(part) for part in w.split(" ")) for w in ordered) + ")"
+
+
+def _cue_alternation(words: Iterable[str]) -> str:
+    """Regex source for cue entries: a word ending in '*' takes any ending ('commenc*'), the others are whole words.
+
+    Cues are searched without a word start before them, as the words of a date's left context are."""
+    def entry(cue: str) -> str:
+        parts = [re.escape(p[:-1]) + r"\w*" if p.endswith("*") else re.escape(p) for p in cue.split(" ")]
+        return " ".join(parts) + ("" if cue.endswith("*") else r"\b")
+
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(entry(w) for w in ordered) + ")" if ordered else "(?!)"
+
+
+@cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """The date shapes, ordered: the most specific first; a span once matched is not matched again."""
+    # The month names as a trie: the same longest-first choice as a flat alternation, much faster to try at each
+    # position.
+    month = r"(?P<{n}>" + longest_literal((), months()) + r")\.?"
+    day = r"(?P<{n}>[0-3]?\d)" + f"(?:{_alternation(_words('ordinal_suffix'))})?"
+    link = _alternation(_words("range_link"))
+    after_month = _alternation(_numbers("after_month"))
+    return [
+        # 3-14 décembre 2019 / 8-9 octobre 2019 / du 3 au 14 décembre
+        ("range_dm", re.compile(
+            rf"\b(?:{_alternation(_words('range_opening'))}\s+)?" + day.format(n="d1") + rf"\s*(?:-|–|{link})\s*"
+            + day.format(n="d2") + r"\s+" + month.format(n="m") + r"(?:\s+" + _YEAR.format(n="y") + r")?", re.I)),
+        # Dec. 3-14, 2019 / December 3 to 14
+        ("range_md", re.compile(
+            month.format(n="m") + r"\s+" + day.format(n="d1") + rf"\s*(?:-|–|{link})\s*" + day.format(n="d2")
+            + r"(?:,?\s+" + _YEAR.format(n="y") + r")?\b", re.I)),
+        # 21 mai 2018 / 14 mars dernier / 2 March
+        ("dmy", re.compile(
+            r"\b" + day.format(n="d") + r"\s+" + month.format(n="m")
+            + r"(?:\s+" + _YEAR.format(n="y") + rf"|\s+(?P<rel>{after_month}))?\b", re.I)),
+        # May 21, 2018 / November 3
+        ("mdy", re.compile(
+            r"\b" + month.format(n="m") + r"\s+" + day.format(n="d") + r"\b(?:,?\s+" + _YEAR.format(n="y")
+            + r")?", re.I)),
+        # 21/05/2018, 2018-05-21
+        ("numeric", re.compile(r"\b(?P<d>[0-3]?\d)/(?P<m>[01]?\d)/(?P<y>(?:19|20)\d\d)\b")),
+        ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")),
+        # (début|fin|mi-) septembre 2018 / early September / en septembre (dernier)
+        ("my", re.compile(
+            rf"\b(?P<part>{_alternation(_words('month_part'))})?\s*" + month.format(n="m")
+            + rf"(?:\s+(?:{_alternation(_words('month_year_link'))}\s+)?" + _YEAR.format(n="y")
+            + rf"|\s+(?P<rel>{after_month}))?\b", re.I)),
+        # l'année dernière / this year (no phrase begins another, so the trie's longest-first order changes nothing)
+        ("rel_year", re.compile(r"\b(?P<rel>" + longest_literal((), _numbers("relative_year")) + r")\b", re.I)),
+        ("year", re.compile(rf"\b{_alternation(_words('year_prep'))}\s+" + _YEAR.format(n="y") + r"\b", re.I)),
+    ]
+
+
+@cache
+def _any_month() -> re.Pattern[str]:
+    return re.compile(longest_literal((), months()), re.I)
+
+
+@cache
+def _cues(name: str, words: int) -> re.Pattern[str]:
+    """The cue list `name` (end, ref or start) closing the text before a date, at most `words` words before it."""
+    adjacent = _words(f"{name}_adjacent")  # cues only right before the date: 'fin 2018'
+    right_before = rf"|{_alternation(adjacent)}\s*$" if adjacent else ""
+    return re.compile(rf"(?:{_cue_alternation(_words(name))}{right_before})\W*(?:\w+\W+){{0,{words}}}$", re.I)
 
 
 @dataclass(frozen=True, order=True)
@@ -119,13 +181,15 @@ def _valid(year: int, month: int | None, day: int | None) -> bool:
 
 
 def _resolve_year(month: int, day: int | None, rel: str | None, anchor: dt.date | None) -> int | None:
-    """The year of a month (and day) given without one, read from the article's date."""
+    """The year of a month (and day) given without one, read from the article's date; `rel` is the word after the
+    month that says whether it is the last one ('dernier') or the next."""
     if anchor is None:
         return None
-    if rel and rel.lower() == "dernier":
+    direction = _numbers("after_month").get(rel.lower(), 0) if rel else 0
+    if direction < 0:
         candidate = dt.date(anchor.year, month, day or 1)
         return anchor.year if candidate <= anchor else anchor.year - 1
-    if rel and rel.lower() == "prochain":
+    if direction > 0:
         candidate = dt.date(anchor.year, month, day or 1)
         return anchor.year if candidate > anchor else anchor.year + 1
     return anchor.year
@@ -134,12 +198,12 @@ def _resolve_year(month: int, day: int | None, rel: str | None, anchor: dt.date 
 def _month_is_word(text: str, m: re.Match[str], group: str) -> bool:
     """'may', 'mars', 'march' written without a day or year are verbs or a planet more often than months."""
     word = m.group(group)
-    if not _MONTH_WORD_FALSE.match(word):
+    if word.lower() not in _words("month_needs_date"):
         return False
     has_day = "d" in m.groupdict() and m.groupdict().get("d")
     has_year = m.groupdict().get("y")
     if has_day or has_year:
-        return word[0].islower() and word.lower() in {"may", "march", "mar"} and not has_year
+        return word[0].islower() and word.lower() in _words("month_verb") and not has_year
     return True
 
 
@@ -163,16 +227,16 @@ def _possible_patterns(text: str) -> list[tuple[str, re.Pattern[str]]]:
     skip: set[str] = set()
     if _DIGIT.search(text) is None:
         skip |= _NEEDS_DIGIT
-    if _ANY_MONTH.search(text) is None:
+    if _any_month().search(text) is None:
         skip |= _NEEDS_MONTH
-    return [(kind, pattern) for kind, pattern in _PATTERNS if kind not in skip]
+    return [(kind, pattern) for kind, pattern in _patterns() if kind not in skip]
 
 
 def _interpret(kind: str, m: re.Match[str], text: str, anchor: dt.date | None) -> Iterator[DateMention]:
     g = m.groupdict()
     span = (m.start(), m.end(), m.group(0))
     if kind in ("range_dm", "range_md"):
-        month = MONTHS[(g.get("m") or "").lower()]
+        month = months()[(g.get("m") or "").lower()]
         d1 = int(g.get("d1") or 0)
         d2 = int(g.get("d2") or 0) if g.get("d2") else None
         year = int(g["y"]) if g.get("y") else _resolve_year(month, d1, None, anchor)
@@ -185,14 +249,15 @@ def _interpret(kind: str, m: re.Match[str], text: str, anchor: dt.date | None) -
     if kind == "rel_year":
         if anchor is None:
             return
-        yield DateMention(*span, PartialDate(anchor.year + _REL_YEAR[g["rel"].lower()]), _role(text, m))
+        offset = _numbers("relative_year")[g["rel"].lower()]
+        yield DateMention(*span, PartialDate(anchor.year + offset), _role(text, m))
         return
     if kind == "year":
         yield DateMention(m.start("y"), m.end(), g["y"], PartialDate(int(g["y"])), _role(text, m, m.start("y")))
         return
     if kind in ("dmy", "mdy", "my") and _month_is_word(text, m, "m"):
         return
-    month = int(g["m"]) if kind in ("numeric", "iso") else MONTHS[g["m"].lower()]
+    month = int(g["m"]) if kind in ("numeric", "iso") else months()[g["m"].lower()]
     day = int(g["d"]) if g.get("d") else None
     year = int(g["y"]) if g.get("y") else _resolve_year(month, day, g.get("rel"), anchor)
     inferred = not g.get("y")
@@ -202,25 +267,30 @@ def _interpret(kind: str, m: re.Match[str], text: str, anchor: dt.date | None) -
     part = (g.get("part") or "").lower()
     if kind == "my" and not part:
         span = (m.start("m"), m.end(), text[m.start("m"):m.end()])
-    if part in ("fin", "late"):
+    if part in _words("month_end_part"):
         role = role or "end"
     yield DateMention(*span, PartialDate(year, month, day), role, inferred)
 
 
 def _role(text: str, m: re.Match[str], start: int | None = None) -> str:
+    """What the words just before the date make of it: a past reference point, an end, a start, or nothing."""
     start = m.start() if start is None else start
     before = text[max(0, start - 40):start]
-    if _REF_CUES.search(before):
+    if _cues("ref_cue", 3).search(before):
         return "ref"
-    if _END_CUES.search(before):
+    if _cues("end_cue", 3).search(before):
         return "end"
-    if _START_CUES.search(before):
+    if _cues("start_cue", 2).search(before):
         return "start"
     return ""
 
 
-_DAY_MONTH = re.compile(rf"(?i)(?<!\w)(?:(?P<d1>[0-3]?\d)(?:er|st|nd|rd|th)?\s+(?P<m1>{longest_literal((), MONTHS)})"
-                        rf"|(?P<m2>{longest_literal((), MONTHS)})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?)(?!\w)")
+@cache
+def _day_month() -> re.Pattern[str]:
+    """A day and a month in either order, with or without a year: '24 juin', 'Feb. 1st'."""
+    month, suffix = longest_literal((), months()), _alternation(_words("ordinal_suffix"))
+    return re.compile(rf"(?i)(?<!\w)(?:(?P<d1>[0-3]?\d){suffix}?\s+(?P<m1>{month})"
+                      rf"|(?P<m2>{month})\.?\s+(?P<d2>[0-3]?\d){suffix}?)(?!\w)")
 
 
 def days_named(text: str) -> set[tuple[int, int]]:
@@ -229,8 +299,8 @@ def days_named(text: str) -> set[tuple[int, int]]:
     Events of one article told day by day are told apart by these even when the article has no date to give them
     a year."""
     found = set()
-    for m in _DAY_MONTH.finditer(text):
-        month = MONTHS[(m.group("m1") or m.group("m2")).lower()]
+    for m in _day_month().finditer(text):
+        month = months()[(m.group("m1") or m.group("m2")).lower()]
         day = int(m.group("d1") or m.group("d2"))
         if 1 <= day <= 31:
             found.add((month, day))

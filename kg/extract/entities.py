@@ -15,7 +15,15 @@ from functools import cache
 
 from spacy.tokens import Doc, Span
 
-from kg.extract.context import sentence_text, text_of
+from kg.extract.context import (
+    capitalised,
+    entry_pattern,
+    every_language,
+    languages,
+    lexicon,
+    sentence_text,
+    text_of,
+)
 from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Mention
 from kg.gazetteer import Gazetteer, Term, load_gazetteer
@@ -24,20 +32,68 @@ CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "offic
               "prefix": 0.7,
               "ner": 0.6, "designation": 0.6, "acronym": 0.7}
 _DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3})s?(?![\w-])")
-_NOT_WEAPONS = re.compile(r"^(COVID|Covid|SARS|CI|G|P|N|A|B|E|I|R|H)-", re.I)
-_ORG_WORDS = re.compile(r"\b(Organisation|Organization|Union|Alliance|Agency|Agence|Pact|Pacte|Treaty|Traité|"
-                        r"League|Ligue|Community|Communauté|Council|Conseil|Dialogue|Forum)\b")
-_NATIONAL_WORDS = re.compile(r"\b(minist\w*|department|départements?|command\w*|forces?|arm\w+|navy|marine|"
-                             r"army|company|société|groupe?|group|aviation|industries?|national\w*)\b", re.I)
 _NER_PERSON = {"PER", "PERSON"}
 _NER_PLACE = {"LOC", "GPE", "FAC"}
 _NER_ORG = {"ORG"}
-_TRUNCATED = re.compile(r"\b(de|du|des|de la|of|the|and|et)$", re.I)
-_SEA_BEFORE = re.compile(r"(?:\b(?:Sea|Gulf|Strait|Straits|Bay|Ocean) of|\b(?:mer|golfe|détroit|baie|océan)"
-                        r" (?:de la|de l'|du|de|d'))\s*$", re.I)
-_SEA_AFTER = re.compile(r"^\s+(?:Seas?|Sea)\b")
-_LOCATIVE = re.compile(r"(?:^|\W)(?:à|a|in|at|near|de|du|d'|of|vers|to|dans|près de|en|au)\s*$", re.I)
-_OCEAN = re.compile(r"(océan|ocean)\s*$", re.I)
+
+
+# The words around names come from the lexicon (kg/data/lexicon.json) of every language at once: an article in one
+# language quotes names in the other ('Sea of Japan' in a French text), as the rules always read them.
+@cache
+def _not_weapons() -> re.Pattern[str]:
+    """Designations that are not weapons: 'COVID-19', 'G-20', 'P-5'."""
+    return re.compile(rf"^{entry_pattern(every_language('not_weapon_prefix'))}-", re.I)
+
+
+@cache
+def _org_words() -> re.Pattern[str]:
+    """The capitalised nouns of an intergovernmental body's name: 'Organisation', 'Treaty', 'Conseil'."""
+    return re.compile(rf"\b{entry_pattern(capitalised(every_language('org_name_word')))}\b")
+
+
+@cache
+def _national_words() -> re.Pattern[str]:
+    """Words of a national body's name: a ministry, an army, a company."""
+    return re.compile(rf"\b{entry_pattern(every_language('national_body_word'))}\b", re.I)
+
+
+@cache
+def _truncated() -> re.Pattern[str]:
+    """A name cut short: it ends on a word that needs a next one ('Conseil de sécurité de la')."""
+    return re.compile(rf"\b{entry_pattern(every_language('dangling_word'))}$", re.I)
+
+
+@cache
+def _leading_article() -> re.Pattern[str]:
+    return re.compile(rf"^{entry_pattern(every_language('definite_article'))}\s*", re.I)
+
+
+@cache
+def _sea_before() -> re.Pattern[str]:
+    """The noun of a sea and its link just before a name: 'Sea of', 'mer de la', each in its own language."""
+    shapes = [rf"\b{entry_pattern(lex['water_body'])} {entry_pattern(lex['water_body_link'])}"
+              for lex in (lexicon(lang) for lang in languages()) if lex["water_body"]]
+    return re.compile(rf"(?:{'|'.join(shapes) or '(?!)'})\s*$", re.I)
+
+
+@cache
+def _sea_after() -> re.Pattern[str]:
+    """The noun of a sea just after a name: 'South China Sea'."""
+    return re.compile(rf"^\s+{entry_pattern(capitalised(every_language('water_body_after')))}\b")
+
+
+@cache
+def _locative() -> re.Pattern[str]:
+    """A preposition of place just before a name: 'à', 'in', 'près de'."""
+    return re.compile(rf"(?:^|\W){entry_pattern(every_language('locative_prep'))}\s*$", re.I)
+
+
+@cache
+def _ocean() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The word for ocean just before or just after a name, as each language orders them ('océan Indien',
+    'Indian Ocean')."""
+    before, after = entry_pattern(every_language("ocean_before")), entry_pattern(every_language("ocean_after"))
+    return re.compile(rf"{before}\s*$", re.I), re.compile(rf" {after}", re.I)
 
 
 def slug(text: str) -> str:
@@ -118,17 +174,17 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
     found: list[Mention] = []
     for m in matcher.pattern.finditer(text):
         term = matcher.terms.get(m.group(0)) or matcher.terms[m.group(0).lower()]
-        if term.kind == "demonym" and (_OCEAN.search(text[max(0, m.start() - 8):m.start()])
-                                       or text[m.end():m.end() + 6].lower() == " ocean"):
+        if term.kind == "demonym" and (_ocean()[0].search(text[max(0, m.start() - 8):m.start()])
+                                       or _ocean()[1].match(text, m.end())):
             continue
-        if term.kind != "abbrev" and (_SEA_BEFORE.search(text[max(0, m.start() - 20):m.start()])
-                                      or _SEA_AFTER.match(text[m.end():m.end() + 8])):
+        if term.kind != "abbrev" and (_sea_before().search(text[max(0, m.start() - 20):m.start()])
+                                      or _sea_after().match(text[m.end():m.end() + 8])):
             continue  # "Sea of Japan", "mer de Chine", "South China Sea": a sea, not the state
         if term.kind == "demonym" and _state_form(text, m.start(), m.end(), lang):
             term = Term(term.text, term.entity_id, "name")  # 'la République slovaque', 'the Slovak Republic'
         elif term.kind == "demonym" and _official(doc, m.start(), m.end(), lang):
             term = Term(term.text, term.entity_id, "official")
-        if term.kind == "capital" and _LOCATIVE.search(text[max(0, m.start() - 12):m.start()]):
+        if term.kind == "capital" and _locative().search(text[max(0, m.start() - 12):m.start()]):
             found.append(_city(doc, m.start(), m.end(), m.group(0)))
             continue
         found.append(_mention(doc, gaz, term, m.start(), m.end(), m.group(0)))
@@ -139,8 +195,6 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
 
 @cache
 def _state_form_patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    from kg.extract.context import lexicon
-
     forms = longest_literal((), lexicon(lang)["state_form"])
     return re.compile(rf"(?<!\w)(?:{forms})\s+$", re.I), re.compile(rf"^\s+(?:{forms})(?!\w)", re.I)
 
@@ -169,8 +223,6 @@ def _compound_mentions(doc: Doc, gaz: Gazetteer, matcher: _Matcher) -> list[Ment
 
 def _official(doc: Doc, start: int, end: int, lang: str) -> bool:
     """'le président turc', 'the Turkish foreign minister': the state acts through its official."""
-    from kg.extract.context import lexicon
-
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return False
@@ -197,7 +249,7 @@ def _designations(doc: Doc, taken: list[tuple[int, int]]) -> list[Mention]:
     """Model designations ('Su-34', 'T-14') not in the weapon list are weapon systems too."""
     found = []
     for m in _DESIGNATION.finditer(text_of(doc)):
-        if _NOT_WEAPONS.match(m.group(1)) or _overlaps(m.start(), m.end(), taken):
+        if _not_weapons().match(m.group(1)) or _overlaps(m.start(), m.end(), taken):
             continue
         found.append(Mention(entity=f"weapon/{slug(m.group(1))}", type="WeaponSystem", text=m.group(1),
                              kind="designation", label=m.group(1),
@@ -235,14 +287,20 @@ def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: frozenset[str],
 def _intergovernmental(name: str) -> bool:
     """An organisation the gazetteer lacks may be intergovernmental: 'Organisation', 'Treaty', 'Council' in a
     name that is specific, not national ('ministère chinois…') and not cut short ('Conseil de sécurité de la')."""
-    return bool(_ORG_WORDS.search(name)) and _specific(name) and not _NATIONAL_WORDS.search(name) and not (
-        _TRUNCATED.search(name))
+    return bool(_org_words().search(name)) and _specific(name) and not _national_words().search(name) and not (
+        _truncated().search(name))
 
 
 def _specific(name: str) -> bool:
     """'Transatlantic Alliance' names something; 'the Alliance' or 'Conseil' alone does not."""
-    rest = _ORG_WORDS.sub("", re.sub(r"^(the|l'|la|le|les)\s*", "", name, flags=re.I))
+    rest = _org_words().sub("", _leading_article().sub("", name, count=1))
     return any(w[:1].isupper() for w in rest.split())
+
+
+@cache
+def _honorifics() -> frozenset[str]:
+    """'M.', 'Mme', 'Mr.': the honorifics before a name, capitalised as they are written there."""
+    return frozenset(capitalised(every_language("honorific")))
 
 
 def _person(doc: Doc, ent: Span, text: str, lang: str) -> Mention:
@@ -253,14 +311,13 @@ def _person(doc: Doc, ent: Span, text: str, lang: str) -> Mention:
 
 def _role(doc: Doc, ent: Span, lang: str) -> str | None:
     """The title written next to a name: 'le ministre indien de la Défense, Rajnath Singh'."""
-    from kg.extract.context import lexicon
-
     roles = lexicon(lang)["role_noun"]
+    honorifics = _honorifics()
     sent = ent.sent
     before = doc[max(sent.start, ent.start - 14):ent.start]
     for i, token in enumerate(before):
         if token.lower_ in roles:
-            words = [t for t in before[i:] if t.text not in (",", "M.", "Mme", "Mr.", "Ms.", "Monsieur", "Madame")]
+            words = [t for t in before[i:] if t.text != "," and t.text not in honorifics]
             crosses = any(t.text in (".", ";", ":") or t.ent_type_ in _NER_PERSON for t in before[i:])
             if words and not crosses:
                 return " ".join(t.text for t in words).strip(" ,") or None

@@ -8,17 +8,33 @@ parses of long enumerations are unreliable, their word order is not.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from spacy.tokens import Token
 
-from kg.extract.context import ORG_TYPES, STATE_TYPES, Placed, SentenceContext, first_conjunct, lexicon, token_gap
+from kg.extract.context import (
+    ORG_TYPES,
+    STATE_TYPES,
+    Placed,
+    SentenceContext,
+    entry_pattern,
+    every_language,
+    first_conjunct,
+    lexicon,
+    token_gap,
+)
 from kg.extract.memberlists import list_memberships
 from kg.extract.records import MembershipFact, Rivalry
 
 _KINDS = ("expelled", "suspended", "left", "applied", "joined", "member")
 _CUE_LISTS = {"expelled": "membership_expel", "suspended": "membership_suspend", "left": "membership_leave",
               "applied": "membership_apply", "joined": "membership_join", "member": "membership_member"}
-_WAR_PHRASE = re.compile(r"\b(en guerre|at war|guerre (entre|avec|contre)|war (between|with|against))\b", re.I)
+
+
+@cache
+def _war_phrase() -> re.Pattern[str]:
+    """'at war', 'guerre contre': the war noun said of two sides, in any language's words as the rules always read."""
+    return re.compile(rf"\b{entry_pattern(every_language('war_phrase'))}\b", re.I)
 
 
 def _organisations(ctx: SentenceContext, last_alliance: str | None, last_org: str | None
@@ -42,7 +58,7 @@ def _organisations(ctx: SentenceContext, last_alliance: str | None, last_org: st
             # the organisation named earlier in the sentence, else the last one named before it
             earlier = [p for p in ctx.of_types(ORG_TYPES) if p.span.end <= span.start]
             alliances = [p for p in earlier if p.mention.type == "MilitaryAlliance"]
-            if "allian" in phrase:
+            if phrase in lexicon(ctx.lang)["alliance_anaphor"]:
                 target = alliances[-1].entity if alliances else last_alliance
             else:
                 target = earlier[-1].entity if earlier else last_org
@@ -106,7 +122,7 @@ def _antecedents(ctx: SentenceContext, cue: Token, previous: SentenceContext) ->
 
 def _of_state(ctx: SentenceContext, cue: Token) -> bool:
     """Whether the cue is a noun followed by 'of'/'de' and a state: 'the accession of Iran', 'l'adhésion de l'Iran'."""
-    if cue.pos_ != "NOUN" or cue.i + 1 >= len(cue.doc) or cue.nbor(1).lower_ not in ("of", "de", "d'", "du"):
+    if cue.pos_ != "NOUN" or cue.i + 1 >= len(cue.doc) or cue.nbor(1).lower_ not in every_language("genitive_prep"):
         return False
     return any(0 < p.span.start - cue.i <= 3 for p in ctx.of_types(STATE_TYPES, named_only=True))
 
@@ -114,9 +130,10 @@ def _of_state(ctx: SentenceContext, cue: Token) -> bool:
 def _acts_on(p: Placed, cue: Token) -> bool:
     """Whether the state is the subject of a verb whose object is 'the member' ("Moscow delivered it to the NATO
     member"): the member is someone else, named earlier."""
-    verb = cue.head.head if cue.dep_ == "pobj" and cue.head.lower_ not in ("as", "comme") else cue.head
+    as_role = cue.head.lower_ in every_language("capacity_prep")  # 'as the member': said of the subject itself
+    verb = cue.head.head if cue.dep_ == "pobj" and not as_role else cue.head
     object_of_verb = cue.dep_ in ("dobj", "obj", "iobj", "pobj")
-    definite = any(c.dep_ == "det" and c.lower_ in ("the", "le", "la", "l'") for c in cue.children)
+    definite = any(c.dep_ == "det" and c.lower_ in every_language("singular_definite_article") for c in cue.children)
     root = first_conjunct(p.root)
     return object_of_verb and definite and root.dep_ in ("nsubj", "nsubj:pass") and root.head == verb
 
@@ -193,7 +210,7 @@ def find_rivalries(contexts: list[SentenceContext]) -> list[Rivalry]:
     found: dict[tuple[str, str], Rivalry] = {}
     for ctx in contexts:
         for cue in ctx.cues("rivalry"):
-            if cue.lemma_.lower() in ("guerre", "war") and not _WAR_PHRASE.search(ctx.text):
+            if cue.lemma_.lower() in every_language("war_noun") and not _war_phrase().search(ctx.text):
                 continue
             pair = _rival_pair(ctx, cue, contexts)
             if pair:
