@@ -83,7 +83,10 @@ def _phrase_org(ctx: SentenceContext, j: int, orgs: list[tuple[str, int]], last_
     """The organisation of the member phrase ending at the list introducer at token `j`."""
     sent = ctx.sent
     doc = sent.doc
+    outsiders = lexicon(ctx.lang)["non_member_noun"]
     for k in range(j - 1, max(sent.start, j - _PHRASE_REACH) - 1, -1):
+        if doc[k].lower_ in outsiders or doc[k].lemma_.lower() in outsiders:
+            return None  # 'Allies and partners, including Finland': the list may be the partners
         kind = _noun_class(doc[k], ctx.lang)
         if kind is None:
             continue

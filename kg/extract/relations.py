@@ -138,6 +138,14 @@ def _acts_on(p: Placed, cue: Token) -> bool:
     return object_of_verb and definite and root.dep_ in ("nsubj", "nsubj:pass") and root.head == verb
 
 
+def _outsiders_between(p: Placed, cue: Token, lang: str) -> bool:
+    """'Allies and partners, including Finland': a partner or observer word between the cue and the state."""
+    lo, hi = sorted((cue.i, p.span.start))
+    lo = max(cue.sent.start, lo - 3)  # 'partners, including Finland': the noun the cue's list hangs on
+    outsiders = lexicon(lang)["non_member_noun"]
+    return any(t.lower_ in outsiders or t.lemma_.lower() in outsiders for t in cue.doc[lo:hi])
+
+
 def _kind_of(cue: Token, kind: str, lang: str) -> str:
     if kind == "joined" and any(c.lower_ in lexicon(lang)["modal"] for c in cue.children):
         return "applied"
@@ -190,7 +198,7 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
                       key=lambda oi: abs(oi[1] - cue.i))[0]
             group = _nearest_group(ctx, cue, 6 if kind == "member" else 5)
             if kind == "member":
-                group = [p for p in group if not _acts_on(p, cue)]
+                group = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)]
             if not group and kind == "member" and ctx.index:
                 group = _antecedents(ctx, cue, contexts[ctx.index - 1])
             real_kind = _kind_of(cue, kind, ctx.lang)
