@@ -141,6 +141,15 @@ def test_accession_protocols_signers_and_candidates(extractor: Extractor, lang: 
     assert found[(DE, NATO)] == "member"
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "NATO began the drills. Troops from NATO Allies and partners, including Finland and Sweden, took part."),
+    ("fr", "L'OTAN a lancé l'exercice. Des troupes des Alliés et des pays partenaires, dont la Finlande et la Suède, "
+           "y participent."),
+])
+def test_a_list_of_partners_is_no_list_of_members(extractor: Extractor, lang: str, text: str) -> None:
+    assert not {m for (m, _) in members(read(extractor, text, lang))} & {FI, SE}
+
+
 def test_no_member_without_an_organisation(extractor: Extractor) -> None:
     e = read(extractor, "Several countries, including Greece and Turkey, sent observers.", "en")
     assert not e.memberships
