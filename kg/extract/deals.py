@@ -9,33 +9,49 @@ missing supplier only when the article names that state.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from spacy.tokens import Token
 
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
 from kg.extract.dates import days_named
 from kg.extract.entities import slug
+from kg.extract.literals import longest_literal
 from kg.extract.records import ArmsDeal, Evidence
 from kg.extract.weapons import named_weapons
-from kg.gazetteer import Gazetteer
+from kg.gazetteer import DATA_DIR, Gazetteer
 
 STATUS_ORDER = ("discussed", "approved", "signed", "delivered", "transferred", "donated", "cancelled")
 _SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass", "poss", "nmod:poss"}
-_NUMBER_WORDS = {
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
-    "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
-    "cinquante": 50, "cent": 100, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six_": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12,
-}
-_MONEY = re.compile(
-    r"(?P<cur1>\$|€|US\$|USD|EUR)?\s?(?P<num>\d+(?:[.,]\d+)?)\s*(?P<scale>milliards?|millions?|billions?|bn|mds?)"
-    r"\s*(?:de\s+|d')?(?P<cur2>dollars|euros|roupies|\$|€|USD|EUR)?", re.I)
-_SCALE = {"milliard": "1000000000", "billion": "1000000000", "bn": "1000000000", "md": "1000000000",
-          "million": "1000000"}
+
+
+@cache
+def _amounts() -> dict[str, Any]:
+    """Number words, money scales and currencies of every language (kg/data/quantities.json), merged: a sum or a
+    count is read whatever the article's language."""
+    raw = json.loads((DATA_DIR / "quantities.json").read_text(encoding="utf-8"))
+    merged: dict[str, Any] = {"number": {}, "scale": {}, "currency": {}, "of": []}
+    for lang, entry in raw.items():
+        if not lang.startswith("_"):
+            for key in ("number", "scale", "currency"):
+                merged[key].update(entry[key])
+            merged["of"] += entry["of"]
+    return merged
+
+
+@cache
+def _money() -> re.Pattern[str]:
+    """'$11.7 million', '5,5 milliards de dollars', '€2bn': a sum with its scale and currency."""
+    a = _amounts()
+    currencies = longest_literal((), a["currency"])
+    of = rf"(?:(?:{longest_literal((), a['of'])})\s*)?" if a["of"] else ""
+    return re.compile(rf"(?P<cur1>{currencies})?\s?(?P<num>\d+(?:[.,]\d+)?)\s*"
+                      rf"(?P<scale>{longest_literal((), a['scale'])})(?!\w)\s*{of}(?P<cur2>{currencies})?", re.I)
 
 
 def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
@@ -77,13 +93,14 @@ def _government(token: Token, ctx: SentenceContext) -> Token:
     ('to the Government of Poland', 'au gouvernement de la Pologne', 'the armed forces of Egypt')."""
     token = first_conjunct(token)
     units = lexicon(ctx.lang)["military_unit"]
+    body_of = lexicon(ctx.lang)["body_of_prep"]
     if token.dep_ == "amod" and token.head != token and token.head.lemma_.lower() not in units:
         token = first_conjunct(token.head)  # 'sold by American companies': the companies' role is the state's
     for _ in range(2):
         head = token.head
-        if token.dep_ == "pobj" and head.lower_ in ("of",) and head.head.lemma_.lower() in units:
+        if token.dep_ == "pobj" and head.lower_ in body_of and head.head.lemma_.lower() in units:
             token = head.head
-        elif token.dep_ == "nmod" and head.lemma_.lower() in units and _preposition(token) in ("de", "du", "d'"):
+        elif token.dep_ == "nmod" and head.lemma_.lower() in units and _preposition(token) in body_of:
             token = head
         else:
             break
@@ -104,7 +121,7 @@ def _elsewhere(p: Placed, ctx: SentenceContext) -> bool:
     root = p.root
     while root.dep_ in ("conj", "compound", "amod") and root.head != root:
         root = root.head  # "the U.S. Treasury Department imposed…", "sanctions on Iranian entities"
-    if _preposition(root) in ("against", "contre", "on", "sur", "with", "avec"):
+    if _preposition(root) in lexicon(ctx.lang)["role_opponent_prep"]:
         return True
     return root.dep_ in _SUBJECT and root.head.lemma_.lower() in lexicon(ctx.lang)["not_a_party"]
 
@@ -136,7 +153,7 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
         role = _role_from_syntax(p, triggers, ctx)
         lemma = head_lemma(p)
         if role is None and not p.mention.named:
-            if lemma in lex["military_unit"] or lemma in ("industrie", "industry", "présidence"):
+            if lemma in lex["military_unit"] or lemma in lex["buyer_body"]:
                 role = "recipient"
             elif lemma in lex["weapon_noun"] or _modifies_weapon(p, ctx):
                 role = "supplier"
@@ -151,16 +168,15 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
     return suppliers, recipients, unclear
 
 
-_POSSESSIVES = {"its", "their", "son", "sa", "ses", "leur", "leurs"}
-_PRONOUN_SUBJECTS = {"it", "they", "which", "who", "il", "elle", "ils", "elles", "qui", "lequel", "laquelle"}
 
 
 def _possessor(ctx: SentenceContext, buying: list[Token]) -> list[str]:
     """'sanctions on Turkey over its purchase', 'after it took delivery', 'Egypt, which ordered': a possessive
     or a pronoun subject of a buying word names the last state named before it."""
     for t in buying:
-        pronoun = [c for c in (*t.children, *t.head.children) if c.lower_ in _POSSESSIVES
-                   or c.lower_ in _PRONOUN_SUBJECTS and c.dep_.startswith("nsubj")]
+        lex = lexicon(ctx.lang)
+        pronoun = [c for c in (*t.children, *t.head.children) if c.lower_ in lex["possessive"]
+                   or c.lower_ in lex["pronoun_subject"] and c.dep_.startswith("nsubj")]
         if pronoun:
             before = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if p.span.end <= pronoun[0].i]
             if before:
@@ -187,23 +203,22 @@ def _quantity(ctx: SentenceContext) -> int | None:
     for w in ctx.weapons:
         for t in ctx.sent.doc[max(ctx.sent.start, w.span.start - 3):w.span.start]:
             if t.like_num:
-                value = _NUMBER_WORDS.get(t.lower_) or (int(t.text) if t.text.isdigit() else None)
+                value = _amounts()["number"].get(t.lower_) or (int(t.text) if t.text.isdigit() else None)
                 if value:
                     return value
     return None
 
 
 def _value(ctx: SentenceContext) -> tuple[str | None, str | None]:
-    m = _MONEY.search(ctx.text)
+    m = _money().search(ctx.text)
     if not m:
         return None, None
-    scale = next(v for k, v in _SCALE.items() if m.group("scale").lower().startswith(k))
+    scale = int(_amounts()["scale"][m.group("scale").lower()])
     number = m.group("num").replace(",", ".")
     whole, _, frac = number.partition(".")
-    digits = int(whole) * int(scale) + (int(frac) * int(scale) // 10 ** len(frac) if frac else 0)
+    digits = int(whole) * scale + (int(frac) * scale // 10 ** len(frac) if frac else 0)
     cur = (m.group("cur1") or m.group("cur2") or "").lower()
-    currency = "EUR" if cur in ("€", "eur", "euros") else "USD" if cur in ("$", "us$", "usd", "dollars") else None
-    return str(digits), currency
+    return str(digits), _amounts()["currency"].get(cur)
 
 
 def _triggers(c: SentenceContext) -> list[Token]:

@@ -28,21 +28,46 @@ from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Exercise
 
 _CAP_WORD = r"[A-Z][\w'’-]*"
-_NAME_TAIL = r"(?:\s+(?:[A-Z0-9][\w.'-]*|de|of|the|du|la|del))*"
+
 # 'Cope India 19', 'BALTOPS 24', 'Varuna 19.1' (space) or 'Vostok-2018' (hyphen, four-digit years only, so
 # that designations such as 'Mi-28' or 'COVID-19' are not exercises); a name in parentheses is a translation.
 _EDITION = re.compile(r"(?<![\w(-])([A-Z][\w-]*[a-zA-Z](?:\s+[A-Z][\w-]*[a-zA-Z]){0,3})"
                       r"(\s+(?=\d|[IVX]+\b)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:[.-]\d{1,2})?|[IVX]{1,5}\b)(?![\w.-])")
-_FUNCTION_WORDS = frozenset(
-    "du de des le la les l au aux en dans sur depuis vers et un une ce cette the in on at from since of by for to "
-    "and a an this that until after before during lundi mardi mercredi jeudi vendredi samedi dimanche monday "
-    "tuesday wednesday thursday friday saturday sunday".split())
 _QUOTED = re.compile(r'["«“]\s*([A-Z][^"«»“”\n]{2,60}?)\s*["»”]' + r"|(?<![\w'])'([A-Z][^'\n]{2,40}?)'(?![\w'])")
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
-_STOP_TAIL = re.compile(r"(\s+(de|of|the|du|la|del))+$")
 _ROUNDUP = 3  # named exercises from which an article is a roundup of several
-_LEADING_GENERIC = re.compile(r"^(?:Exercise|Exercice|Opération|Operation|Manœuvres?)\s+(?=[A-Z])")
-_GENERIC = re.compile(r"^(Exercise|Exercice|Exercises|Exercices|Opération|Operation|Manœuvres?|Drills?)$", re.I)
+
+
+def _all_languages(name: str) -> frozenset[str]:
+    """A lexicon list of every language: exercise names are English or French whatever the article's language."""
+    return frozenset(w for lang in ("fr", "en") for w in lexicon(lang)[name])
+
+
+@cache
+def _name_tail() -> str:
+    """The words after a name's first: capitalised words, numbers, and the small words inside names
+    ('Rim of the Pacific', 'Bouclier du Nord')."""
+    return rf"(?:\s+(?:[A-Z0-9][\w.'-]*|{longest_literal((), _all_languages('name_link'))}))*"
+
+
+@cache
+def _stop_tail() -> re.Pattern[str]:
+    return re.compile(rf"(\s+({longest_literal((), _all_languages('name_link'))}))+$")
+
+
+@cache
+def _leading_generic() -> re.Pattern[str]:
+    """'Exercise Malabar': the word for an exercise is no part of its name."""
+    return re.compile(rf"^(?:{longest_literal((), _all_languages('exercise_generic'))})\s+(?=[A-Z])", re.I)
+
+
+@cache
+def _generic() -> re.Pattern[str]:
+    return re.compile(rf"^(?:{longest_literal((), _all_languages('exercise_generic'))})$", re.I)
+
+
+def _function_word(word: str) -> bool:
+    return word.lower() in _all_languages("function_word")
 
 
 @dataclass
@@ -68,14 +93,14 @@ class _Report:
 
 
 def _clean_name(name: str) -> str:
-    name = _STOP_TAIL.sub("", name.strip(" ,.;:-"))
-    name = _LEADING_GENERIC.sub("", name)
+    name = _stop_tail().sub("", name.strip(" ,.;:-"))
+    name = _leading_generic().sub("", name)
     words = re.sub(r"\s+", " ", name).split(" ")
     for i, word in enumerate(words[1:], 1):  # 'Sea Breeze Begins June 30' in a headline: the name ends before
         if word.lower() in _headline_words():
             words = words[:i]
             break
-    return _STOP_TAIL.sub("", " ".join(words))
+    return _stop_tail().sub("", " ".join(words))
 
 
 def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
@@ -110,8 +135,9 @@ def _name_patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     lex = lexicon(lang)
     intro = longest_literal((), lex["exercise_name_intro"])
     trig = longest_literal((), lex["exercise"])
-    return (re.compile(rf"(?i:\b(?:{intro}))\s+\"?({_CAP_WORD}{_NAME_TAIL})"),
-            re.compile(rf"(?i:\b(?:{trig}))((?:\s+[a-zéèêàç-]+){{0,2}})\s+({_CAP_WORD}{_NAME_TAIL})"))
+    tail = _name_tail()
+    return (re.compile(rf"(?i:\b(?:{intro}))\s+\"?({_CAP_WORD}{tail})"),
+            re.compile(rf"(?i:\b(?:{trig}))((?:\s+[a-zéèêàç-]+){{0,2}})\s+({_CAP_WORD}{tail})"))
 
 
 def _without_actors(name: str, known_terms: frozenset[str]) -> str:
@@ -148,7 +174,7 @@ def _name_like(text: str) -> bool:
     words = text.split()
     if len(words) > 5 or text.rstrip()[-1:] in ".!?,;:":
         return False
-    if any(c.isdigit() for c in text) or all(w[0].isupper() or w.lower() in _FUNCTION_WORDS for w in words):
+    if any(c.isdigit() for c in text) or all(w[0].isupper() or _function_word(w) for w in words):
         return True
     # 'the "Neptune series" of drills': a capitalised name and one word of common noun after it
     return words[0][0].isupper() and len(words) <= 3 and sum(not w[0].isupper() for w in words) == 1 and (
@@ -158,7 +184,7 @@ def _name_like(text: str) -> bool:
 def _with_acronym(name: str, after: str) -> str:
     """'Rim of the Pacific Exercise (RIMPAC)' is known by its acronym."""
     m = _ACRONYM_AFTER.match(after)
-    if m and re.search(r"\b(Exercise|Exercice)\b", name, re.I):
+    if m and any(_generic().match(w) for w in name.split()):
         return m.group(1)
     return name
 
@@ -185,13 +211,13 @@ def _never_name_words() -> frozenset[str]:
 
 def _plausible(name: str, known_terms: frozenset[str]) -> bool:
     words = name.split()
-    if not words or _GENERIC.match(words[0]) and len(words) == 1:
+    if not words or _generic().match(words[0]) and len(words) == 1:
         return False
     if any(w.lower().strip(".,") in _never_name_words() for w in words):
         return False  # a title, a facility or a date: 'Director', 'Range', 'Begins June 30'
 
     base = " ".join(w for w in re.split(r"[\s-]+", name) if not re.fullmatch(r"[\d.]+", w))
-    if not base or base in known_terms or _GENERIC.match(base) or words[0].lower() in _FUNCTION_WORDS:
+    if not base or base in known_terms or _generic().match(base) or _function_word(words[0]):
         return False
     from kg.extract.dates import MONTHS
     return words[0].lower().rstrip(".") not in MONTHS
@@ -244,14 +270,15 @@ def _observed(ctx: SentenceContext, group: list[Placed]) -> bool:
 def _declared_host(ctx: SentenceContext) -> str | None:
     """'The Indian Navy hosted …', 'Les États-Unis sont l'hôte …', 'hosted by Japan'; co-hosts name no host."""
     for cue in ctx.cues("host"):
-        if "co-" in cue.sent.text[max(0, cue.idx - cue.sent.start_char - 3):cue.idx - cue.sent.start_char + 3]:
+        around = cue.sent.text[max(0, cue.idx - cue.sent.start_char - 3):cue.idx - cue.sent.start_char + 3]
+        if any(prefix in around for prefix in lexicon(ctx.lang)["co_prefix"]):
             return None
         states = ctx.of_types(STATE_TYPES)
         units = lexicon(ctx.lang)["military_unit"]
         before = [p for p in states
                   if 0 <= cue.i - p.span.end <= 4 and (p.mention.named or head_lemma(p) in units)]
         after = [p for p in states if 0 <= p.span.start - cue.i <= 3 and p.mention.named
-                 and ctx.sent.doc[cue.i + 1].lower_ in ("by", "par")]
+                 and ctx.sent.doc[cue.i + 1].lower_ in lexicon(ctx.lang)["role_agent"]]
         if after:
             return after[0].entity
         if before:
@@ -285,9 +312,8 @@ def _reacts(p: Placed, lex: Lexicon) -> bool:
 
 def _is_location(before: list[str], lex: Lexicon) -> bool:
     """'en Russie', 'in Russia', 'près de' — but not 'à' after a verb of taking part ('participer à')."""
-    last = before[-1]
-    if last in ("à", "l'", "de", "d'", "du"):
-        return any(w in ("près", "prés", "proche", "large") for w in before)
+    if before[-1] in lex["weak_location_prep"]:
+        return any(w in lex["near_word"] for w in before)
     return True
 
 
