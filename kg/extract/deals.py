@@ -21,6 +21,7 @@ from spacy.tokens import Token
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
 from kg.extract.dates import days_named
 from kg.extract.entities import slug
+from kg.extract.frames import preposition
 from kg.extract.literals import longest_literal
 from kg.extract.records import ArmsDeal, Evidence
 from kg.extract.weapons import named_weapons
@@ -58,7 +59,7 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
     """'supplier' or 'recipient' when the state is an argument of a buying or selling word."""
     root = _government(p.root, ctx)
     head = root.head
-    prep = _preposition(root)
+    prep = preposition(root)
     if root.dep_ in ("poss", "nmod:poss") and _is_weapon(head, ctx):
         return "supplier"  # "Russia's S-400"
     for kind, words in triggers.items():
@@ -100,7 +101,7 @@ def _government(token: Token, ctx: SentenceContext) -> Token:
         head = token.head
         if token.dep_ == "pobj" and head.lower_ in body_of and head.head.lemma_.lower() in units:
             token = head.head
-        elif token.dep_ == "nmod" and head.lemma_.lower() in units and _preposition(token) in body_of:
+        elif token.dep_ == "nmod" and head.lemma_.lower() in units and preposition(token) in body_of:
             token = head
         else:
             break
@@ -121,18 +122,9 @@ def _elsewhere(p: Placed, ctx: SentenceContext) -> bool:
     root = p.root
     while root.dep_ in ("conj", "compound", "amod") and root.head != root:
         root = root.head  # "the U.S. Treasury Department imposed…", "sanctions on Iranian entities"
-    if _preposition(root) in lexicon(ctx.lang)["role_opponent_prep"]:
+    if preposition(root) in lexicon(ctx.lang)["role_opponent_prep"]:
         return True
     return root.dep_ in _SUBJECT and root.head.lemma_.lower() in lexicon(ctx.lang)["not_a_party"]
-
-
-def _preposition(token: Token) -> str | None:
-    for child in token.children:
-        if child.dep_ == "case":
-            return child.lower_
-    if token.dep_ == "pobj":
-        return token.head.lower_
-    return None
 
 
 def _giving(ctx: SentenceContext) -> list[Token]:
