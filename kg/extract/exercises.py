@@ -17,6 +17,7 @@ from kg.extract.context import (
     Lexicon,
     Placed,
     SentenceContext,
+    every_language,
     first_conjunct,
     head_lemma,
     left_words,
@@ -38,36 +39,31 @@ _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
 _ROUNDUP = 3  # named exercises from which an article is a roundup of several
 
 
-def _all_languages(name: str) -> frozenset[str]:
-    """A lexicon list of every language: exercise names are English or French whatever the article's language."""
-    return frozenset(w for lang in ("fr", "en") for w in lexicon(lang)[name])
-
-
 @cache
 def _name_tail() -> str:
     """The words after a name's first: capitalised words, numbers, and the small words inside names
     ('Rim of the Pacific', 'Bouclier du Nord')."""
-    return rf"(?:\s+(?:[A-Z0-9][\w.'-]*|{longest_literal((), _all_languages('name_link'))}))*"
+    return rf"(?:\s+(?:[A-Z0-9][\w.'-]*|{longest_literal((), every_language('name_link'))}))*"
 
 
 @cache
 def _stop_tail() -> re.Pattern[str]:
-    return re.compile(rf"(\s+({longest_literal((), _all_languages('name_link'))}))+$")
+    return re.compile(rf"(\s+({longest_literal((), every_language('name_link'))}))+$")
 
 
 @cache
 def _leading_generic() -> re.Pattern[str]:
     """'Exercise Malabar': the word for an exercise is no part of its name."""
-    return re.compile(rf"^(?:{longest_literal((), _all_languages('exercise_generic'))})\s+(?=[A-Z])", re.I)
+    return re.compile(rf"^(?:{longest_literal((), every_language('exercise_generic'))})\s+(?=[A-Z])", re.I)
 
 
 @cache
 def _generic() -> re.Pattern[str]:
-    return re.compile(rf"^(?:{longest_literal((), _all_languages('exercise_generic'))})$", re.I)
+    return re.compile(rf"^(?:{longest_literal((), every_language('exercise_generic'))})$", re.I)
 
 
 def _function_word(word: str) -> bool:
-    return word.lower() in _all_languages("function_word")
+    return word.lower() in every_language("function_word")
 
 
 @dataclass
@@ -200,13 +196,13 @@ def _headline_words() -> frozenset[str]:
     """Verbs and dates that end a name written in a title-case headline: every language's."""
     from kg.extract.dates import MONTHS
 
-    return frozenset(w for lang in ("fr", "en") for w in lexicon(lang)["headline_verb"]) | frozenset(MONTHS)
+    return every_language("headline_verb") | frozenset(MONTHS)
 
 
 @cache
 def _never_name_words() -> frozenset[str]:
     """Words that make a capitalised phrase a title, a facility or a date, not an exercise: every language's."""
-    return frozenset(w for lang in ("fr", "en") for w in lexicon(lang)["not_exercise_name"])
+    return every_language("not_exercise_name")
 
 
 def _plausible(name: str, known_terms: frozenset[str]) -> bool:
