@@ -16,10 +16,6 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-#: Name kinds, from most to least reliable evidence of the entity being meant.
-NAME_KINDS = ("label", "name", "abbrev", "capital", "demonym", "prefix")
-
-
 @dataclass(frozen=True)
 class Entity:
     """A known real-world entity: a state, an organisation or a weapon system."""
@@ -32,10 +28,6 @@ class Entity:
     iso2: str | None = None
     origin: str | None = None  # for weapon systems: id of the maker's state
     classes: tuple[str, ...] = ()
-
-    def label(self, lang: str) -> str:
-        """The label in `lang`, English when there is none."""
-        return self.label_fr if lang == "fr" and self.label_fr else self.label_en
 
 
 @dataclass(frozen=True)
@@ -68,13 +60,6 @@ class Gazetteer:
     memberships: list[Membership] = field(default_factory=list)
     snapshot: dict[str, str] = field(default_factory=dict)
     classes: dict[str, str] = field(default_factory=dict)
-
-    def by_iso2(self, iso2: str) -> Entity | None:
-        """The state with ISO 3166-1 alpha-2 code `iso2`."""
-        for entity in self.entities.values():
-            if entity.iso2 == iso2:
-                return entity
-        return None
 
     def terms_for(self, lang: str) -> Iterator[Term]:
         """Terms in `lang`, then language-neutral ones (weapon names)."""

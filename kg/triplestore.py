@@ -401,13 +401,6 @@ class TripleStore:
 
         return Dataset(store=OxigraphStore(store=self.inner), default_union=True)
 
-    def asserted_graph(self) -> Graph:
-        """The articles' triples merged, as an rdflib Graph (over an in-memory Oxigraph store) with the prefixes."""
-        with tempfile.TemporaryFile() as tmp:
-            _write_sorted_triples(self, self.graph_names([GraphSet.ASSERTED]), tmp)
-            tmp.seek(0)
-            return _rdflib_graph(tmp)
-
 
 def _rdflib_graph_from(open_lines: Callable[[], IO[bytes]]) -> Graph:
     """`_rdflib_graph` of the N-Triples a new handle from `open_lines` reads (then closed)."""

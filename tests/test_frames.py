@@ -240,3 +240,16 @@ def test_observers_are_no_participants(extractor: Extractor, lang: str, text: st
     exercises = read(extractor, text, lang).exercises
     participants = {p for x in exercises for p in x.participants}
     assert {RO, US} <= participants and not {JP, AU} & participants
+
+
+def test_extract_many_batches_per_language_and_keeps_the_order(extractor: Extractor) -> None:
+    texts = [("en", "Poland ordered 180 K2 tanks from South Korea."),
+             ("fr", "La France a livré 30 chars Leclerc à la Jordanie."),
+             ("en", "NATO ally Norway hosted the meeting.")]
+    articles = [Article(id=f"a{i}.txt", text=t, lang=lang, date=dt.date(2024, 5, 2))
+                for i, (lang, t) in enumerate(texts)]
+    batched = list(extractor.extract_many(articles, batch_size=2))
+    assert [x.article.id for x in batched] == ["a0.txt", "a1.txt", "a2.txt"]
+    assert [(x.deals, x.memberships) for x in batched] == [
+        (extractor.extract(a).deals, extractor.extract(a).memberships) for a in articles]
+

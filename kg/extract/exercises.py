@@ -447,6 +447,3 @@ def _exercise(name: str | None, reports: list[_Report]) -> Exercise:
         observers=tuple(dict.fromkeys(o for r in reports for o in r.observers if o not in participants)),
         evidence=tuple(r.evidence for r in sorted(reports, key=lambda r: r.ctx.index) if r.evidence))
 
-
-def placed_entities(placed: list[Placed]) -> list[str]:
-    return [p.entity for p in placed]
