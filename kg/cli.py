@@ -393,8 +393,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             signal.signal(getattr(signal, name), stop)
     try:
         serve(Path(args.data), host=args.host, port=args.port, timeout=args.timeout or None,
-              max_result_bytes=args.max_result_bytes, cors=args.cors, allow_service=frozenset(args.allow_service),
-              public_hosts=frozenset(args.public_host), ready=ready,
+              max_result_bytes=args.max_result_bytes, cors=frozenset().union(*args.cors),
+              allow_service=frozenset(args.allow_service), public_hosts=frozenset(args.public_host),
+              max_in_flight=args.max_in_flight, max_queued=args.max_queued, ready=ready,
               notice=lambda line: print(f"kg serve: warning: {line}", file=sys.stderr))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
@@ -402,7 +403,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _store_commands(sub: argparse._SubParsersAction) -> None:
-    from kg.serve import DEFAULT_HOST, DEFAULT_MAX_RESULT_BYTES, DEFAULT_PORT
+    from kg.serve import DEFAULT_HOST, DEFAULT_MAX_RESULT_BYTES, DEFAULT_PORT, parse_origins
+
+    def origins(text: str) -> frozenset[str]:
+        try:
+            return parse_origins([text])
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from err
 
     graphs_help = "comma-separated graph sets: asserted (the articles), inferred, wikidata (default: all)"
     rm = sub.add_parser("remove", help="take articles out of a build's store and rewrite its graph files",
@@ -453,7 +460,8 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
                         "The default graph holds every triple of the build once. HTTP codes: 403 an update or "
                         "upload (refused), 413 an answer over --max-result-bytes, 504 a query stopped by "
                         "--timeout, 503 more queries within --timeout seconds than the engine can hold (it keeps a "
-                        "thread per query for that long; retry, or lower --timeout), 502 the engine cannot be "
+                        "thread per query for that long; retry, or lower --timeout) or more than --max-in-flight "
+                        "at the engine and --max-queued waiting, 502 the engine cannot be "
                         "reached. Exit codes: 0 stopped by Ctrl-C or "
                         "SIGTERM, 1 no store, the address is in use, or the Oxigraph server failed, 2 bad options.")
     sv.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
@@ -465,8 +473,14 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
     sv.add_argument("--max-result-bytes", type=_non_negative, default=DEFAULT_MAX_RESULT_BYTES, metavar="N",
                     help="refuse answers larger than this with HTTP 413; they are held in memory up to this size "
                     f"(default: {DEFAULT_MAX_RESULT_BYTES}; 0: no limit)")
-    sv.add_argument("--cors", action="store_true", help="allow cross-origin requests (from web pages elsewhere); "
-                    "without it a request with another Origin is refused (403)")
+    sv.add_argument("--cors", action="append", type=origins, default=[], metavar="ORIGIN",
+                    help="let web pages of this origin (scheme://host[:port]; repeatable, or comma-separated; '*': "
+                    "any) query the server from the browser; a request with another Origin is refused (403)")
+    sv.add_argument("--max-in-flight", type=_positive, default=None, metavar="N",
+                    help="the most queries at the engine at once (default: 4 per core); the others wait in line")
+    sv.add_argument("--max-queued", type=_non_negative, default=None, metavar="N",
+                    help="the most requests waiting for the engine, each for up to --timeout (default: 32 per "
+                    "core); more are answered 503 with Retry-After")
     sv.add_argument("--allow-service", action="append", default=[], metavar="HOST",
                     help="let queries' SERVICE clauses reach this host (or HOST:PORT; '*': any); without it "
                     "queries with SERVICE are refused (403), so that the server fetches nothing for its clients")

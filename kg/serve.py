@@ -19,9 +19,15 @@ needed. The proxy adds what the engine lacks:
   engine per timeout and answers 503 with Retry-After above it. A lower `--timeout` raises the sustained rate.
 - timeouts that say so. The engine stops queries running longer than `timeout` seconds, but reports one it
   stopped while streaming as a 200 whose body ends in its error message; the proxy, holding the answer, turns
-  that into 504. An engine silent for `timeout` + 10 s also gives 504. Oxigraph 0.5 does not stop every query at
-  the timeout (a large ORDER BY ran on for minutes): the proxy answers 504 and drops the connection, the engine
-  finishes the sort on its own.
+  that into 504, and one it stopped before answering (a request of megabytes, parsed past the timeout) as a
+  500 "cancelled", which the proxy turns into 504 as well. An engine silent for `timeout` + 10 s also gives 504.
+  Oxigraph 0.5 does not stop every query at the timeout (a sort over a cross join runs on for minutes, until the
+  memory is gone): when the engine is still silent at `timeout` + 10 s, `serve` kills the engine and starts it
+  again (the store is read-only: nothing is lost). The other requests in flight then are sent again; those that
+  had run past the timeout themselves get 504.
+- a bound on the work in flight: at most `max_in_flight` requests reach the engine at once (default 4 per core of
+  the machine, which the engine shares), up to `max_queued` more wait in line (default 32 per core) for at most the
+  timeout; beyond that, 503 with Retry-After.
 - updates and uploads refused: the engine answers 403 to POST /update and to writes to /store; the proxy answers
   403 itself to PUT, DELETE and PATCH. Other codes: 502 the engine cannot be reached, 400 a malformed request,
   413 a request body over 16 MiB.
@@ -29,8 +35,10 @@ needed. The proxy adds what the engine lacks:
   read-only server turned against its own network). The proxy refuses such queries (403) unless the host is
   allowed (`allow_service`, `--allow-service HOST`).
 - no DNS rebinding and no cross-site forms: the `Host` header must name the server (its address, `localhost`,
-  or a `public_hosts` name), and a request from a web page of another origin (`Origin`) is refused unless
-  `cors`.
+  or a `public_hosts` name), and a request from a web page of another origin (`Origin`) is refused (403) unless
+  that origin is in `cors` (`--cors ORIGIN`; `*`: any). An allowed origin gets `Access-Control-Allow-Origin` (and
+  `Vary: Origin`); the proxy answers the CORS preflight (OPTIONS) itself, for allowed origins only. The engine
+  runs without its own `--cors`: the proxy alone decides, and drops the engine's CORS headers.
 - no stale connections: the engine writes an unsolicited 500 on a kept-alive connection idle for about 10 s;
   the proxy does not reuse a connection idle for more than `_IDLE_REUSE` seconds.
 - answers that broke off: a 200 whose JSON or XML results are cut short (an engine error while streaming) is
@@ -54,6 +62,7 @@ import http.client
 import ipaddress
 import logging
 import math
+import os
 import queue
 import re
 import shutil
@@ -75,7 +84,8 @@ from kg.errors import ServeError, StoreError
 from kg.triplestore import STORE_DIR, TripleStore, sync
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_MAX_RESULT_BYTES", "DEFAULT_PORT", "RESULT_TOO_LARGE", "ReadOnlyProxy",
-           "engine_query_budget", "oxigraph_binary", "serve", "serve_command", "start_proxy"]
+           "default_max_in_flight", "default_max_queued", "engine_query_budget", "oxigraph_binary", "parse_origins",
+           "serve", "serve_command", "start_proxy"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -89,6 +99,7 @@ _PAGE = frozenset({"/", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg"})  # th
 _CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph 0.5 writes in a result it stopped
 _MAX_REQUEST_BYTES = 16 * 2**20
 _PIECE = 64 * 1024
+_MAX_ERROR_BYTES = 2**20  # an error answer is read whole, even without a limit, to tell a timeout (504) by it
 _ENGINE_GRACE = 10.0  # seconds the proxy waits for the engine beyond the query timeout
 _POISONED = ("This query made the SPARQL engine abort (it was started again), so it is refused: Oxigraph 0.5 "
              "aborts when it sorts date-times with and without a timezone together (see docs/robustness.md)")
@@ -96,6 +107,12 @@ _IDLE_REUSE = 2.0  # seconds a kept-alive engine connection may have been idle a
 _RESTART_WAIT = 60.0  # seconds a request waits for an engine being started again
 _MAX_RESTARTS = 20  # restarts within _RESTART_PERIOD before serve gives up
 _RESTART_PERIOD = 300.0
+_IN_FLIGHT_PER_CORE = 4  # queries the engine runs at once per core; more only lengthen each one
+_QUEUED_PER_CORE = 32  # requests waiting for one of those places, per core; more are answered 503
+_QUEUE_WAIT = 60.0  # seconds a request waits in line without a query timeout (with one: the timeout)
+_MAX_REPLAYS = 3  # times a request is sent again after the engine was restarted on purpose
+_CORS_METHODS = "GET, POST, HEAD, OPTIONS"
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://(?:\[[0-9a-f:.]+\]|[^\s/?#@\[\]:]+)(?::[0-9]{1,5})?")
 _SPARQL_TOKEN = re.compile(
     r"(?P<comment>#[^\n]*)"
     r"|(?P<string>\"{3}(?:[^\"\\]|\\.|\"(?!\"\"))*\"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"
@@ -131,6 +148,36 @@ def service_targets(query: str) -> list[str]:
     if expecting:
         targets.append("?")
     return targets
+
+
+def parse_origins(values: list[str]) -> frozenset[str]:
+    """The web origins allowed to query across sites (`--cors`), from values each holding one origin or several
+    separated by commas: `scheme://host[:port]`, lowercased, without a trailing slash; `*` allows any.
+
+    Raises:
+        ValueError: a value that is no origin (a path, "null": the origin of sandboxed and local pages, …).
+
+    >>> sorted(parse_origins(["https://App.example/", "http://localhost:3000,http://b.example"]))
+    ['http://b.example', 'http://localhost:3000', 'https://app.example']
+    """
+    origins: set[str] = set()
+    for value in values:
+        for part in value.split(","):
+            origin = part.strip().lower().removesuffix("/")
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"not a web origin: {part.strip()!r} (scheme://host[:port], or '*' for any)")
+            origins.add(origin)
+    return frozenset(origins)
+
+
+def default_max_in_flight() -> int:
+    """Queries sent to the engine at once by default: `_IN_FLIGHT_PER_CORE` per core of the machine."""
+    return _IN_FLIGHT_PER_CORE * (os.cpu_count() or 1)
+
+
+def default_max_queued() -> int:
+    """Requests waiting for the engine by default: `_QUEUED_PER_CORE` per core of the machine."""
+    return _QUEUED_PER_CORE * (os.cpu_count() or 1)
 
 
 def _service_allowed(target: str, allowed: frozenset[str]) -> bool:
@@ -203,16 +250,22 @@ def _check_port(port: int) -> None:
 
 class _Upstream:
     """Kept-alive connections to the engine, shared by the proxy's threads: a new TCP connection per query would
-    exhaust loopback ports under load. At most `busy` requests are in flight and `idle` connections wait for reuse,
-    within the 128 connections per core that Oxigraph's server takes."""
+    exhaust loopback ports under load. Up to `idle` connections wait for reuse, within the 128 connections per
+    core that Oxigraph's server takes."""
 
-    def __init__(self, host: str, port: int, timeout: float | None, *, busy: int = 64, idle: int = 64) -> None:
+    def __init__(self, host: str, port: int, timeout: float | None, *, idle: int = 64) -> None:
         self.host, self.port, self.timeout = host, port, timeout
-        self.slots = threading.BoundedSemaphore(busy)
         self._idle: queue.LifoQueue[tuple[http.client.HTTPConnection, float]] = queue.LifoQueue(idle)
         self.ready = threading.Event()  # cleared while a supervisor starts the engine again
         self.ready.set()
         self.generation = 0  # engine deaths so far (the supervisor counts them)
+        self.planned: set[int] = set()  # the generations that began with a restart on purpose, not a death
+        # set by a supervisor: stop the engine of that generation (it runs a query past its timeout), start another
+        self.restart: Callable[[int], None] | None = None
+
+    def only_restarted_since(self, generation: int) -> bool:
+        """Whether every engine change since `generation` was a restart on purpose (no crash among them)."""
+        return all(g in self.planned for g in range(generation + 1, self.generation + 1))
 
     def take(self) -> tuple[http.client.HTTPConnection, bool]:
         """A connection, and whether it was used before (the engine may have closed it since). Connections idle
@@ -239,6 +292,52 @@ class _Upstream:
                 self._idle.get_nowait()[0].close()
             except queue.Empty:
                 return
+
+
+class _Admission:
+    """At most `limit` requests at the engine at once; up to `queued` more wait in line, first come first served,
+    for at most `wait` seconds each. Past the line or the wait, a request is refused (the caller answers 503):
+    the engine shares the machine's cores, and more queries at once only make each one slower."""
+
+    def __init__(self, limit: int, queued: int, wait: float) -> None:
+        if limit < 1 or queued < 0:
+            raise ValueError(f"max_in_flight must be 1 or more and max_queued 0 or more, got {limit}, {queued}")
+        self.limit, self.queued, self.wait = limit, queued, wait
+        self._condition = threading.Condition()
+        self.running = 0
+        self._line: deque[object] = deque()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._line)
+
+    def enter(self) -> bool:
+        """Take a place at the engine, waiting in line if need be; False when the line is full or the wait over."""
+        with self._condition:
+            if self.running < self.limit and not self._line:
+                self.running += 1
+                return True
+            if len(self._line) >= self.queued:
+                return False
+            ticket = object()
+            self._line.append(ticket)
+            deadline = time.monotonic() + self.wait
+            try:
+                while self._line[0] is not ticket or self.running >= self.limit:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._condition.wait(left)
+                self.running += 1
+                return True
+            finally:
+                self._line.remove(ticket)
+                self._condition.notify_all()
+
+    def leave(self) -> None:
+        with self._condition:
+            self.running -= 1
+            self._condition.notify_all()
 
 
 class _EngineDied(Exception):
@@ -322,7 +421,9 @@ class ReadOnlyProxy(ThreadingHTTPServer):
     """An HTTP server that forwards GET, HEAD, POST and OPTIONS unchanged to the engine at `upstream` and refuses
     answers over `max_result_bytes` (0: no limit) with 413; `serve_forever` runs it (`start_proxy`: in a thread).
     `query_timeout` is the engine's (the proxy waits that long plus 10 s for it); with `query_budget`, at most that
-    many requests reach the engine per `query_timeout` seconds, the others get 503."""
+    many requests reach the engine per `query_timeout` seconds, the others get 503. At most `max_in_flight`
+    requests are at the engine at once and `max_queued` wait (for up to the timeout), the others get 503. `cors`:
+    the origins allowed to query from other sites (`parse_origins`)."""
 
     daemon_threads = True
     request_queue_size = 256  # the default 5 refuses connections when many clients arrive at once
@@ -330,14 +431,18 @@ class ReadOnlyProxy(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], upstream: tuple[str, int], *, max_result_bytes: int,
                  query_timeout: float | None = None, query_budget: int | None = None,
                  allow_service: frozenset[str] = frozenset(), public_hosts: frozenset[str] = frozenset(),
-                 cors: bool = False) -> None:
+                 cors: frozenset[str] = frozenset(), max_in_flight: int | None = None,
+                 max_queued: int | None = None) -> None:
         if max_result_bytes < 0:
             raise ValueError(f"max_result_bytes must be 0 (no limit) or more, got {max_result_bytes}")
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.allow_service = frozenset(h.lower() for h in allow_service)
         self.public_hosts = frozenset(h.lower() for h in public_hosts)
         self.hosts = _host_names(address[0], self.public_hosts)
-        self.cors = cors
+        self.cors = frozenset(o.lower() for o in cors)
+        self.admission = _Admission(default_max_in_flight() if max_in_flight is None else max_in_flight,
+                                    default_max_queued() if max_queued is None else max_queued,
+                                    _QUEUE_WAIT if query_timeout is None else query_timeout)
         self.gate = _Gate()
         self.poisoned: dict[int, None] = {}  # requests that made the engine abort: refused from then on
         self.max_result_bytes = max_result_bytes
@@ -391,7 +496,8 @@ def _host_allowed(header: str | None, allowed: frozenset[str] | None, public_hos
 def start_proxy(upstream: tuple[str, int], *, host: str = DEFAULT_HOST, port: int = 0,
                 max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES, query_timeout: float | None = None,
                 query_budget: int | None = None, allow_service: frozenset[str] = frozenset(),
-                public_hosts: frozenset[str] = frozenset(), cors: bool = False) -> ReadOnlyProxy:
+                public_hosts: frozenset[str] = frozenset(), cors: frozenset[str] = frozenset(),
+                max_in_flight: int | None = None, max_queued: int | None = None) -> ReadOnlyProxy:
     """A `ReadOnlyProxy` listening on host:port (0: a free port, see `.url`), serving in a daemon thread; stop it
     with `.shutdown()` then `.server_close()`.
 
@@ -400,7 +506,7 @@ def start_proxy(upstream: tuple[str, int], *, host: str = DEFAULT_HOST, port: in
     """
     proxy = ReadOnlyProxy((host, port), upstream, max_result_bytes=max_result_bytes, query_timeout=query_timeout,
                           query_budget=query_budget, allow_service=allow_service, public_hosts=public_hosts,
-                          cors=cors)
+                          cors=cors, max_in_flight=max_in_flight, max_queued=max_queued)
     threading.Thread(target=proxy.serve_forever, name="kg-serve-proxy", daemon=True).start()
     return proxy
 
@@ -410,6 +516,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # else headers and body, written apart, wait for the client's delayed ACK
     timeout = 300  # an idle client connection is closed after this many seconds
     server: ReadOnlyProxy
+    _allow_origin: str | None = None  # the Access-Control-Allow-Origin of the answer to the current request
 
     def do_GET(self) -> None:
         self._forward()
@@ -417,6 +524,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     do_HEAD = do_POST = do_OPTIONS = do_GET
 
     def do_PUT(self) -> None:
+        self._allow_origin = None
         self._plain(403, "The server is read-only", close=True)
 
     do_DELETE = do_PATCH = do_PUT
@@ -429,6 +537,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         """Answer with a one-line text/plain message; `close` when the request body was not read."""
         body = (message + "\n").encode()
         self.send_response(status, reason)
+        self._cors_headers()
         if retry_after is not None:
             self.send_header("Retry-After", str(retry_after))
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -439,6 +548,36 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def _cors_headers(self) -> None:
+        """The CORS headers of an answer to an allowed cross-origin request (none for same-origin ones)."""
+        if self._allow_origin is not None:
+            self.send_header("Access-Control-Allow-Origin", self._allow_origin)
+            if self._allow_origin != "*":
+                self.send_header("Vary", "Origin")
+
+    def _engine_headers(self, response: http.client.HTTPResponse) -> None:
+        """The engine's headers, but for hop-by-hop and CORS ones (the proxy decides CORS), then the proxy's."""
+        for key, value in response.getheaders():
+            if key.lower() not in _HOP_BY_HOP and not key.lower().startswith("access-control-"):
+                self.send_header(key, value)
+        self._cors_headers()
+
+    def _preflight(self) -> bool:
+        """Answer a CORS preflight (OPTIONS with Access-Control-Request-Method) from an allowed origin: 204."""
+        if (self.command != "OPTIONS" or self._allow_origin is None
+                or "Access-Control-Request-Method" not in self.headers):
+            return False
+        self.send_response(204)
+        self._cors_headers()
+        self.send_header("Access-Control-Allow-Methods", _CORS_METHODS)
+        requested = re.findall(r"[A-Za-z0-9-]+", self.headers.get("Access-Control-Request-Headers", ""))
+        if requested:
+            self.send_header("Access-Control-Allow-Headers", ", ".join(requested))
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return True
 
     def _request_body(self) -> bytes | None:
         """The request's body (b"" when it has none), or None once an error was answered."""
@@ -477,41 +616,86 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         return b"".join(parts)
 
     def _forward(self) -> None:
+        self._allow_origin = None
         body = self._request_body()
-        if body is None or not self._allowed(body):
-            return
-        window = self.server.window
-        wait = 0.0 if window is None or self.path in _PAGE else window.admit()
-        if window is not None and wait:
-            self._plain(503, f"More than {window.budget} queries in {window.seconds:g} s, more than the engine "
-                        "can hold (it keeps a thread per query for its timeout): retry shortly, or serve with a "
-                        "lower --timeout", retry_after=math.ceil(wait))
+        if body is None or not self._allowed(body) or self._preflight():
             return
         server = self.server
         key = hash((self.command, self.path, body))
         if key in server.poisoned:
             self._plain(502, _POISONED)
             return
-        with server.upstream.slots:
+        admission = server.admission
+        if not admission.enter():
+            self._plain(503, f"The server is busy: {admission.limit} queries at the engine and {admission.queued} "
+                        "waiting, as many as it takes (--max-in-flight, --max-queued): retry shortly",
+                        retry_after=1)
+            return
+        try:
+            window = server.window
+            wait = 0.0 if window is None or self.path in _PAGE else window.admit()
+            if window is not None and wait:
+                self._plain(503, f"More than {window.budget} queries in {window.seconds:g} s, more than the engine "
+                            "can hold (it keeps a thread per query for its timeout): retry shortly, or serve with a "
+                            "lower --timeout", retry_after=math.ceil(wait))
+                return
+            self._dispatch(body, key)
+        finally:
+            admission.leave()
+
+    def _dispatch(self, body: bytes, key: int) -> None:
+        """Have the engine answer: sent again when the engine was restarted on purpose meanwhile (504 if it had
+        run past the timeout itself), sent again alone when the engine died with it (502 if it dies again)."""
+        server = self.server
+        self._began = time.monotonic()
+        for _ in range(_MAX_REPLAYS + 1):
             try:
                 with server.gate.shared():
                     self._attempt(body)
                 return
             except _EngineDied:
-                _LOG.debug("the engine died with a request from %s in flight; sending it again alone",
-                           self.address_string())
-            try:
-                with server.gate.exclusive():
-                    server.upstream.ready.wait(_RESTART_WAIT)
-                    self._attempt(body)
-            except _EngineDied:
-                server.poisoned[key] = None
-                while len(server.poisoned) > 1024:
-                    del server.poisoned[next(iter(server.poisoned))]
-                _LOG.warning("the engine died again on the request from %s, sent alone: it made the engine abort "
-                             "(%s %s%s)", self.address_string(), self.command, self.path[:200],
-                             f" {body[:200]!r}" if body else "")
-                self._plain(502, _POISONED)
+                if not server.upstream.only_restarted_since(self._generation):
+                    break
+                if self._overdue():
+                    self._engine_timeout()
+                    return
+        else:
+            self._plain(503, "The SPARQL engine was restarted while it had this request, again and again: retry "
+                        "shortly", retry_after=1)
+            return
+        _LOG.debug("the engine died with a request from %s in flight; sending it again alone", self.address_string())
+        try:
+            with server.gate.exclusive():
+                server.upstream.ready.wait(_RESTART_WAIT)
+                self._attempt(body)
+        except _EngineDied:
+            if server.upstream.only_restarted_since(self._generation):
+                self._plain(503, "The SPARQL engine was restarted while it had this request: retry shortly",
+                            retry_after=1)
+                return
+            server.poisoned[key] = None
+            while len(server.poisoned) > 1024:
+                del server.poisoned[next(iter(server.poisoned))]
+            _LOG.warning("the engine died again on the request from %s, sent alone: it made the engine abort "
+                         "(%s %s%s)", self.address_string(), self.command, self.path[:200],
+                         f" {body[:200]!r}" if body else "")
+            self._plain(502, _POISONED)
+
+    def _overdue(self) -> bool:
+        """Whether this request has been at the engine for longer than the query timeout."""
+        timeout = self.server.query_timeout
+        return timeout is not None and time.monotonic() - self._began >= timeout
+
+    def _stop_overdue(self) -> None:
+        """The engine has been silent on this request for the timeout and 10 s more: Oxigraph 0.5 does not stop
+        every query at its timeout (a sort over a cross join ran for minutes, until memory ran out, and took the
+        server with it), so the supervisor restarts the engine, when there is one."""
+        upstream = self.server.upstream
+        if upstream.restart is None:
+            return
+        _LOG.warning("a query from %s ran past %s and the engine did not stop it: restarting the engine (%s %s)",
+                     self.address_string(), self._timeout_text(), self.command, self.path[:200])
+        upstream.restart(self._generation)
 
     def _attempt(self, body: bytes) -> None:
         """Send the request to the engine and answer the client; `_EngineDied` when the engine died meanwhile
@@ -540,10 +724,15 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                         "NAME to answer to that name)", close=True)
             return False
         origin = self.headers.get("Origin")
-        if origin and not server.cors and origin.lower() != f"http://{self.headers.get('Host', '')}".lower():
-            self._plain(403, f"Cross-origin request from {origin} refused (serve with --cors to allow them)",
-                        close=True)
-            return False
+        if origin and not _same_origin(origin, self.headers.get("Host", "")):
+            if "*" in server.cors:
+                self._allow_origin = "*"
+            elif origin.strip().lower().removesuffix("/") in server.cors:
+                self._allow_origin = origin.strip()
+            else:
+                self._plain(403, f"Cross-origin request from {origin} refused (serve with --cors ORIGIN to allow "
+                            "that origin)", close=True)
+                return False
         refused = [t for t in service_targets(_query_text(self.command, self.path,
                                                           self.headers.get("Content-Type", ""), body))
                    if not _service_allowed(t, server.allow_service)]
@@ -593,6 +782,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 self._plain(502, f"The SPARQL engine cannot be reached: {err}")
             except TimeoutError:
                 connection.close()
+                self._stop_overdue()
                 self._engine_timeout()
             except (OSError, http.client.HTTPException) as err:
                 connection.close()
@@ -610,7 +800,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def _relay(self, connection: http.client.HTTPConnection, response: http.client.HTTPResponse) -> None:
         """Pass the engine's answer on: whole, when it fits the limit; else 413 and the engine connection dropped."""
         limit = 0 if self.path in _PAGE else self.server.max_result_bytes
-        if limit == 0 or self.command == "HEAD":
+        if (limit == 0 and response.status < 400) or self.command == "HEAD":
             try:
                 self._stream(response)
             except (OSError, http.client.HTTPException):
@@ -620,9 +810,10 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self._reuse(connection, response)
             return
         try:
-            body = self._read_limited(response, limit)
+            body = self._read_limited(response, limit or _MAX_ERROR_BYTES)
         except TimeoutError:
             connection.close()
+            self._stop_overdue()
             self._engine_timeout()
             return
         except (OSError, http.client.HTTPException) as err:
@@ -639,7 +830,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                         "--max-result-bytes (0: no limit)", reason="Result Too Large")
             return
         self._reuse(connection, response)
-        if response.status == 200 and body.endswith(_CANCELLED):
+        if response.status in (200, 500) and body.rstrip().endswith(_CANCELLED):
+            # 200: stopped while streaming; 500: stopped before the first row (a request of megabytes, parsed
+            # past the timeout)
             self._plain(504, f"The query was stopped after {self._timeout_text()}: make it cheaper (LIMIT, fewer "
                         "patterns) or raise --timeout")
             return
@@ -648,9 +841,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self._plain(502, f"The SPARQL engine failed while answering: {tail[-1] if tail else 'no message'}")
             return
         self.send_response_only(response.status, response.reason)
-        for key, value in response.getheaders():
-            if key.lower() not in _HOP_BY_HOP:
-                self.send_header(key, value)
+        self._engine_headers(response)
         if response.status not in (204, 304):
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -686,9 +877,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.close_connection = True  # an HTTP/1.0 client reads to the end of the connection
             chunked = False
         self.send_response_only(response.status, response.reason)
-        for key, value in response.getheaders():
-            if key.lower() not in _HOP_BY_HOP:
-                self.send_header(key, value)
+        self._engine_headers(response)
         if length is not None:
             self.send_header("Content-Length", length)
         if chunked:
@@ -700,6 +889,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
+
+
+def _same_origin(origin: str, host: str) -> bool:
+    """Whether an Origin header names this server as the request's Host header does (the query page's own)."""
+    origin = origin.strip().lower()
+    return bool(host) and origin in (f"http://{host.lower()}", f"https://{host.lower()}")
 
 
 def _complete(body: bytes, content_type: str) -> bool:
@@ -714,27 +909,34 @@ def _complete(body: bytes, content_type: str) -> bool:
 
 
 def serve(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: float | None = 10,
-          max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES, cors: bool = False,
+          max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES, cors: frozenset[str] = frozenset(),
           allow_service: frozenset[str] = frozenset(), public_hosts: frozenset[str] = frozenset(),
+          max_in_flight: int | None = None, max_queued: int | None = None,
           ready: Callable[[str], None] | None = None, notice: Callable[[str], None] | None = None) -> None:
     """Serve the store of `directory` read-only on host:port until interrupted (KeyboardInterrupt, passed on):
     the Oxigraph server on an internal loopback port, behind a `ReadOnlyProxy`. `ready` gets the base URL once
     both answer. The engine is started again when it dies (`notice` gets a line saying so; requests in flight get
     502, later ones wait for the new engine); after `_MAX_RESTARTS` deaths in `_RESTART_PERIOD` seconds serve
-    stops. The engine is stopped on the way out, whatever the reason.
+    stops. It is also killed and started again when it runs a query past the timeout and 10 s more (Oxigraph does
+    not stop every query). `cors`: the origins allowed to query from web pages elsewhere (`parse_origins`);
+    `max_in_flight` and `max_queued` (None: per core) bound the requests at the engine and waiting for it. The
+    engine is stopped on the way out, whatever the reason.
 
     Raises:
         StoreError: no store in `directory`, or it cannot be synchronised.
         ServeError: host:port cannot be listened on, or the engine did not start or kept dying.
-        ValueError: a port outside 1–65535, a timeout that is not positive, a negative max_result_bytes.
+        ValueError: a port outside 1–65535, a timeout that is not positive, a negative max_result_bytes,
+            max_in_flight under 1 or a negative max_queued.
     """
     _check_port(port)
     engine_port = _free_port()
-    command = serve_command(directory, host="127.0.0.1", port=engine_port, timeout=timeout, cors=cors)
+    # the engine without its own --cors: the proxy alone answers cross-origin requests, for the allowed origins
+    command = serve_command(directory, host="127.0.0.1", port=engine_port, timeout=timeout)
     try:
         proxy = ReadOnlyProxy((host, port), ("127.0.0.1", engine_port), max_result_bytes=max_result_bytes,
                               query_timeout=timeout, query_budget=engine_query_budget(),
-                              allow_service=allow_service, public_hosts=public_hosts, cors=cors)
+                              allow_service=allow_service, public_hosts=public_hosts, cors=cors,
+                              max_in_flight=max_in_flight, max_queued=max_queued)
     except OSError as err:
         raise ServeError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
     with proxy, tempfile.TemporaryFile() as log:
@@ -753,7 +955,9 @@ def serve(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
 class _Supervisor:
     """Runs the engine, and starts it again on the same port when it dies: the store is read-only, so a restart
     loses nothing. Oxigraph 0.5 aborts the whole server on some queries (a sort over date-times with and without
-    a timezone: "user-provided comparison function does not correctly implement a total order")."""
+    a timezone: "user-provided comparison function does not correctly implement a total order"). It also stops
+    the engine on purpose (`restart`) when the proxy finds it working on a query long past the timeout; such
+    restarts are not deaths (no limit on them)."""
 
     def __init__(self, command: list[str], port: int, log: IO[bytes], proxy: ReadOnlyProxy,
                  notice: Callable[[str], None]) -> None:
@@ -762,6 +966,18 @@ class _Supervisor:
         self.stopping = threading.Event()
         self.failure: str | None = None
         self.deaths: deque[float] = deque()
+        self._restarting = False  # the engine is being stopped on purpose
+        self._lock = threading.Lock()
+        proxy.upstream.restart = self.restart
+
+    def restart(self, generation: int) -> None:
+        """Kill the engine of `generation` (if it is still the running one) so that `_watch` starts another."""
+        with self._lock:
+            if (self.stopping.is_set() or self._restarting or self.engine is None
+                    or self.proxy.upstream.generation != generation or self.engine.poll() is not None):
+                return
+            self._restarting = True
+            self.engine.kill()  # SIGKILL: a sort does not stop on TERM, and the store is read-only
 
     def start(self) -> None:
         """Start the engine and wait until it listens; then watch it on a thread."""
@@ -781,9 +997,20 @@ class _Supervisor:
             code = self.engine.wait()
             if self.stopping.is_set():
                 return
-            self.proxy.upstream.ready.clear()
-            self.proxy.upstream.generation += 1
-            self.proxy.upstream.close()  # its kept-alive connections died with it
+            upstream = self.proxy.upstream
+            upstream.ready.clear()
+            with self._lock:
+                planned, self._restarting = self._restarting, False
+            if planned:
+                upstream.planned.add(upstream.generation + 1)
+            upstream.generation += 1
+            upstream.close()  # its kept-alive connections died with it
+            if planned:
+                self.notice("the Oxigraph server ran a query past the timeout without stopping it: stopped it and "
+                            "starting it again")
+                if self._relaunch():
+                    continue
+                return
             now = time.monotonic()
             self.deaths.append(now)
             while self.deaths and self.deaths[0] < now - _RESTART_PERIOD:
@@ -794,12 +1021,18 @@ class _Supervisor:
                 self.proxy.shutdown()
                 return
             self.notice(f"{message}; starting it again")
-            try:
-                self._launch()
-            except ServeError as err:
-                self.failure = str(err)
-                self.proxy.shutdown()
+            if not self._relaunch():
                 return
+
+    def _relaunch(self) -> bool:
+        """Start the engine again; False (serve stops) when it does not start."""
+        try:
+            self._launch()
+        except ServeError as err:
+            self.failure = str(err)
+            self.proxy.shutdown()
+            return False
+        return True
 
     def stop(self) -> None:
         """Stop watching and stop the engine (TERM, then KILL after 10 s)."""

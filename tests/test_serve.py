@@ -228,7 +228,9 @@ def test_an_address_in_use_is_an_error_and_bad_options_a_usage_error(build: Path
         assert main(["serve", str(build), "--port", str(taken.getsockname()[1])]) == 1
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
     assert engines_on(build / "store") == []
-    for options in (["--port", "0"], ["--max-result-bytes", "-1"], ["--timeout", "nan"]):
+    for options in (["--port", "0"], ["--max-result-bytes", "-1"], ["--timeout", "nan"], ["--cors", "null"],
+                    ["--cors", "http://a.example/page"], ["--cors", "a.example"], ["--max-in-flight", "0"],
+                    ["--max-queued", "-1"]):
         with pytest.raises(SystemExit) as usage:
             main(["serve", str(build), *options])
         assert usage.value.code == 2

@@ -38,16 +38,27 @@ def panic_query(count: int = 200, seed: int = 1) -> str:
 def ask(base: str, text: str, headers: dict[str, str] | None = None, *, form: bool = False,
         connection: http.client.HTTPConnection | None = None) -> tuple[int, bytes]:
     """POST a query (as a form with `form`); the status and body."""
+    status, _, body = exchange(base, text, headers, form=form, connection=connection)
+    return status, body
+
+
+def exchange(base: str, text: str, headers: dict[str, str] | None = None, *, form: bool = False,
+             connection: http.client.HTTPConnection | None = None,
+             method: str = "POST") -> tuple[int, dict[str, str], bytes]:
+    """POST a query (as a form with `form`; no body for another method); the status, headers (lowercase names,
+    repeated ones joined by commas) and body."""
     host, port = urllib.parse.urlsplit(base).netloc.split(":")
     conn = connection or http.client.HTTPConnection(host, int(port), timeout=60)
     body = urllib.parse.urlencode({"query": text}) if form else text
     kind = "application/x-www-form-urlencoded" if form else "application/sparql-query"
     try:
-        conn.request("POST", "/query", body=body.encode(), headers={"Content-Type": kind,
-                                                                    "Accept": "application/sparql-results+json",
-                                                                    **(headers or {})})
+        conn.request(method, "/query", body=body.encode() if method == "POST" else None,
+                     headers={"Content-Type": kind, "Accept": "application/sparql-results+json", **(headers or {})})
         response = conn.getresponse()
-        return response.status, response.read()
+        found: dict[str, str] = {}
+        for key, value in response.getheaders():
+            found[key.lower()] = f"{found[key.lower()]}, {value}" if key.lower() in found else value
+        return response.status, found, response.read()
     finally:
         if connection is None:
             conn.close()
@@ -173,12 +184,52 @@ def test_foreign_host_and_origin_headers_are_refused(served: tuple[str, list[str
     assert ask(base, SMALL, {"Origin": base}, form=True)[0] == 200  # the query page itself
 
 
-@pytest.mark.parametrize("served", [["--cors", "--public-host", "kg.example.org"]], indirect=True)
-def test_cors_and_public_hosts_are_opt_in(served: tuple[str, list[str]]) -> None:
+APP = "http://app.example"
+
+
+@pytest.mark.parametrize("served", [["--cors", APP, "--cors", "https://b.example:8443,http://C.example/",
+                                     "--public-host", "kg.example.org"]], indirect=True)
+def test_cors_allows_the_named_origins_only(served: tuple[str, list[str]]) -> None:
+    """`--cors ORIGIN` (repeatable, or a list): those origins' pages may query, and are told so
+    (Access-Control-Allow-Origin, Vary: Origin); any other origin is refused, requests without one are answered."""
     base, _ = served
-    assert ask(base, SMALL, {"Origin": "http://elsewhere.example"}, form=True)[0] == 200
+    for origin in (APP, "https://b.example:8443", "http://c.example"):
+        status, headers, _ = exchange(base, SMALL, {"Origin": origin}, form=True)
+        assert status == 200 and headers["access-control-allow-origin"] == origin, (origin, status)
+        assert "Origin" in headers["vary"]
+    for origin in ("http://elsewhere.example", "https://app.example", "http://app.example:8080", "null"):
+        status, headers, _ = exchange(base, SMALL, {"Origin": origin}, form=True)
+        assert status == 403 and "access-control-allow-origin" not in headers, origin
+    status, headers, _ = exchange(base, SMALL)  # a client that is no web page: no Origin, no CORS header
+    assert status == 200 and "access-control-allow-origin" not in headers
+    assert exchange(base, SMALL, {"Origin": base}, form=True)[0] == 200  # the query page itself
+    # the preflight of a non-form request, answered for an allowed origin only
+    preflight = {"Origin": APP, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type, accept"}
+    status, headers, _ = exchange(base, "", preflight, method="OPTIONS")
+    assert status == 204 and headers["access-control-allow-origin"] == APP
+    assert "POST" in headers["access-control-allow-methods"]
+    assert headers["access-control-allow-headers"] == "content-type, accept"
+    status, headers, _ = exchange(base, "", {**preflight, "Origin": "http://elsewhere.example"}, method="OPTIONS")
+    assert status == 403 and "access-control-allow-origin" not in headers
+    status, headers, _ = exchange(base, SMALL, {"Origin": APP})  # then the query itself
+    assert status == 200 and headers["access-control-allow-origin"] == APP
+    # a refusal comes with the header too, so that the page can read why
+    status, headers, _ = exchange(base, "SELECT * { SERVICE <http://192.0.2.1/> { ?x ?y ?z } }", {"Origin": APP})
+    assert status == 403 and headers["access-control-allow-origin"] == APP
     assert ask(base, SMALL, {"Host": "kg.example.org"})[0] == 200
     assert ask(base, SMALL, {"Host": "attacker.example"})[0] == 403
+
+
+@pytest.mark.parametrize("served", [["--cors", "*"]], indirect=True)
+def test_cors_star_allows_any_origin(served: tuple[str, list[str]]) -> None:
+    base, _ = served
+    for origin in ("http://elsewhere.example", "null"):
+        status, headers, _ = exchange(base, SMALL, {"Origin": origin}, form=True)
+        assert status == 200 and headers["access-control-allow-origin"] == "*"
+    status, headers, _ = exchange(base, "", {"Origin": APP, "Access-Control-Request-Method": "POST"},
+                                  method="OPTIONS")
+    assert status == 204 and headers["access-control-allow-origin"] == "*"
 
 
 def test_connections_left_idle_do_not_bring_spurious_500s(served: tuple[str, list[str]]) -> None:
