@@ -79,7 +79,8 @@ def _load_entities(raw: dict) -> tuple[dict[str, Entity], dict[str, list[Term]]]
         for lang in ("en", "fr"):
             bucket = terms.setdefault(lang, [])
             for kind, key in (("label", "label"), ("name", "names"), ("abbrev", "abbrevs"),
-                              ("demonym", "demonyms"), ("prefix", "prefixes"), ("capital", "capitals")):
+                              ("demonym", "demonyms"), ("prefix", "prefixes"), ("capital", "capitals"),
+                              ("body", "bodies")):
                 values = row.get(key, {}).get(lang) or []
                 for text in [values] if isinstance(values, str) else values:
                     bucket.append(Term(text, row["id"], kind))

@@ -69,6 +69,7 @@ _ORG_TYPES = (KG.Organisation, KG.Alliance, KG.MilitaryAlliance)
 #: Mention rule → the evidence a link rests on.
 _EVIDENCE = {"gazetteer-label": "label", "gazetteer-name": "alias", "gazetteer-abbrev": "alias",
              "gazetteer-demonym": "demonym", "gazetteer-prefix": "demonym", "gazetteer-capital": "capital",
+             "gazetteer-body": "alias",
              "gazetteer-context": "context"}
 #: Confidence of a link found by a label at the endpoint: unique item of a fitting type, or unique item only.
 _LIVE_CONFIDENCE = {("label", True): Decimal("0.8"), ("alias", True): Decimal("0.7"),

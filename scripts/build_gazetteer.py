@@ -41,10 +41,10 @@ SNAPSHOT = {
     "date": "2026-10-09",
 }
 LANGS = ("en", "fr")
-KINDS = ("label", "name", "abbrev", "demonym", "prefix", "capital", "ambiguous")
+KINDS = ("label", "name", "abbrev", "demonym", "prefix", "capital", "body", "ambiguous")
 # Entity fields filled from name rows of each kind ("label" and "ambiguous" are handled apart).
 LIST_FIELDS = {"name": "names", "abbrev": "abbrevs", "demonym": "demonyms", "prefix": "prefixes",
-               "capital": "capitals"}
+               "capital": "capitals", "body": "bodies"}
 MILITARY_ALLIANCE = "Q1127126"
 QID = re.compile(r"Q[1-9][0-9]*")
 SLUG = re.compile(r"[a-z][a-z0-9_]*")

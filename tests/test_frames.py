@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow
 US, FR, UK, PL, LB, EG, UA, SA, AE, IN = "Q30", "Q142", "Q145", "Q36", "Q822", "Q79", "Q212", "Q851", "Q878", "Q668"
 DE, NL, RO, ES, GR, TR, NO, DK, BE = "Q183", "Q29999", "Q218", "Q29", "Q41", "Q43", "Q20", "Q35", "Q31"
 FI, SE, HR, RU, JP, AU = "Q33", "Q34", "Q224", "Q159", "Q17", "Q408"
+AT, IE, BA = "Q40", "Q27", "Q225"
 NATO, EU, COE = "Q7184", "Q458", "Q8908"
 
 
@@ -253,3 +254,85 @@ def test_extract_many_batches_per_language_and_keeps_the_order(extractor: Extrac
     assert [(x.deals, x.memberships) for x in batched] == [
         (extractor.extract(a).deals, extractor.extract(a).memberships) for a in articles]
 
+
+
+# 4, 7. the state served by a passive verb; bodies that stand for their state ---------------------------------
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Romania was approved to buy thirty Piranha vehicles from Germany.", (DE, RO)),
+    ("en", "Greece was given four patrol boats by the United States.", (US, GR)),
+    ("fr", "La Roumanie a été autorisée à acheter trente véhicules Piranha à l'Allemagne.", (DE, RO)),
+])
+def test_the_passive_subject_of_a_giving_verb_receives(extractor: Extractor, lang: str, text: str,
+                                                        pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The State Department approved the possible sale of Stinger missiles to Norway and Denmark."),
+    ("fr", "Le Pentagone a approuvé la vente de missiles Stinger à la Norvège et au Danemark."),
+])
+def test_a_government_body_stands_for_its_state(extractor: Extractor, lang: str, text: str) -> None:
+    assert {(US, NO), (US, DK)} <= pairs(read(extractor, text, lang))
+
+
+def test_a_summary_of_complete_deals_is_no_deal_of_its_own(extractor: Extractor) -> None:
+    text = ("Washington approves arms sales to two allies.\n\nThe State Department approved the sale of Stinger "
+            "missiles to Norway. It also approved the sale of Javelin missiles to Denmark.")
+    found = pairs(read(extractor, text, "en"))
+    assert (US, None) not in found and {(US, NO), (US, DK)} <= found
+
+
+# 10. memberships denied, to come, or given a rank --------------------------------------------------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Austria is not a member of NATO, but its troops joined the drill."),
+    ("en", "The drill brought NATO members together with countries that are not part of the alliance, such as "
+           "Austria and Ireland."),
+    ("fr", "L'Autriche n'est pas membre de l'OTAN."),
+    ("fr", "Des pays qui ne sont pas membres de l'OTAN, comme l'Autriche et l'Irlande, ont participé."),
+])
+def test_a_denied_membership_is_no_membership(extractor: Extractor, lang: str, text: str) -> None:
+    assert not [m for m in read(extractor, text, lang).memberships if m.member in (AT, IE)]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Bosnia and Herzegovina could join NATO within a decade."),
+    ("en", "The agreement will allow Bosnia and Herzegovina to become a member of NATO."),
+    ("fr", "La Bosnie-Herzégovine pourrait adhérer à l'OTAN d'ici dix ans."),
+    ("fr", "Cet accord permettra à la Bosnie-Herzégovine de devenir membre de l'OTAN."),
+    ("fr", "Les Alliés ont décidé que la Bosnie-Herzégovine deviendrait un jour membre de l'OTAN."),
+])
+def test_a_membership_to_come_is_pending(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)).get((BA, NATO)) == "applied"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "NATO grew again this year. Finland became the 31st member in April, and Sweden the 32nd member in "
+           "March."),
+    ("fr", "L'OTAN s'est encore élargie. La Finlande est devenue le 31e membre en avril, et la Suède le 32e "
+           "membre en mars."),
+])
+def test_a_state_given_a_rank_among_members_joined(extractor: Extractor, lang: str, text: str) -> None:
+    found = members(read(extractor, text, lang))
+    assert found.get((FI, NATO)) == "joined" and found.get((SE, NATO)) == "joined"
+
+
+# 9. organisations guessed by the parser must say they are international ---------------------------------------
+@pytest.mark.parametrize("lang, text, kept, dropped", [
+    ("en", "The International Mine Action Council and the Defense Logistics Cooperation Agency met in Oslo.",
+     "International Mine Action Council", "Logistics"),
+    ("fr", "L'Organisation internationale de la Francophonie a reçu l'Agence de Coopération Logistique à Paris.",
+     "Organisation internationale de la Francophonie", "Logistique"),
+])
+def test_guessed_organisations_say_they_are_international(extractor: Extractor, lang: str, text: str,
+                                                          kept: str, dropped: str) -> None:
+    guessed = [m.text for m in read(extractor, text, lang).mentions if m.type == "Organisation" and m.kind == "ner"]
+    assert any(kept in g for g in guessed) and not any(dropped in g for g in guessed)
+
+
+# 11–12. quotes around a name, a state named twice ----------------------------------------------------------------
+def test_quotes_are_no_part_of_a_name_and_a_state_takes_part_once(extractor: Extractor) -> None:
+    text = ("The Indian Army will host the field exercise code named 'Exercise Shield 21' in March; Indian and "
+            "Thai troops, with India as host, will train together.")
+    exercises = read(extractor, text, "en").exercises
+    assert [x.name for x in exercises] == ["Shield 21"]
+    assert len(exercises[0].participants) == len(set(exercises[0].participants))

@@ -29,6 +29,7 @@ from kg.gazetteer import DATA_DIR, Gazetteer
 
 STATUS_ORDER = ("discussed", "approved", "signed", "delivered", "transferred", "donated", "cancelled")
 _SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass", "poss", "nmod:poss"}
+_PASSIVE_SUBJECT = {"nsubj:pass", "nsubjpass"}
 
 
 @cache
@@ -65,6 +66,8 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
     for kind, words in triggers.items():
         for t in words:
             governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
+            if root.dep_ in _PASSIVE_SUBJECT and governs:
+                return "recipient"  # "Poland was sold tanks", "Slovakia was approved to buy": the one served
             if root.dep_ in _SUBJECT and governs:
                 return "supplier" if kind == "sell" else "recipient"
             if kind == "sell" and head == t and root.dep_ in ("obj", "dobj") and t.pos_ == "VERB":
@@ -419,7 +422,9 @@ def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
 
 
 def _merge_partial(raw: dict) -> dict:
-    """A report naming one party joins the only deal of the article with that party and an item in common."""
+    """A report naming one party joins the only deal of the article with that party and an item in common; a
+    report whose one party is a party of other, complete deals sums them up ('US approves sales to three
+    countries' above the three sales) or misreads a role, and is no deal of its own."""
     full = [k for k in raw if k[0] and k[1]]
     for key in [k for k in raw if not (k[0] and k[1])]:
         items = {i for _, its, _ in raw[key] for i in its}
@@ -427,6 +432,8 @@ def _merge_partial(raw: dict) -> dict:
                    and items & {i for _, its, _ in raw[k] for i in its}]
         if len(matches) == 1:
             raw[matches[0]] += raw.pop(key)
+        elif {key[0] or key[1]} & {party for k in full for party in k}:
+            raw.pop(key)
     return raw
 
 

@@ -29,7 +29,7 @@ from kg.extract.records import Evidence, Mention
 from kg.gazetteer import Gazetteer, Term, load_gazetteer
 
 CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "official": 0.8, "capital": 0.7,
-              "prefix": 0.7,
+              "body": 0.85, "prefix": 0.7,
               "ner": 0.6, "designation": 0.6, "acronym": 0.7}
 _DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3})s?(?![\w-])")
 _NER_PERSON = {"PER", "PERSON"}
@@ -49,6 +49,12 @@ def _not_weapons() -> re.Pattern[str]:
 def _org_words() -> re.Pattern[str]:
     """The capitalised nouns of an intergovernmental body's name: 'Organisation', 'Treaty', 'Conseil'."""
     return re.compile(rf"\b{entry_pattern(capitalised(every_language('org_name_word')))}\b")
+
+
+@cache
+def _international_words() -> re.Pattern[str]:
+    """Words that make a body's name international: 'International', 'multinational', 'des Nations'."""
+    return re.compile(rf"\b{entry_pattern(every_language('international_word'))}\b", re.I)
 
 
 @cache
@@ -111,7 +117,7 @@ class _Matcher:
 
 def _variants(term: Term) -> list[str]:
     texts = [term.text]
-    if term.kind in ("label", "name", "capital") and len(term.text) > 3:
+    if term.kind in ("label", "name", "capital", "body") and len(term.text) > 3:
         texts.append(term.text.upper())
     return texts
 
@@ -286,9 +292,10 @@ def _ner_mentions(doc: Doc, taken: list[tuple[int, int]], known: frozenset[str],
 
 def _intergovernmental(name: str) -> bool:
     """An organisation the gazetteer lacks may be intergovernmental: 'Organisation', 'Treaty', 'Council' in a
-    name that is specific, not national ('ministère chinois…') and not cut short ('Conseil de sécurité de la')."""
-    return bool(_org_words().search(name)) and _specific(name) and not _national_words().search(name) and not (
-        _truncated().search(name))
+    name that is specific, says it is international ('International … Agency'; a 'Defense Security Cooperation
+    Agency' is a state's), is not national ('ministère chinois…') and is not cut short ('Conseil de sécurité de la')."""
+    return bool(_org_words().search(name)) and _specific(name) and bool(_international_words().search(name)) and (
+        not _national_words().search(name)) and not _truncated().search(name)
 
 
 def _specific(name: str) -> bool:

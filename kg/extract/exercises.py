@@ -89,7 +89,7 @@ class _Report:
 
 
 def _clean_name(name: str) -> str:
-    name = _stop_tail().sub("", name.strip(" ,.;:-"))
+    name = _stop_tail().sub("", name.strip(" ,.;:-\"'‘’“”«»"))  # "'Exercise Force 7'": the quotes are no part
     name = _leading_generic().sub("", name)
     words = re.sub(r"\s+", " ", name).split(" ")
     for i, word in enumerate(words[1:], 1):  # 'Sea Breeze Begins June 30' in a headline: the name ends before
@@ -438,7 +438,8 @@ def _exercise(name: str | None, reports: list[_Report]) -> Exercise:
     reports = sorted(reports, key=lambda r: (r.name is None, r.ctx.index))
     participants: list[str] = []
     for r in reports:
-        participants += [p for p in r.participants if p not in participants]
+        participants += r.participants
+    participants = list(dict.fromkeys(participants))  # a state named twice in one sentence takes part once
     return Exercise(
         name=name, participants=tuple(participants), organiser=_first([r.organiser for r in reports]),
         host=_first([r.host for r in reports]), location=_first([r.location for r in reports]),

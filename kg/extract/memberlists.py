@@ -12,7 +12,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, lexicon
-from kg.extract.frames import SUBJECT_DEPS, conjuncts
+from kg.extract.frames import ORDINAL_FEATURE, SUBJECT_DEPS, conjuncts, has_feature, hypothetical, negated
 from kg.extract.records import MembershipFact
 
 _PHRASE_REACH = 12  # tokens from the list introducer back to the member noun ('les États membres qui … sont :')
@@ -83,13 +83,15 @@ def _phrase_org(ctx: SentenceContext, j: int, orgs: list[tuple[str, int]], last_
     """The organisation of the member phrase ending at the list introducer at token `j`."""
     sent = ctx.sent
     doc = sent.doc
-    outsiders = lexicon(ctx.lang)["non_member_noun"]
+    outsiders = lexicon(ctx.lang)["non_member_noun"] | lexicon(ctx.lang)["negation"]
     for k in range(j - 1, max(sent.start, j - _PHRASE_REACH) - 1, -1):
         if doc[k].lower_ in outsiders or doc[k].lemma_.lower() in outsiders:
-            return None  # 'Allies and partners, including Finland': the list may be the partners
+            return None  # 'Allies and partners, including Finland', 'not part of the alliance, such as Austria'
         kind = _noun_class(doc[k], ctx.lang)
         if kind is None:
             continue
+        if any(t.lower_ in outsiders for t in doc[max(sent.start, k - 3):k]):
+            return None  # 'des pays qui ne sont pas membres de l'OTAN, comme A'
         if kind == "country_noun":  # 'member states', 'États membres', 'pays alliés'
             beside = [_noun_class(t, ctx.lang) for t in doc[max(sent.start, k - 1):min(j, k + 2)]]
             kind = next((c for c in ("member_noun", "ally_noun") if c in beside), kind)
@@ -107,6 +109,8 @@ def _postposed(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, 
     if end >= sent.end or doc[end].text not in (",", "("):
         return None
     for k in range(end + 1, min(sent.end, end + _AFTER_REACH)):
+        if doc[k].lower_ in lexicon(ctx.lang)["negation"]:
+            return None  # 'A, which is not a member of the bloc'
         kind = _noun_class(doc[k], ctx.lang)
         if kind in ("member_noun", "ally_noun"):
             org = _org_near(orgs, max(end, k - 2), min(sent.end - 1, k + 4))
@@ -168,6 +172,41 @@ def _line_list(ctx: SentenceContext, following: list[SentenceContext]) -> list[P
     return found
 
 
+def _ordinal(token: Token, lang: str) -> bool:
+    """'32nd', '31st', '32e', '1er': a number with an ordinal ending, or a word the parse calls ordinal."""
+    text = token.lower_
+    digits = len(text) - len(text.lstrip("0123456789"))
+    return has_feature(token, ORDINAL_FEATURE) or 0 < digits < len(text) and (
+        text[digits:] in lexicon(lang)["ordinal_suffix"])
+
+
+def _ranked(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | None,
+            last_alliance: str | None) -> list[MembershipFact]:
+    """'Sweden became the 32nd member', '…, et la Suède le 32e État membre': a state given a rank among the
+    members joined (is a member when no word of joining is in the sentence, applies when the joining is to come)."""
+    sent, doc = ctx.sent, ctx.sent.doc
+    joins = ctx.cues("membership_join")
+    if joins and negated(joins[0], ctx.lang):
+        return []
+    kind = "member" if not joins else "applied" if hypothetical(joins[0], ctx.lang) else "joined"
+    found = []
+    for p in ctx.of_types(STATE_TYPES, named_only=True):
+        window = doc[p.span.end:min(sent.end, p.span.end + 4)]
+        rank = next((t for t in window if _ordinal(t, ctx.lang)), None)
+        if rank is None:
+            continue
+        noun = next((t for t in doc[rank.i + 1:min(sent.end, rank.i + 3)]
+                     if _noun_class(t, ctx.lang) in ("member_noun", "ally_noun")), None)
+        if noun is None:
+            continue
+        cls = _noun_class(noun, ctx.lang) or "member_noun"
+        org = _org_near(orgs, noun.i, min(sent.end - 1, noun.i + 4)) or _default_org(cls, last_org, last_alliance)
+        if org is not None:
+            found.append(MembershipFact(p.entity, org, kind, next((d.value for d in ctx.dates), None),
+                                        ctx.evidence("membership-rank", 0.7)))
+    return found
+
+
 def list_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | None,
                      last_alliance: str | None, following: list[SentenceContext]) -> list[MembershipFact]:
     """Membership facts of one sentence's lists of states (and of a list on the lines after it)."""
@@ -197,6 +236,7 @@ def list_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org
         if org is not None:
             found += [MembershipFact(p.entity, org, "member", None, ctx.evidence("membership-list", 0.7))
                       for p in named]
+    found += _ranked(ctx, orgs, last_org, last_alliance)
     for p, org in _signers(ctx, orgs, last_org):
         found.append(MembershipFact(p.entity, org, "member", None, ctx.evidence("membership-signer", 0.65)))
     return found

@@ -23,6 +23,7 @@ from kg.extract.context import (
     lexicon,
     token_gap,
 )
+from kg.extract.frames import hypothetical, negated
 from kg.extract.memberlists import list_memberships
 from kg.extract.records import MembershipFact, Rivalry
 
@@ -142,17 +143,25 @@ def _outsiders_between(p: Placed, cue: Token, lang: str) -> bool:
     """'Allies and partners, including Finland': a partner or observer word between the cue and the state."""
     lo, hi = sorted((cue.i, p.span.start))
     lo = max(cue.sent.start, lo - 3)  # 'partners, including Finland': the noun the cue's list hangs on
-    outsiders = lexicon(lang)["non_member_noun"]
+    outsiders = lexicon(lang)["non_member_noun"] | lexicon(lang)["negation"]  # '…countries not in it, like A'
     return any(t.lower_ in outsiders or t.lemma_.lower() in outsiders for t in cue.doc[lo:hi])
 
 
 def _kind_of(cue: Token, kind: str, lang: str) -> str:
-    if kind == "joined" and any(c.lower_ in lexicon(lang)["modal"] for c in cue.children):
+    """The kind a cue's clause gives: joining or membership said in the future, the conditional, under a modal,
+    as an intent ('ready to join', 'en vue de leur adhésion') or as a process ('accession talks') is pending."""
+    if kind not in ("joined", "member"):
+        return kind
+    if hypothetical(cue, lang):
         return "applied"
+    lex = lexicon(lang)
     if kind == "joined" and cue.i > cue.sent.start:
         before = cue.doc[max(cue.sent.start, cue.i - 4):cue.i]
-        if any(t.lower_ in lexicon(lang)["apply_intent"] for t in before):  # 'ready to join', 'invited to join'
+        if any(t.lower_ in lex["apply_intent"] for t in before):  # 'ready to join', 'invited to join'
             return "applied"
+    after = " ".join(t.lower_ for t in cue.doc[cue.i + 1:min(cue.sent.end, cue.i + 3)])
+    if kind == "joined" and any(after == w or after.startswith(w + " ") for w in lex["pending_after"]):
+        return "applied"
     return kind
 
 
@@ -185,6 +194,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
     welcome = set(ctx.cues("membership_welcome"))
     for kind in _KINDS:
         for cue in ctx.cues(_CUE_LISTS[kind]):
+            if negated(cue, ctx.lang):
+                continue  # 'is not a member', 'n'a pas rejoint'
             # one joins, applies to or leaves an organisation named after the verb ("X joined NATO"),
             # unless the organisation does the welcoming ("NATO welcomed Finland")
             # …or names it before a noun naming the state ("…the SCO, a year after the accession of Iran")
