@@ -11,7 +11,7 @@ seconds (the engine used to write a spurious 500 on kept-alive connections left 
 the query that makes Oxigraph 0.5 abort (`--panic-every` seconds; its 502s are counted apart, not as errors).
 
 usage: python bench/load.py [--data DIR] [--clients 50] [--seconds 60] [--timeout 60] [--direct]
-                            [--idle-gap 15] [--panic-every 10]
+                            [--idle-gap 15] [--panic-every 10] [--max-in-flight N]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from kg.pipeline import build
 from kg.queries import get_query, with_values
-from kg.serve import serve_command
+from kg.serve import default_max_in_flight, serve_command
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("states", "exercises", "arms-deals", "memberships")
@@ -130,6 +130,8 @@ def main() -> None:
                         "(default: 15; 0: none)")
     parser.add_argument("--panic-every", type=float, default=10, help="seconds between two queries that make the "
                         "engine abort (default: 10; 0: none)")
+    parser.add_argument("--max-in-flight", type=int, default=None, metavar="N",
+                        help="kg serve's --max-in-flight (default: its own, 4 per core)")
     args = parser.parse_args()
     data = args.data
     if data is None:
@@ -137,7 +139,8 @@ def main() -> None:
         build([ROOT / "corpus" / "sample"], data)
     port = free_port()
     command = (serve_command(data, port=port, timeout=args.timeout or None) if args.direct else
-               [sys.executable, "-m", "kg", "serve", str(data), "--port", str(port), "--timeout", str(args.timeout)])
+               [sys.executable, "-m", "kg", "serve", str(data), "--port", str(port), "--timeout", str(args.timeout),
+                *(["--max-in-flight", str(args.max_in_flight)] if args.max_in_flight else [])])
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_ready(f"http://127.0.0.1:{port}/")
@@ -162,7 +165,9 @@ def main() -> None:
     if len(latencies) < 2:
         raise SystemExit(f"no answers ({len(errors)} errors: {errors[:3]})")
     q = statistics.quantiles(latencies, n=100)
-    print(f"{'oxigraph alone' if args.direct else 'kg serve'} (timeout {args.timeout:g} s), {args.clients} clients, "
+    in_flight = "" if args.direct else f", at most {args.max_in_flight or default_max_in_flight()} in flight"
+    print(f"{'oxigraph alone' if args.direct else 'kg serve'} (timeout {args.timeout:g} s{in_flight}), "
+          f"{args.clients} clients, "
           f"{args.seconds:.0f} s (plus {args.idle_gap:g} s idle halfway): "
           f"{len(latencies)} answers "
           f"({len(latencies) / args.seconds:.0f}/s), {len(errors)} errors; "
