@@ -336,3 +336,51 @@ def test_quotes_are_no_part_of_a_name_and_a_state_takes_part_once(extractor: Ext
     exercises = read(extractor, text, "en").exercises
     assert [x.name for x in exercises] == ["Shield 21"]
     assert len(exercises[0].participants) == len(set(exercises[0].participants))
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Troops dug in during Steel Harbour at the range. Steel Harbour is a multinational training exercise "
+           "between Poland and Norway.", "Steel Harbour"),
+    ("fr", "Bouclier Boréal est un exercice naval annuel qui réunit la Norvège et le Danemark.", "Bouclier Boréal"),
+])
+def test_the_subject_of_is_an_exercise_is_its_name(extractor: Extractor, lang: str, text: str, name: str) -> None:
+    assert name in [x.name for x in read(extractor, text, lang).exercises]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "It is an annual exercise between Poland and Norway."),
+    ("en", "A soldier of the 4th Maneuver Brigade took part in the drill with Polish troops."),
+    ("fr", "Un soldat de la manœuvre Brigade légère a participé avec les troupes polonaises."),
+])
+def test_units_and_pronouns_are_no_exercise_names(extractor: Extractor, lang: str, text: str) -> None:
+    assert not [x.name for x in read(extractor, text, lang).exercises if x.name]
+
+
+# 1, 7. a headline in the present tense; the most named state is the buyer; a unit acting elsewhere ---------------
+@pytest.mark.parametrize("lang, text, pair", [
+    ("fr", "Le Danemark achète 24 chars Leopard à l'Allemagne", (DE, DK)),
+    ("en", "Denmark buys 24 Leopard tanks from Germany", (DE, DK)),
+])
+def test_a_headline_in_the_present_tense_is_a_deal(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "Le Danemark a signé le contrat. Le Danemark recevra les chars Leopard en 2026. Le Danemark a pris une "
+           "option sur douze chars de plus, après la Norvège."),
+    ("en", "Denmark signed the contract. Denmark will receive the Leopard tanks in 2026. Denmark took an option on "
+           "twelve more tanks, after Norway."),
+])
+def test_the_buyer_named_most_is_no_supplier(extractor: Extractor, lang: str, text: str) -> None:
+    assert not [d for d in read(extractor, text, lang).deals if d.supplier == DK]
+
+
+@pytest.mark.parametrize("lang, text, wrong", [
+    ("fr", "La Pologne a reçu la cession de douze véhicules blindés, et la formation d'une compagnie polonaise par "
+           "des instructeurs de l'armée de Terre française.", (None, FR)),
+    ("en", "Poland took over twelve armoured vehicles, with the training of a Polish company by instructors of "
+           "the French Army.", (None, FR)),
+])
+def test_a_unit_acting_in_another_clause_is_no_party(extractor: Extractor, lang: str, text: str,
+                                                     wrong: tuple) -> None:
+    assert not [d for d in read(extractor, text, lang).deals if d.recipient == FR]

@@ -132,8 +132,8 @@ def test_unreadable_files_are_reported_and_the_rest_built(tmp_path: Path, extrac
 #: README's evaluation section, so that a change that loses facts fails here.
 _FLOORS = {
     "rules": {"states": 0.95, "organisations": 0.95, "exercises": 0.95, "exercise_participants": 0.95,
-              "arms_deals": 0.8, "memberships": 0.95},
-    "check": {"states": 0.95, "organisations": 0.85, "exercises": 0.7, "exercise_participants": 0.8,
+              "arms_deals": 0.88, "memberships": 0.95},
+    "check": {"states": 0.95, "organisations": 0.95, "exercises": 0.8, "exercise_participants": 0.8,
               "arms_deals": 0.7, "memberships": 0.85},
 }
 

@@ -148,8 +148,9 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
         role = _role_from_syntax(p, triggers, ctx)
         lemma = head_lemma(p)
         if role is None and not p.mention.named:
-            if lemma in lex["military_unit"] or lemma in lex["buyer_body"]:
-                role = "recipient"
+            unit = lemma in lex["military_unit"] or lemma in lex["buyer_body"] or p.mention.kind == "acronym"
+            if unit:
+                role = "recipient" if _under_trigger(p, triggers) else None
             elif lemma in lex["weapon_noun"] or _modifies_weapon(p, ctx):
                 role = "supplier"
         if role == "supplier":
@@ -163,6 +164,21 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
     return suppliers, recipients, unclear
 
 
+
+
+def _under_trigger(p: Placed, triggers: dict[str, list[Token]]) -> bool:
+    """Whether a deal word governs the mention ('livraison … à l'armée libanaise'), not a clause beside it ('la
+    formation d'une compagnie par l'armée de Terre française')."""
+    words = {t.i for ts in triggers.values() for t in ts}
+    if any(0 < p.span.start - i <= 4 for i in words):
+        return True  # 'l'acquisition par l'armée égyptienne': right after the word, whatever the parse says
+    agents = lexicon(p.root.doc.lang_)["role_agent"] if p.root.doc.lang_ else frozenset()
+    for token in [p.root, *p.root.ancestors]:
+        if token.i in words:
+            return True
+        if preposition(token) in agents:
+            return token.head.i in words  # the agent of the deal word itself, not of another word on the way up
+    return False
 
 
 def _possessor(ctx: SentenceContext, buying: list[Token]) -> list[str]:
@@ -381,12 +397,13 @@ def _fill_from_salience(frames: list[_Frame], contexts: list[SentenceContext]) -
     article names most often, clearly more than any other ('the United States … the LAF received …')."""
     counts = Counter(p.entity for c in contexts for p in c.of_types(STATE_TYPES)
                      if p.mention.named or head_lemma(p) in lexicon(c.lang)["military_unit"])
+    buyers = {r for f in frames for r in f.recipients}  # the buyer named most is no supplier ('Qatar buys…')
     for f in frames:
         if f.supplier is not None or not f.recipients or f.status == "discussed":
             continue
         near = {c.index: c for c in (contexts[0], *contexts[max(0, f.ctx.index - 2):f.ctx.index + 1])}
         acting = {p.entity for c in near.values() for p in c.of_types(STATE_TYPES)
-                  if p.entity not in f.recipients and not _elsewhere(p, c) and not _aside(p, c)}
+                  if p.entity not in buyers and not _elsewhere(p, c) and not _aside(p, c)}
         ranked = sorted(((counts[s], s) for s in acting), reverse=True)
         if ranked and ranked[0][0] >= 2 and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
             f.supplier = ranked[0][1]

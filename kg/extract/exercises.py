@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from spacy.tokens import Token
+
 from kg.extract.context import (
     ORG_TYPES,
     STATE_TYPES,
@@ -120,9 +122,31 @@ def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
     for m in triggered.finditer(text):
         if all(w in modifiers for w in m.group(1).split()):
             names.append(_with_acronym(m.group(2), text[m.end():]))
+    names += _copula_names(triggers)
     if triggers:
         names += _editions(text)
     return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names) if _plausible(n, known_terms)]
+
+
+def _copula_names(triggers: list[Token]) -> list[str]:
+    """'Noble Partner is a multinational training exercise', 'Baltops est un exercice naval': the capitalised
+    subject of a copula whose attribute is an exercise word is the exercise's name (the run of capitalised words
+    that ends before the copula and holds the subject)."""
+    names = []
+    for t in triggers:
+        clause = t.head if t.dep_ == "attr" else t
+        copula = [c for c in (clause, *clause.children) if c.dep_ in ("cop", "ROOT") and c.pos_ == "AUX"]
+        subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubj:pass") and c.i < t.i]
+        if not copula or not subjects or subjects[0].pos_ not in ("PROPN", "NOUN", "NUM"):
+            continue  # 'It is an annual exercise': a pronoun names nothing
+        run: list[Token] = []
+        for w in reversed(t.doc[t.sent.start:copula[0].i]):
+            if not (w.is_title or w.is_upper or w.like_num or w.text == "-"):
+                break
+            run.insert(0, w)
+        if subjects[0] in run:
+            names.append(" ".join(w.text for w in run))
+    return names
 
 
 @cache
