@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow
 US, FR, UK, PL, LB, EG, UA, SA, AE, IN = "Q30", "Q142", "Q145", "Q36", "Q822", "Q79", "Q212", "Q851", "Q878", "Q668"
 DE, NL, RO, ES, GR, TR, NO, DK, BE = "Q183", "Q29999", "Q218", "Q29", "Q41", "Q43", "Q20", "Q35", "Q31"
 FI, SE, HR, RU, JP, AU = "Q33", "Q34", "Q224", "Q159", "Q17", "Q408"
-AT, IE, BA = "Q40", "Q27", "Q225"
-NATO, EU, COE = "Q7184", "Q458", "Q8908"
+AT, IE, BA, CN, KZ, PK, MN, EE = "Q40", "Q27", "Q225", "Q148", "Q232", "Q843", "Q711", "Q191"
+NATO, EU, COE, SCO = "Q7184", "Q458", "Q8908", "Q485207"
 
 
 def read(extractor: Extractor, text: str, lang: str) -> Extraction:
@@ -384,3 +384,61 @@ def test_the_buyer_named_most_is_no_supplier(extractor: Extractor, lang: str, te
 def test_a_unit_acting_in_another_clause_is_no_party(extractor: Extractor, lang: str, text: str,
                                                      wrong: tuple) -> None:
     assert not [d for d in read(extractor, text, lang).deals if d.recipient == FR]
+
+
+# 8, 10. an organisation's own list, the sentence's one organisation, joining without a name, capacities ----------
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "The Quad -- the United States, Japan, India and Australia -- met in Tokyo.", {US, JP, IN, AU}),
+    ("fr", "L'OCS (la Chine, la Russie et le Kazakhstan) s'est réunie à Astana.", {CN, RU, KZ}),
+])
+def test_a_list_in_apposition_to_an_organisation_is_its_members(extractor: Extractor, lang: str, text: str,
+                                                                 expected: set) -> None:
+    assert expected <= {m.member for m in read(extractor, text, lang).memberships}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "NATO leaders meeting in Vilnius on Tuesday agreed after long talks to make Finland full members."),
+    ("fr", "Les dirigeants de l'OTAN réunis à Vilnius mardi ont accepté après de longs débats de faire de la "
+           "Finlande un membre à part entière."),
+])
+def test_the_one_organisation_of_a_sentence_is_the_one_joined(extractor: Extractor, lang: str, text: str) -> None:
+    assert (FI, NATO) in members(read(extractor, text, lang))
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The SCO met in Astana. India and Pakistan became full members in 2017, while Mongolia remained an "
+           "observer."),
+    ("fr", "L'OCS s'est réunie à Astana. L'Inde et le Pakistan sont devenus membres permanents en 2017."),
+])
+def test_becoming_members_joins_the_organisation_last_named(extractor: Extractor, lang: str, text: str) -> None:
+    found = members(read(extractor, text, lang))
+    assert found.get((IN, SCO)) == "joined" and found.get((PK, SCO)) == "joined"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Mongolia joined the Shanghai Cooperation Organisation in 2004 as an observer."),
+    ("fr", "La Mongolie a rejoint l'Organisation de coopération de Shanghai en 2004 en tant qu'observateur."),
+])
+def test_joining_as_an_observer_is_no_membership(extractor: Extractor, lang: str, text: str) -> None:
+    assert (MN, SCO) not in members(read(extractor, text, lang))
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The SCO was founded in 2001. It comprised six states: China, Russia, Kazakhstan, Kyrgyzstan, "
+           "Tajikistan and Uzbekistan."),
+    ("fr", "L'OCS a été fondée en 2001. Elle regroupait six pays : la Chine, la Russie, le Kazakhstan, le "
+           "Kirghizistan, le Tadjikistan et l'Ouzbékistan."),
+])
+def test_a_pronoun_subject_of_a_member_verb_is_the_organisation(extractor: Extractor, lang: str, text: str) -> None:
+    assert {CN, RU, KZ} <= {m for m, o in members(read(extractor, text, lang)) if o == SCO}
+
+
+# 1. a headline's deal reads the lead sentence ---------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Twelve patrol boats delivered to the Estonian Navy\n\nThe United States handed over the boats in "
+           "Tallinn on Monday."),
+    ("fr", "Douze patrouilleurs livrés à la marine estonienne\n\nLes États-Unis ont remis les navires à Tallinn "
+           "lundi."),
+])
+def test_a_headline_deal_takes_its_supplier_from_the_lead(extractor: Extractor, lang: str, text: str) -> None:
+    assert (US, EE) in pairs(read(extractor, text, lang))

@@ -394,14 +394,16 @@ def _fill_from_document(frames: list[_Frame]) -> None:
 def _fill_from_salience(frames: list[_Frame], contexts: list[SentenceContext]) -> None:
     """A delivery, donation or contract whose supplier no sentence names is the article's own state's: of the
     states acting in its sentence, the two before or the title (not in a side clause, not sanctioning), the one the
-    article names most often, clearly more than any other ('the United States … the LAF received …')."""
+    article names most often, clearly more than any other ('the United States … the LAF received …'). A headline's
+    frame also reads the lead sentence after it."""
     counts = Counter(p.entity for c in contexts for p in c.of_types(STATE_TYPES)
                      if p.mention.named or head_lemma(p) in lexicon(c.lang)["military_unit"])
     buyers = {r for f in frames for r in f.recipients}  # the buyer named most is no supplier ('Qatar buys…')
     for f in frames:
         if f.supplier is not None or not f.recipients or f.status == "discussed":
             continue
-        near = {c.index: c for c in (contexts[0], *contexts[max(0, f.ctx.index - 2):f.ctx.index + 1])}
+        lead = f.ctx.index + 1 + (f.ctx.index == 0)
+        near = {c.index: c for c in (contexts[0], *contexts[max(0, f.ctx.index - 2):lead])}
         acting = {p.entity for c in near.values() for p in c.of_types(STATE_TYPES)
                   if p.entity not in buyers and not _elsewhere(p, c) and not _aside(p, c)}
         ranked = sorted(((counts[s], s) for s in acting), reverse=True)

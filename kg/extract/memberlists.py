@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from kg.extract.context import STATE_TYPES, Placed, SentenceContext, lexicon
+from kg.extract.context import ORG_TYPES, STATE_TYPES, Placed, SentenceContext, lexicon
 from kg.extract.frames import ORDINAL_FEATURE, SUBJECT_DEPS, conjuncts, has_feature, hypothetical, negated
 from kg.extract.records import MembershipFact
 
@@ -75,6 +75,9 @@ def _introduced(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str,
     text_before = doc[max(sent.start, j - 2):j + 1].text.lower()
     if intro.lower_ not in lex["list_intro"] and not any(text_before.endswith(p) for p in phrases):
         return None
+    named = [p.entity for p in ctx.of_types(ORG_TYPES) if p.span.end == j]
+    if named and intro.is_punct:
+        return named[0]  # 'the BRICS -- A, B and C --', 'l'OCS (A, B, C)': the organisation's own members
     return _phrase_org(ctx, j, orgs, last_org, last_alliance)
 
 
@@ -190,9 +193,13 @@ def _ranked(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | N
         return []
     kind = "member" if not joins else "applied" if hypothetical(joins[0], ctx.lang) else "joined"
     found = []
+    ends = {p.entity: group[-1].span.end for group in ctx.groups for p in group}  # a list shares its clause
     for p in ctx.of_types(STATE_TYPES, named_only=True):
-        window = doc[p.span.end:min(sent.end, p.span.end + 4)]
+        end = max(p.span.end, ends.get(p.entity, p.span.end))
+        window = doc[end:min(sent.end, end + 4)]
         rank = next((t for t in window if _ordinal(t, ctx.lang)), None)
+        if rank is None and not orgs and joins:
+            rank = next((t for t in window if t in joins), None)  # 'A et B sont devenus membres permanents'
         if rank is None:
             continue
         noun = next((t for t in doc[rank.i + 1:min(sent.end, rank.i + 3)]

@@ -69,6 +69,11 @@ def _organisations(ctx: SentenceContext, last_alliance: str | None, last_org: st
         for cue in ctx.cues("membership_join"):
             if any(c.pos_ == "PRON" and c.dep_ in ("obj", "dobj", "iobj") for c in cue.children):
                 orgs.append((last_org, cue.i + 1))
+        pronouns = lexicon(ctx.lang)["pronoun_subject"]
+        for cue in ctx.cues("membership_member"):  # 'Elle regroupait six pays', 'It comprises ten states'
+            if cue.pos_ in ("VERB", "AUX") and any(c.dep_.startswith("nsubj") and c.lower_ in pronouns
+                                                   for c in cue.children):
+                orgs.append((last_org, cue.i))
     return orgs
 
 
@@ -147,6 +152,19 @@ def _outsiders_between(p: Placed, cue: Token, lang: str) -> bool:
     return any(t.lower_ in outsiders or t.lemma_.lower() in outsiders for t in cue.doc[lo:hi])
 
 
+def _as_outsider(cue: Token, lang: str) -> bool:
+    """'a rejoint l'organisation en tant qu'observateur', 'joined as a partner': a capacity other than member."""
+    lex = lexicon(lang)
+    window = cue.doc[cue.i + 1:min(cue.sent.end, cue.i + 14)]
+    for t in window:
+        if t.text in ",;:":
+            return False
+        if (t.lower_ in lex["non_member_noun"] or t.lemma_.lower() in lex["non_member_noun"]) and any(
+                w.lower_ in lex["capacity_prep"] for w in cue.doc[max(cue.i, t.i - 3):t.i]):
+            return True
+    return False
+
+
 def _kind_of(cue: Token, kind: str, lang: str) -> str:
     """The kind a cue's clause gives: joining or membership said in the future, the conditional, under a modal,
     as an intent ('ready to join', 'en vue de leur adhésion') or as a process ('accession talks') is pending."""
@@ -203,10 +221,15 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             after_only = kind != "member" and cue not in welcome and not of_state
             reach = len(ctx.sent) if of_state else 8
             near_orgs = [o for o, i in orgs if abs(i - cue.i) <= reach and (i > cue.i or not after_only)]
-            if not near_orgs:
+            if near_orgs:
+                org = min(((o, i) for o, i in orgs if o in near_orgs and (i > cue.i or not after_only)),
+                          key=lambda oi: abs(oi[1] - cue.i))[0]
+            elif kind in ("member", "joined") and len({o for o, _ in orgs}) == 1:
+                org = orgs[0][0]  # 'BRICS leaders agreed … to make A and B full members': the sentence's one
+            else:
                 continue
-            org = min(((o, i) for o, i in orgs if o in near_orgs and (i > cue.i or not after_only)),
-                      key=lambda oi: abs(oi[1] - cue.i))[0]
+            if _as_outsider(cue, ctx.lang):
+                continue  # 'joined the organisation as an observer'
             group = _nearest_group(ctx, cue, 6 if kind == "member" else 5)
             if kind == "member":
                 group = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)]
