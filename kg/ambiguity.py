@@ -30,8 +30,9 @@ from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
 CUES_FILE = DATA_DIR / "ambiguity_cues.csv"
 RULE = "gazetteer-context"
 #: Confidence of a name linked by context: below a plain label match (0.95), like a capital (0.7).
+#: The cues of a reading are its own names, abbreviations, capital and demonyms ("Georgian troops").
 CONFIDENCE = 0.7
-_CUE_KINDS = ("label", "name", "abbrev", "capital")
+_CUE_KINDS = ("label", "name", "abbrev", "capital", "demonym")
 
 
 @dataclass(frozen=True)

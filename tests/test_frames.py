@@ -16,6 +16,7 @@ US, FR, UK, PL, LB, EG, UA, SA, AE, IN = "Q30", "Q142", "Q145", "Q36", "Q822", "
 DE, NL, RO, ES, GR, TR, NO, DK, BE = "Q183", "Q29999", "Q218", "Q29", "Q41", "Q43", "Q20", "Q35", "Q31"
 FI, SE, HR, RU, JP, AU = "Q33", "Q34", "Q224", "Q159", "Q17", "Q408"
 AT, IE, BA, CN, KZ, PK, MN, EE = "Q40", "Q27", "Q225", "Q148", "Q232", "Q843", "Q711", "Q191"
+GE = "Q230"
 NATO, EU, COE, SCO = "Q7184", "Q458", "Q8908", "Q485207"
 
 
@@ -442,3 +443,38 @@ def test_a_pronoun_subject_of_a_member_verb_is_the_organisation(extractor: Extra
 ])
 def test_a_headline_deal_takes_its_supplier_from_the_lead(extractor: Extractor, lang: str, text: str) -> None:
     assert (US, EE) in pairs(read(extractor, text, lang))
+
+
+# 11–12. an edition right after taking part; a navy's own name; a demonym as the cue of an ambiguous name ---------
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Some 1,500 troops from Poland and Lithuania took part in Iron Wolf 2022 near Pabradė.", "Iron Wolf 2022"),
+    ("fr", "Des militaires polonais et lituaniens participent à Iron Wolf 2022 près de Pabradė.", "Iron Wolf 2022"),
+])
+def test_an_edition_after_taking_part_is_a_name(extractor: Extractor, lang: str, text: str, name: str) -> None:
+    assert [x.name for x in read(extractor, text, lang).exercises] == [name]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Ministers taking part in the Madrid Summit 2022 agreed on a new concept."),
+    ("fr", "Les ministres qui participent au Sommet de Madrid 2022 ont adopté un nouveau concept."),
+])
+def test_a_summit_is_no_exercise(extractor: Extractor, lang: str, text: str) -> None:
+    assert not read(extractor, text, lang).exercises
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "The Royal Navy and the Indian Navy held Exercise Konkan 23 off Goa.", {UK, IN}),
+    ("fr", "La Marine nationale et la marine indienne ont conduit l'exercice Varuna 23 au large de Goa.", {FR, IN}),
+])
+def test_a_navy_named_by_its_own_name_is_its_state(extractor: Extractor, lang: str, text: str,
+                                                   expected: set) -> None:
+    assert set(read(extractor, text, lang).exercises[0].participants) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Georgian and Ukrainian soldiers trained together as Georgia hosted Exercise Agile Spirit 21."),
+    ("fr", "Des soldats géorgiens et ukrainiens se sont entraînés ensemble lors de l'exercice Agile Spirit 21 "
+           "accueilli par la Géorgie."),
+])
+def test_a_demonym_tells_which_state_an_ambiguous_name_is(extractor: Extractor, lang: str, text: str) -> None:
+    assert GE in {m.entity for m in read(extractor, text, lang).mentions}

@@ -125,6 +125,8 @@ def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
     names += _copula_names(triggers)
     if triggers:
         names += _editions(text)
+    else:  # 'took part in Rapid Trident 2021', 'participent à Hedgehog 24': an edition right after taking part
+        names += _editions_after(ctx, ctx.cues("exercise_context"))
     return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names) if _plausible(n, known_terms)]
 
 
@@ -176,6 +178,13 @@ def _editions(text: str, series: str | None = None) -> list[str]:
         if series is None or m.group(1).endswith(series):
             found.append(name if series is None else f"{series}{m.group(2)}{m.group(3)}")
     return found
+
+
+def _editions_after(ctx: SentenceContext, cues: list[Token], reach: int = 25) -> list[str]:
+    """Editions ('Rapid Trident 2021') that begin within `reach` characters after a word of taking part."""
+    ends = [t.idx + len(t.text) - ctx.sent.start_char for t in cues]
+    return [f"{m.group(1)}{m.group(2)}{m.group(3)}" for m in _EDITION.finditer(ctx.text)
+            if any(0 <= m.start() - e <= reach for e in ends)]
 
 
 def _series(names: list[str]) -> list[str]:
