@@ -16,7 +16,7 @@ US, FR, UK, PL, LB, EG, UA, SA, AE, IN = "Q30", "Q142", "Q145", "Q36", "Q822", "
 DE, NL, RO, ES, GR, TR, NO, DK, BE = "Q183", "Q29999", "Q218", "Q29", "Q41", "Q43", "Q20", "Q35", "Q31"
 FI, SE, HR, RU, JP, AU = "Q33", "Q34", "Q224", "Q159", "Q17", "Q408"
 AT, IE, BA, CN, KZ, PK, MN, EE = "Q40", "Q27", "Q225", "Q148", "Q232", "Q843", "Q711", "Q191"
-GE = "Q230"
+GE, HU, AM = "Q230", "Q28", "Q399"
 NATO, EU, COE, SCO = "Q7184", "Q458", "Q8908", "Q485207"
 
 
@@ -478,3 +478,32 @@ def test_a_navy_named_by_its_own_name_is_its_state(extractor: Extractor, lang: s
 ])
 def test_a_demonym_tells_which_state_an_ambiguous_name_is(extractor: Extractor, lang: str, text: str) -> None:
     assert GE in {m.entity for m in read(extractor, text, lang).mentions}
+
+
+# 4, 7. contracts with a partner; one kind of deal word; a government that authorises ---------------------------
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Under a contract signed with Hungary, Germany will supply 218 Lynx vehicles.", (DE, HU)),
+    ("fr", "La France livrera trois frégates FDI en vertu d'un contrat signé avec la Grèce.", (FR, GR)),
+])
+def test_the_partner_of_a_contract_is_the_other_party(extractor: Extractor, lang: str, text: str,
+                                                      pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("fr", "Athènes a commandé trois frégates FDI à la France.", (FR, GR)),
+    ("fr", "Le ministre de la Défense de la République de Pologne a assisté à la livraison de chars K2 à la "
+           "Pologne.", (None, PL)),
+])
+def test_a_preposition_gives_the_role_of_the_only_kind_of_deal_word(extractor: Extractor, lang: str, text: str,
+                                                                   pair: tuple) -> None:
+    found = pairs(read(extractor, text, lang))
+    assert pair in found and (PL, PL) not in found and not [p for p in found if p[0] == PL]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "Le gouvernement français a autorisé l'exportation de douze canons CAESAR vers l'Arménie."),
+    ("en", "The French government authorised the export of twelve CAESAR guns to Armenia."),
+])
+def test_a_government_that_authorises_supplies(extractor: Extractor, lang: str, text: str) -> None:
+    assert pairs(read(extractor, text, lang)) == {(FR, AM)}

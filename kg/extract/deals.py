@@ -150,9 +150,11 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
         if role is None and not p.mention.named:
             unit = lemma in lex["military_unit"] or lemma in lex["buyer_body"] or p.mention.kind == "acronym"
             if unit:
-                role = "recipient" if _under_trigger(p, triggers) else None
+                role = _unit_subject_role(p, triggers) or ("recipient" if _under_trigger(p, triggers) else None)
             elif lemma in lex["weapon_noun"] or _modifies_weapon(p, ctx):
                 role = "supplier"
+        if role is None and p.mention.named and not _elsewhere(p, ctx):
+            role = _role_of_sole_kind(p, triggers, ctx)
         if role == "supplier":
             suppliers.append(p.entity)
         elif role == "recipient":
@@ -164,6 +166,35 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
     return suppliers, recipients, unclear
 
 
+
+
+def _unit_subject_role(p: Placed, triggers: dict[str, list[Token]]) -> str | None:
+    """'Le gouvernement français a autorisé l'exportation', 'the Polish army bought': a state's body that is the
+    subject of a deal word takes the subject's role (the seller of a selling word, the buyer of a buying one)."""
+    unit = p.root.head if p.root.dep_ == "amod" else p.root
+    for kind, words in triggers.items():
+        if unit.dep_ in _SUBJECT - _PASSIVE_SUBJECT and unit.head in words:
+            return "supplier" if kind == "sell" else "recipient"
+    return None
+
+
+def _role_of_sole_kind(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
+    """'Athènes a commandé trois frégates à la France': when a sentence has words of one kind only (buying, or
+    selling), a state's preposition gives its role wherever the parse attached it."""
+    kinds = [kind for kind, words in triggers.items() if words]
+    prep = preposition(_government(p.root, ctx))
+    if len(kinds) != 1 or prep in lexicon(ctx.lang)["genitive_prep"]:
+        return None  # 'le ministre de la République de l'Inde': 'de' says whose, not from whom
+    return _role_of_preposition(prep, kinds[0], ctx.lang)
+
+
+def _partners(ctx: SentenceContext, taken: set[str | None]) -> list[str]:
+    """'signed a contract with Poland', 'a signé avec l'Inde un contrat': the other party of a contract."""
+    if not ctx.cues("deal_contract"):
+        return []
+    prep = lexicon(ctx.lang)["role_partner_prep"]
+    return [p.entity for p in ctx.of_types(STATE_TYPES, named_only=True)
+            if p.entity not in taken and preposition(_government(p.root, ctx)) in prep]
 
 
 def _under_trigger(p: Placed, triggers: dict[str, list[Token]]) -> bool:
@@ -339,6 +370,11 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
             unclear = _parties_nearby(ctx, contexts)
         supplier = _first_or_origin(suppliers, items, gaz, article_states)
         chosen = [s for s in dict.fromkeys(recipients) if s != supplier]
+        partners = _partners(ctx, {supplier, *chosen})
+        if supplier and not chosen and partners:
+            chosen = partners[:1]
+        elif chosen and not supplier and partners:
+            supplier = partners[0]
         if not chosen:
             chosen = _first_list([s for s in unclear if s != supplier], ctx)
         frames.append(_Frame(ctx, items, _status(ctx), supplier, chosen))
