@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--panic-every", type=float, default=10, help="seconds between two queries that make the "
                         "engine abort (default: 10; 0: none)")
     parser.add_argument("--max-in-flight", type=int, default=None, metavar="N",
-                        help="kg serve's --max-in-flight (default: its own, 4 per core)")
+                        help="kg serve's --max-in-flight (default: its own, 8 per core)")
     args = parser.parse_args()
     data = args.data
     if data is None:

@@ -477,7 +477,7 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
                     help="let web pages of this origin (scheme://host[:port]; repeatable, or comma-separated; '*': "
                     "any) query the server from the browser; a request with another Origin is refused (403)")
     sv.add_argument("--max-in-flight", type=_positive, default=None, metavar="N",
-                    help="the most queries at the engine at once (default: 4 per core); the others wait in line")
+                    help="the most queries at the engine at once (default: 8 per core); the others wait in line")
     sv.add_argument("--max-queued", type=_non_negative, default=None, metavar="N",
                     help="the most requests waiting for the engine, each for up to --timeout (default: 32 per "
                     "core); more are answered 503 with Retry-After")

@@ -200,7 +200,7 @@ def test_requests_wait_in_line_for_the_engine_then_are_refused() -> None:
         proxy.server_close()
         engine.server.shutdown()
         engine.server.server_close()
-    assert default_max_in_flight() == 4 * (os.cpu_count() or 1)
+    assert default_max_in_flight() == 8 * (os.cpu_count() or 1)
     assert default_max_queued() == 32 * (os.cpu_count() or 1)
 
 
