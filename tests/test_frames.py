@@ -507,3 +507,21 @@ def test_a_preposition_gives_the_role_of_the_only_kind_of_deal_word(extractor: E
 ])
 def test_a_government_that_authorises_supplies(extractor: Extractor, lang: str, text: str) -> None:
     assert pairs(read(extractor, text, lang)) == {(FR, AM)}
+
+
+# 8. the subject of 'is an Ally'; a parliament that ratifies an accession ----------------------------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Hungary was the last Ally to ratify the accession of Sweden to NATO."),
+    ("fr", "La Hongrie a été le dernier Allié à ratifier l'adhésion de la Suède à l'OTAN."),
+])
+def test_the_subject_of_is_an_ally_is_a_member(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)).get((HU, NATO)) == "member"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The Hungarian parliament ratified the accession of Sweden to NATO."),
+    ("fr", "Le Parlement hongrois a ratifié l'adhésion de la Suède à l'OTAN."),
+])
+def test_the_state_of_a_ratifying_parliament_is_a_member(extractor: Extractor, lang: str, text: str) -> None:
+    found = members(read(extractor, text, lang))
+    assert found.get((HU, NATO)) == "member" and found.get((SE, NATO)) == "applied"

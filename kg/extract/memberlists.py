@@ -140,7 +140,8 @@ def _accession(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, 
 
 def _signers(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | None) -> list[tuple[Placed, str]]:
     """The states signing or ratifying an instrument of accession are members already."""
-    instruments = ctx.cues("accession_instrument")
+    instruments = ctx.cues("accession_instrument") + [t for t in ctx.sent if {t.lower_, t.lemma_.lower()}
+                                                      & lexicon(ctx.lang)["accession_noun"]]
     if not instruments:
         return []
     org = min(((abs(i - instruments[0].i), o) for o, i in orgs), default=(0, last_org))[1]
@@ -152,8 +153,10 @@ def _signers(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | 
             continue
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
         tokens = [t for s in subjects for t in conjuncts(s)]
-        found += [(p, org) for p in ctx.of_types(STATE_TYPES, named_only=True)
-                  if any(p.span.start <= t.i < p.span.end for t in tokens)]
+        # the state itself, or the body it qualifies ('le Parlement hongrois', 'the Turkish parliament')
+        found += [(p, org) for p in ctx.of_types(STATE_TYPES)
+                  if any(p.span.start <= t.i < p.span.end for t in tokens)
+                  or p.root.dep_ in ("amod", "compound", "nmod") and p.root.head in tokens]
     return found
 
 
@@ -176,10 +179,10 @@ def _line_list(ctx: SentenceContext, following: list[SentenceContext]) -> list[P
 
 
 def _ordinal(token: Token, lang: str) -> bool:
-    """'32nd', '31st', '32e', '1er': a number with an ordinal ending, or a word the parse calls ordinal."""
+    """'32nd', '31st', '32e', '1er': a number with an ordinal ending (not 'the last', which ranks no accession)."""
     text = token.lower_
     digits = len(text) - len(text.lstrip("0123456789"))
-    return has_feature(token, ORDINAL_FEATURE) or 0 < digits < len(text) and (
+    return has_feature(token, ORDINAL_FEATURE) and digits > 0 or 0 < digits < len(text) and (
         text[digits:] in lexicon(lang)["ordinal_suffix"])
 
 

@@ -23,7 +23,7 @@ from kg.extract.context import (
     lexicon,
     token_gap,
 )
-from kg.extract.frames import hypothetical, negated
+from kg.extract.frames import conjuncts, hypothetical, negated
 from kg.extract.memberlists import list_memberships
 from kg.extract.records import MembershipFact, Rivalry
 
@@ -152,6 +152,17 @@ def _outsiders_between(p: Placed, cue: Token, lang: str) -> bool:
     return any(t.lower_ in outsiders or t.lemma_.lower() in outsiders for t in cue.doc[lo:hi])
 
 
+def _copula_subject(ctx: SentenceContext, cue: Token) -> list[Placed]:
+    """'Hungary was the last Ally to ratify', 'la Turquie est membre de l'OTAN': the subject of a copula whose
+    attribute is the member noun, with the states coordinated with it."""
+    clause = cue.head if cue.dep_ == "attr" else cue
+    if cue.dep_ != "attr" and not any(c.dep_ == "cop" for c in cue.children):
+        return []
+    subjects = [t for c in clause.children if c.dep_ in ("nsubj", "nsubj:pass") for t in conjuncts(c)]
+    return [p for p in ctx.of_types(STATE_TYPES, named_only=True)
+            if any(p.span.start <= t.i < p.span.end for t in subjects)]
+
+
 def _as_outsider(cue: Token, lang: str) -> bool:
     """'a rejoint l'organisation en tant qu'observateur', 'joined as a partner': a capacity other than member."""
     lex = lexicon(lang)
@@ -230,7 +241,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
                 continue
             if _as_outsider(cue, ctx.lang):
                 continue  # 'joined the organisation as an observer'
-            group = _nearest_group(ctx, cue, 6 if kind == "member" else 5)
+            group = _copula_subject(ctx, cue) if kind == "member" else []
+            group = group or _nearest_group(ctx, cue, 6 if kind == "member" else 5)
             if kind == "member":
                 group = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)]
             if not group and kind == "member" and ctx.index:
