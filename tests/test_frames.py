@@ -16,7 +16,7 @@ US, FR, UK, PL, LB, EG, UA, SA, AE, IN = "Q30", "Q142", "Q145", "Q36", "Q822", "
 DE, NL, RO, ES, GR, TR, NO, DK, BE = "Q183", "Q29999", "Q218", "Q29", "Q41", "Q43", "Q20", "Q35", "Q31"
 FI, SE, HR, RU, JP, AU = "Q33", "Q34", "Q224", "Q159", "Q17", "Q408"
 AT, IE, BA, CN, KZ, PK, MN, EE = "Q40", "Q27", "Q225", "Q148", "Q232", "Q843", "Q711", "Q191"
-GE, HU, AM = "Q230", "Q28", "Q399"
+GE, HU, AM, LT = "Q230", "Q28", "Q399", "Q37"
 NATO, EU, COE, SCO = "Q7184", "Q458", "Q8908", "Q485207"
 
 
@@ -525,3 +525,24 @@ def test_the_subject_of_is_an_ally_is_a_member(extractor: Extractor, lang: str, 
 def test_the_state_of_a_ratifying_parliament_is_a_member(extractor: Extractor, lang: str, text: str) -> None:
     found = members(read(extractor, text, lang))
     assert found.get((HU, NATO)) == "member" and found.get((SE, NATO)) == "applied"
+
+
+# 11–12. an edition that begins; the series of an edition; the state after a located place is the host ------------
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Iron Wolf 24-1 kicked off at Pabradė with Lithuanian and German troops.", "Iron Wolf 24-1"),
+    ("fr", "Iron Wolf 24-1 débute à Pabradė avec des militaires lituaniens et allemands.", "Iron Wolf 24-1"),
+    ("en", "This spring marks the 25th iteration of Northern Viking, with Iceland and Norway.", "Northern Viking"),
+    ("fr", "La 25e édition de l'exercice Northern Viking réunit l'Islande et la Norvège.", "Northern Viking"),
+])
+def test_an_edition_that_begins_and_the_series_of_an_edition(extractor: Extractor, lang: str, text: str,
+                                                             name: str) -> None:
+    assert name in [x.name for x in read(extractor, text, lang).exercises]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "German soldiers trained at the range in Pabradė, Lithuania, during Exercise Iron Wolf 24."),
+    ("fr", "Des soldats allemands se sont entraînés au camp de Pabradė, Lituanie, lors de l'exercice Iron Wolf 24."),
+])
+def test_the_state_after_a_located_place_hosts(extractor: Extractor, lang: str, text: str) -> None:
+    exercise = read(extractor, text, lang).exercises[0]
+    assert exercise.host == LT and LT not in exercise.participants and DE in exercise.participants

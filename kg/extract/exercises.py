@@ -127,6 +127,8 @@ def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
         names += _editions(text)
     else:  # 'took part in Rapid Trident 2021', 'participent à Hedgehog 24': an edition right after taking part
         names += _editions_after(ctx, ctx.cues("exercise_context"))
+        names += _starting_editions(ctx)
+    names += _series_of_edition(ctx)
     return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names) if _plausible(n, known_terms)]
 
 
@@ -185,6 +187,31 @@ def _editions_after(ctx: SentenceContext, cues: list[Token], reach: int = 25) ->
     ends = [t.idx + len(t.text) - ctx.sent.start_char for t in cues]
     return [f"{m.group(1)}{m.group(2)}{m.group(3)}" for m in _EDITION.finditer(ctx.text)
             if any(0 <= m.start() - e <= reach for e in ends)]
+
+
+@cache
+def _start_pattern(lang: str) -> re.Pattern[str]:
+    return re.compile(rf"^\s*(?:{longest_literal((), lexicon(lang)['start_verb'])})(?!\w)", re.I)
+
+
+def _starting_editions(ctx: SentenceContext) -> list[str]:
+    """'Cope Thunder 24-2 kicked off at Clark', 'Hedgehog 24 débute': an edition that begins or ends."""
+    start = _start_pattern(ctx.lang)
+    return [f"{m.group(1)}{m.group(2)}{m.group(3)}" for m in _EDITION.finditer(ctx.text)
+            if start.match(ctx.text[m.end():])]
+
+
+@cache
+def _edition_of_pattern(lang: str) -> re.Pattern[str]:
+    lex = lexicon(lang)
+    nouns = longest_literal((), lex["edition_noun"])
+    link = longest_literal((), lex["genitive_prep"] | lex["definite_article"] | lex["exercise"])
+    return re.compile(rf"(?i:\b(?:{nouns}))(?:\s+(?i:{link}))*\s+({_CAP_WORD}(?:\s+{_CAP_WORD}){{0,2}})")
+
+
+def _series_of_edition(ctx: SentenceContext) -> list[str]:
+    """'the 30th iteration of BALTOPS', 'la 21e édition de l'exercice Varuna': the series an edition is of."""
+    return [m.group(1) for m in _edition_of_pattern(ctx.lang).finditer(ctx.text)]
 
 
 def _series(names: list[str]) -> list[str]:
@@ -271,6 +298,9 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
         if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
             host = host or named[0].entity
             continue
+        if named and _after_located_place(ctx, group[0], lex):
+            host = host or named[0].entity  # 'in Hohenfels, Germany': the state of a place is the location
+            continue
         if _in_side_clause(group[0], lex) or _reacts(group[0], lex) or _defended(group[0], lex):
             continue
         heads = {head_lemma(p) for p in group}
@@ -337,6 +367,23 @@ def _reacts(p: Placed, lex: Lexicon) -> bool:
     warning or condemning comments on the exercise; it does not take part."""
     root = first_conjunct(p.root)
     return root.dep_ in ("nsubj", "nsubj:pass") and root.head.lemma_.lower() in lex["not_a_party"]
+
+
+def _after_located_place(ctx: SentenceContext, first: Placed, lex: Lexicon) -> bool:
+    """'at Clark Air Base, Philippines', 'in Hohenfels, Germany': a state after a comma that closes a place
+    named after a word of location."""
+    doc, start = ctx.sent.doc, first.span.start
+    if start - 2 < ctx.sent.start or doc[start - 1].text != ",":
+        return False
+    place = [p for p in ctx.placed if p.mention.type == "Place" and p.span.end == start - 1]
+    i = place[0].span.start - 1 if place else start - 2
+    if not place:  # a place the parser did not tag: the capitalised words before the comma
+        while i > ctx.sent.start and doc[i].is_title:
+            i -= 1
+        if i == start - 2:
+            return False
+    words = doc[max(ctx.sent.start, i - 2):i + 1]  # 'in Hohenfels', 'au camp de Pabradė'
+    return any(w.lower_ in lex["location_prep"] for w in words)
 
 
 def _is_location(before: list[str], lex: Lexicon) -> bool:
