@@ -546,3 +546,15 @@ def test_an_edition_that_begins_and_the_series_of_an_edition(extractor: Extracto
 def test_the_state_after_a_located_place_hosts(extractor: Extractor, lang: str, text: str) -> None:
     exercise = read(extractor, text, lang).exercises[0]
     assert exercise.host == LT and LT not in exercise.participants and DE in exercise.participants
+
+
+# 8. lists that are not members: after another verb, or after the organisation one wants to join --------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The protocols, once ratified by the Allies, will allow Bosnia and Herzegovina to join NATO."),
+    ("fr", "Les protocoles, une fois ratifiés par les Alliés, permettront à la Bosnie-Herzégovine d'adhérer à "
+           "l'OTAN."),
+    ("en", "Two partner countries wish to join NATO: Bosnia and Herzegovina and Moldova."),
+    ("fr", "Deux pays partenaires souhaitent adhérer à l'OTAN : la Bosnie-Herzégovine et la Moldavie."),
+])
+def test_a_list_after_another_verb_or_a_wish_to_join_is_pending(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)).get((BA, NATO)) in (None, "applied")

@@ -76,7 +76,7 @@ def _introduced(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str,
     if intro.lower_ not in lex["list_intro"] and not any(text_before.endswith(p) for p in phrases):
         return None
     named = [p.entity for p in ctx.of_types(ORG_TYPES) if p.span.end == j]
-    if named and intro.is_punct:
+    if named and intro.is_punct and intro.text != ":":
         return named[0]  # 'the BRICS -- A, B and C --', 'l'OCS (A, B, C)': the organisation's own members
     return _phrase_org(ctx, j, orgs, last_org, last_alliance)
 

@@ -144,6 +144,16 @@ def _acts_on(p: Placed, cue: Token) -> bool:
     return object_of_verb and definite and root.dep_ in ("nsubj", "nsubj:pass") and root.head == verb
 
 
+def _verb_between(cue: Token, p: Placed, lang: str) -> bool:
+    """'ratifiés par les Alliés, permettront à l'Albanie…': a list after the member noun and another verb is that
+    verb's argument, not the members ('members are A and B', 'members, including A' keep theirs)."""
+    if p.span.start <= cue.i:
+        return False
+    intro = lexicon(lang)["list_intro"]
+    return any(t.pos_ == "VERB" and t.lower_ not in intro and t.lemma_.lower() not in intro
+               for t in cue.doc[cue.i + 1:p.span.start])
+
+
 def _outsiders_between(p: Placed, cue: Token, lang: str) -> bool:
     """'Allies and partners, including Finland': a partner or observer word between the cue and the state."""
     lo, hi = sorted((cue.i, p.span.start))
@@ -244,7 +254,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             group = _copula_subject(ctx, cue) if kind == "member" else []
             group = group or _nearest_group(ctx, cue, 6 if kind == "member" else 5)
             if kind == "member":
-                group = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)]
+                group = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)
+                         and not _verb_between(cue, p, ctx.lang)]
             if not group and kind == "member" and ctx.index:
                 group = _antecedents(ctx, cue, contexts[ctx.index - 1])
             real_kind = _kind_of(cue, kind, ctx.lang)
