@@ -558,3 +558,13 @@ def test_the_state_after_a_located_place_hosts(extractor: Extractor, lang: str, 
 ])
 def test_a_list_after_another_verb_or_a_wish_to_join_is_pending(extractor: Extractor, lang: str, text: str) -> None:
     assert members(read(extractor, text, lang)).get((BA, NATO)) in (None, "applied")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The U.S. Army Security Assistance Command signed a Letter of Offer and Acceptance with Romania for 54 "
+           "M1A2 Abrams tanks."),
+    ("fr", "Les États-Unis ont signé une lettre d'offre et d'acceptation avec la Roumanie pour 54 chars M1A2 "
+           "Abrams."),
+])
+def test_a_letter_of_offer_is_a_contract(extractor: Extractor, lang: str, text: str) -> None:
+    assert (US, RO) in pairs(read(extractor, text, lang))
