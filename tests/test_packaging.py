@@ -3,6 +3,7 @@ from the checkout; the build backend prints no warning; `scripts/sample` prints 
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -10,9 +11,13 @@ import subprocess
 import sys
 import sysconfig
 import zipfile
+from email.parser import Parser
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from kg.cli import main
 
@@ -75,6 +80,25 @@ def test_the_wheel_carries_the_ontology_queries_sample_and_licence(wheel: tuple[
     assert expected - names == set()
     metadata = zipfile.ZipFile(wheel[0]).read("kg-0.1.0.dist-info/METADATA").decode()
     assert "License-Expression: MIT" in metadata
+
+
+def _requirements(wheel: Path) -> list[Requirement]:
+    """The `Requires-Dist` lines of the wheel's METADATA."""
+    metadata = zipfile.ZipFile(wheel).read("kg-0.1.0.dist-info/METADATA").decode()
+    return [Requirement(value) for value in Parser().parsestr(metadata).get_all("Requires-Dist") or []]
+
+
+@pytest.mark.slow
+def test_the_wheel_requires_lxml_html_clean_itself_not_through_an_extra(wheel: tuple[Path, str]) -> None:
+    """trafilatura reads HTML with `lxml.html.clean`, which lxml 5.2 moved to lxml-html-clean behind lxml's
+    `html_clean` extra; pip 23 leaves that extra out when it comes through trafilatura, and every HTML input then
+    crashed the build (issue 16, case 11). So kg requires lxml-html-clean directly: no extra, no marker."""
+    found = [r for r in _requirements(wheel[0]) if canonicalize_name(r.name) == "lxml-html-clean"]
+    assert len(found) == 1, found
+    (requirement,) = found
+    assert requirement.marker is None and requirement.extras == set(), str(requirement)
+    assert requirement.specifier.contains(version("lxml-html-clean"))  # the tested version is allowed
+    importlib.import_module("lxml.html.clean")  # what trafilatura imports
 
 
 @pytest.mark.slow
