@@ -16,7 +16,7 @@ US, FR, UK, PL, LB, EG, UA, SA, AE, IN = "Q30", "Q142", "Q145", "Q36", "Q822", "
 DE, NL, RO, ES, GR, TR, NO, DK, BE = "Q183", "Q29999", "Q218", "Q29", "Q41", "Q43", "Q20", "Q35", "Q31"
 FI, SE, HR, RU, JP, AU = "Q33", "Q34", "Q224", "Q159", "Q17", "Q408"
 AT, IE, BA, CN, KZ, PK, MN, EE = "Q40", "Q27", "Q225", "Q148", "Q232", "Q843", "Q711", "Q191"
-GE, HU, AM, LT = "Q230", "Q28", "Q399", "Q37"
+GE, HU, AM, LT, RS, CR = "Q230", "Q28", "Q399", "Q37", "Q403", "Q800"
 NATO, EU, COE, SCO = "Q7184", "Q458", "Q8908", "Q485207"
 
 
@@ -568,3 +568,14 @@ def test_a_list_after_another_verb_or_a_wish_to_join_is_pending(extractor: Extra
 ])
 def test_a_letter_of_offer_is_a_contract(extractor: Extractor, lang: str, text: str) -> None:
     assert (US, RO) in pairs(read(extractor, text, lang))
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("fr", "La France a fait don de six hélicoptères Gazelle à l'armée de l'air serbe.", (FR, RS)),
+    ("en", "The United States transferred two patrol boats to the Costa Rican Coast Guard as Excess Defense "
+           "Articles.", (US, CR)),
+    ("en", "Germany made a donation of six Sea King helicopters to the Serbian air force.", (DE, RS)),
+])
+def test_a_light_verb_and_a_coast_guard_carry_the_recipient(extractor: Extractor, lang: str, text: str,
+                                                            pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))

@@ -201,6 +201,8 @@ def _under_trigger(p: Placed, triggers: dict[str, list[Token]]) -> bool:
     """Whether a deal word governs the mention ('livraison … à l'armée libanaise'), not a clause beside it ('la
     formation d'une compagnie par l'armée de Terre française')."""
     words = {t.i for ts in triggers.values() for t in ts}
+    # 'a fait don … à l'armée de l'air serbe': the verb whose object is the deal noun carries its arguments
+    words |= {t.head.i for ts in triggers.values() for t in ts if t.dep_ in ("obj", "dobj")}
     if any(0 < p.span.start - i <= 4 for i in words):
         return True  # 'l'acquisition par l'armée égyptienne': right after the word, whatever the parse says
     agents = lexicon(p.root.doc.lang_)["role_agent"] if p.root.doc.lang_ else frozenset()
