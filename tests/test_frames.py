@@ -16,7 +16,7 @@ US, FR, UK, PL, LB, EG, UA, SA, AE, IN = "Q30", "Q142", "Q145", "Q36", "Q822", "
 DE, NL, RO, ES, GR, TR, NO, DK, BE = "Q183", "Q29999", "Q218", "Q29", "Q41", "Q43", "Q20", "Q35", "Q31"
 FI, SE, HR, RU, JP, AU = "Q33", "Q34", "Q224", "Q159", "Q17", "Q408"
 AT, IE, BA, CN, KZ, PK, MN, EE = "Q40", "Q27", "Q225", "Q148", "Q232", "Q843", "Q711", "Q191"
-GE, HU, AM, LT, RS, CR = "Q230", "Q28", "Q399", "Q37", "Q403", "Q800"
+GE, HU, AM, LT, RS, CR, LV, CA = "Q230", "Q28", "Q399", "Q37", "Q403", "Q800", "Q211", "Q16"
 NATO, EU, COE, SCO = "Q7184", "Q458", "Q8908", "Q485207"
 
 
@@ -579,3 +579,16 @@ def test_a_letter_of_offer_is_a_contract(extractor: Extractor, lang: str, text: 
 def test_a_light_verb_and_a_coast_guard_carry_the_recipient(extractor: Extractor, lang: str, text: str,
                                                             pair: tuple) -> None:
     assert pair in pairs(read(extractor, text, lang))
+
+
+# 12. states that observe by a verb; taking part in a side clause ---------------------------------------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Service members from Canada and the Netherlands observed the exercise, while troops from Estonia and "
+           "Latvia took part in Exercise Spring Storm 2024."),
+    ("fr", "Des militaires canadiens et néerlandais ont observé l'exercice Spring Storm 2024, auquel participaient "
+           "l'Estonie et la Lettonie."),
+])
+def test_states_that_observe_by_a_verb_watch_and_a_side_clause_of_taking_part_takes_part(
+        extractor: Extractor, lang: str, text: str) -> None:
+    exercise = read(extractor, text, lang).exercises[0]
+    assert set(exercise.participants) == {EE, LV} and {CA, NL} <= set(exercise.observers)

@@ -320,7 +320,7 @@ def _observed(ctx: SentenceContext, group: list[Placed]) -> bool:
     """'an observer program, including representatives from A and B': a list after an observer word, with no
     word of taking part between them, watches the exercise."""
     start = group[0].span.start
-    observers = [t.i for t in ctx.cues("observer") if t.i < start]
+    observers = [t.i for t in ctx.cues("observer") if t.i < start and t.pos_ != "VERB"]  # the noun introduces
     if not observers:
         return False
     return not any(observers[-1] < t.i < start for t in ctx.cues("exercise_context"))
@@ -351,7 +351,9 @@ def _in_side_clause(p: Placed, lex: Lexicon) -> bool:
     for ancestor in [token, *token.ancestors]:
         if ancestor.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in lex["subordinator"]
                                             for c in ancestor.children):
-            return True
+            # '…, while troops from A and B took part': a side clause of taking part still takes part
+            return not any(t.lemma_.lower() in lex["exercise_context"] or t.lower_ in lex["exercise_context"]
+                           or t.lower_ in lex["exercise"] for t in ancestor.subtree)
     return False
 
 
