@@ -28,10 +28,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.ontology import KGID, ontology_graph
 from kg.owlrl_adapter import owl_rl_closure
+from kg.rdf.ontology import KGID, ontology_graph
+from kg.rdf.serialise import serialise, write_atomic
 from kg.reasoning import INFERRED_FILE, INPUT_FILES, Reasoner, infer, reason
-from kg.serialise import serialise, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = [ROOT / "corpus" / "sample", ROOT / "tests" / "data" / "dev" / "articles"]

@@ -44,7 +44,7 @@ LAYER_FILES = {"asserted": "graph.ttl", "inferred": "inferred.ttl", "wikidata": 
 LAYER_GRAPHS = {layer: f"https://w3id.org/kg-news/graph/{layer}" for layer in LAYERS}
 #: The sample corpus bundled with kg (the folder `kg build` reads when given no PATH).
 SAMPLE_CORPUS = sample_corpus()
-#: Prefixes for endpoints, whose files kg cannot read: those `kg build` writes (kg.mapping.PREFIXES).
+#: Prefixes for endpoints, whose files kg cannot read: those `kg build` writes (kg.rdf.mapping.PREFIXES).
 DEFAULT_PREFIXES = {
     "kg": "https://w3id.org/kg-news/ontology#", "kgid": "https://w3id.org/kg-news/id/",
     "wd": "http://www.wikidata.org/entity/", "wdt": "http://www.wikidata.org/prop/direct/",

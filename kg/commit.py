@@ -24,7 +24,7 @@ from pathlib import Path
 
 from kg.errors import FolderBusyError
 from kg.folderlock import write_lock
-from kg.serialise import write_atomic
+from kg.rdf.serialise import write_atomic
 from kg.triplestore import MIRRORED_FILES, STAMP_FILE, STORE_DIR, promote
 
 __all__ = ["COMMIT_MARK", "NEXT_DIR", "STATE_FILES", "abandon", "begin", "commit", "recover_folder"]

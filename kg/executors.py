@@ -1,7 +1,7 @@
 """Extract at scale: one function turns an article into its named graph as N-Quads, run here, on N processes or on
 a Dask cluster.
 
-`article_quads` is the unit of work: extract the article (spaCy and the rules), map it to RDF (`kg.mapping`, its
+`article_quads` is the unit of work: extract the article (spaCy and the rules), map it to RDF (`kg.rdf.mapping`, its
 terms written straight as N-Triples text) and join the triples as N-Quads named by the article's IRI. Articles go to
 workers in chunks (parsed per language with `nlp.pipe`, in batches), a bounded number of chunks in flight, so a
 corpus of any size streams through in bounded memory; results come back in input order, whatever the number of
@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 from kg.articles import Article
 from kg.errors import ExtractionError, KGError, MappingError
 from kg.extract import Extractor
-from kg.mapping import article_iri, write_extraction
+from kg.rdf.mapping import article_iri, write_extraction
 from kg.triplestore import ArticleQuads
 
 __all__ = ["CHUNK_SIZE", "ExecutorKind", "article_quads", "extract_all", "extract_chunk", "group_articles"]

@@ -19,9 +19,9 @@ from kg.errors import ArticleError, EmptyBuildError, KGError, StoreError
 from kg.executors import ExecutorKind, extract_all
 from kg.extract import Extractor
 from kg.folderlock import write_lock
-from kg.ontology import KG
+from kg.rdf.ontology import KG
+from kg.rdf.serialise import write_atomic, write_graph
 from kg.reasoning import INFERRED_FILE, Reasoner, reason
-from kg.serialise import write_atomic, write_graph
 from kg.triplestore import STORE_DIR, BackgroundWriter, BuildWriter, TripleStore, record_files
 from kg.validation import ShapeResult, validate_graph
 from kg.wikidata import enrich

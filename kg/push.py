@@ -34,7 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.serialise import RdfFormat, serialise
+from kg.rdf.serialise import RdfFormat, serialise
 from kg.triplestore import ALL_GRAPHS, STORE_DIR, GraphSet, TripleStore, sorted_unique
 
 __all__ = ["DEFAULT_GRAPH", "MERGED_GRAPH", "PushFormat", "PushReport", "credentials", "graph_store_url", "push"]

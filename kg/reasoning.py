@@ -35,8 +35,8 @@ from rdflib.term import Node
 
 from kg.errors import ReasoningError, StoreError
 from kg.folderlock import write_lock
-from kg.ontology import ONTOLOGY_DIR, ontology_graph
-from kg.serialise import serialise, to_oxigraph, write_atomic
+from kg.rdf.ontology import ONTOLOGY_DIR, ontology_graph
+from kg.rdf.serialise import serialise, to_oxigraph, write_atomic
 
 __all__ = ["AUTO_LIMIT", "INFERRED_FILE", "Inference", "Reasoner", "ReasoningReport", "infer", "reason"]
 

@@ -51,9 +51,9 @@ import pyoxigraph as ox
 from kg.articles import Article
 from kg.errors import FolderBusyError, StoreError
 from kg.folderlock import write_lock
-from kg.mapping import PREFIXES, article_iri, checked_iri
-from kg.ontology import KGID
-from kg.serialise import RdfFormat, atomic_writer, serialise_to, write_atomic
+from kg.rdf.mapping import PREFIXES, article_iri, checked_iri
+from kg.rdf.ontology import KGID
+from kg.rdf.serialise import RdfFormat, atomic_writer, serialise_to, write_atomic
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -123,7 +123,7 @@ class ArticleQuads:
 
 
 def article_graph(article_id: str) -> ox.NamedNode:
-    """The name of an article's graph: the article's IRI (`kg.mapping.article_iri`).
+    """The name of an article's graph: the article's IRI (`kg.rdf.mapping.article_iri`).
 
     >>> article_graph("a1").value
     'https://w3id.org/kg-news/id/article/a1-f29bc91b'

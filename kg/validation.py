@@ -25,9 +25,9 @@ from rdflib import RDF, SH, Graph, URIRef
 from rdflib.term import Node
 
 from kg.errors import StoreError
-from kg.mapping import PREFIXES
-from kg.ontology import ONTOLOGY_DIR, ontology_graph
-from kg.serialise import to_oxigraph
+from kg.rdf.mapping import PREFIXES
+from kg.rdf.ontology import ONTOLOGY_DIR, ontology_graph
+from kg.rdf.serialise import to_oxigraph
 
 __all__ = ["SHAPES_PATH", "ShapeResult", "ValidationReport", "validate", "validate_graph"]
 

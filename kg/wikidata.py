@@ -21,7 +21,7 @@ The snapshot is the offline truth; with a client the endpoint is asked first (th
 the snapshot fills in whatever it cannot answer: items it has no labels, types or codes for, and organisations
 it has no members for. Failures of the endpoint become warnings in the result, never exceptions.
 
->>> from kg.mapping import new_graph
+>>> from kg.rdf.mapping import new_graph
 >>> result = enrich(new_graph())        # no client: the snapshot only, no network
 >>> result.mode, result.snapshot_date
 ('offline', '2026-10-09')
@@ -46,9 +46,9 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.errors import LinkingError
 from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
-from kg.mapping import checked_iri, mint, new_graph
-from kg.ontology import KG, KGID, WD, WDT
-from kg.serialise import to_rdflib
+from kg.rdf.mapping import checked_iri, mint, new_graph
+from kg.rdf.ontology import KG, KGID, WD, WDT
+from kg.rdf.serialise import to_rdflib
 from kg.wikidata_client import Answer, Row, WikidataClient
 
 P = Namespace("http://www.wikidata.org/prop/")
@@ -792,7 +792,7 @@ def _choose(candidates: list[_Candidate], expected: set[str] | None
 
 
 def _kg_qid_iri(qid: str) -> URIRef:
-    """`kgid:Q…`, the IRI kg.mapping gives an entity known by its QID."""
+    """`kgid:Q…`, the IRI kg.rdf.mapping gives an entity known by its QID."""
     return checked_iri(f"{KGID}{qid}")
 
 
@@ -814,7 +814,7 @@ def enrich(graph: Graph, *, client: WikidataClient | None = None, gazetteer: Gaz
     Returns:
         The new graph, with counts and warnings (an endpoint that failed, names left unlinked).
 
-    >>> from kg.mapping import new_graph
+    >>> from kg.rdf.mapping import new_graph
     >>> enrich(new_graph()).linked
     0
     """

@@ -346,7 +346,7 @@ class WikidataClient:
         path = self._cache_path(query)
         if path is None:
             return
-        from kg.serialise import write_atomic
+        from kg.rdf.serialise import write_atomic
 
         entry = {"endpoint": self.endpoint, "query": query, "fetched": fetched, "response": response}
         data = json.dumps(entry, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")

@@ -213,7 +213,7 @@ def test_importing_kg_does_no_work() -> None:
 
 
 def test_default_prefixes_are_the_ones_the_build_writes() -> None:
-    from kg.mapping import PREFIXES
+    from kg.rdf.mapping import PREFIXES
 
     assert DEFAULT_PREFIXES == {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 

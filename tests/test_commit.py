@@ -16,7 +16,7 @@ from kg import commit as commit_module
 from kg.commit import COMMIT_MARK, NEXT_DIR, STATE_FILES
 from kg.extract import Extractor
 from kg.pipeline import build
-from kg.serialise import write_atomic
+from kg.rdf.serialise import write_atomic
 from kg.triplestore import MIRRORED_FILES, STORE_DIR, open_query_store, sync
 
 ROOT = Path(__file__).resolve().parent.parent

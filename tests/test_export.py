@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, isomorphic
 
 from kg.cli import main
-from kg.serialise import to_rdflib
+from kg.rdf.serialise import to_rdflib
 from kg.triplestore import (
     INFERRED_GRAPH,
     STORE_DIR,

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from kg.articles import read_articles
 from kg.errors import ArticleError
 from kg.extract import Extractor
-from kg.mapping import map_extraction
-from kg.serialise import write_graph
+from kg.rdf.mapping import map_extraction
+from kg.rdf.serialise import write_graph
 
 pytestmark = pytest.mark.slow
 ALLOWED = ("https://w3id.org/kg-news/", "http://www.wikidata.org/entity/", "http://www.w3.org/",

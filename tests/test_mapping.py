@@ -11,9 +11,9 @@ from rdflib import XSD, Literal
 from kg.errors import MappingError
 from kg.extract import Extractor
 from kg.extract.dates import PartialDate
-from kg.mapping import checked_iri, date_literal, exercise_key, mint
 from kg.pipeline import build
 from kg.queries import run_saved
+from kg.rdf.mapping import checked_iri, date_literal, exercise_key, mint
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "sample" / "000_566754dbe1dffb01.txt"

@@ -1,4 +1,4 @@
-"""Tests for the ontology (`ontology/kg.ttl`), its SHACL shapes (`ontology/shapes.ttl`) and `kg.ontology`."""
+"""Tests for the ontology (`ontology/kg.ttl`), its SHACL shapes (`ontology/shapes.ttl`) and `kg.rdf.ontology`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SH, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from kg.ontology import KG, KGID, ONTOLOGY_DIR, SEM, WD, WDT, ontology_graph
+from kg.rdf.ontology import KG, KGID, ONTOLOGY_DIR, SEM, WD, WDT, ontology_graph
 
 NS = str(KG._NS)
 KG_TERMS = sorted(inspect.get_annotations(KG))

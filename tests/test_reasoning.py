@@ -25,9 +25,9 @@ from kg.cli import main
 from kg.errors import ReasoningError, StoreError
 from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
-from kg.ontology import KG, KGID, SEM, WD, WDT, ontology_graph
 from kg.pipeline import build
 from kg.queries import run_saved
+from kg.rdf.ontology import KG, KGID, SEM, WD, WDT, ontology_graph
 from kg.reasoning import INFERRED_FILE, Inference, Reasoner, compile_vocabulary, infer, reason
 
 REASONERS = [Reasoner.OWLRL, Reasoner.FAST]

@@ -11,7 +11,7 @@ import pytest
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic
 
-from kg.serialise import RdfFormat, serialise, sorted_triples, write_graph
+from kg.rdf.serialise import RdfFormat, serialise, sorted_triples, write_graph
 
 HOSTILE = ['quote " and \\ backslash', "line\nbreak\tand tab", "emoji 🚀🇫🇷", "עברית right-to-left", "ctrl \x01\x7f",
            "x" * 20000, '"""triple"""', "'single'", "}{ ; DROP ALL ; #"]

@@ -18,7 +18,7 @@ from rdflib.namespace import Namespace
 import kg.validation
 from kg.cli import main
 from kg.errors import StoreError
-from kg.ontology import KG, KGID, ontology_graph
+from kg.rdf.ontology import KG, KGID, ontology_graph
 from kg.validation import SHAPES_PATH, ShapeResult, validate, validate_graph
 
 KGSH = Namespace("https://w3id.org/kg-news/shapes#")

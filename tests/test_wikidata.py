@@ -34,10 +34,10 @@ from kg.cli import main
 from kg.errors import LinkingError
 from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
-from kg.mapping import new_graph
-from kg.ontology import KG, KGID, ONTOLOGY_DIR, WD, WDT
 from kg.queries import QUERIES_DIR, load_store, run, run_saved
-from kg.serialise import serialise, sorted_triples, write_graph
+from kg.rdf.mapping import new_graph
+from kg.rdf.ontology import KG, KGID, ONTOLOGY_DIR, WD, WDT
+from kg.rdf.serialise import serialise, sorted_triples, write_graph
 from kg.wikidata import PQ, PS, Snapshot, _choose, enrich, load_snapshot
 from kg.wikidata_client import USER_AGENT, WikidataClient, retry_after
 
@@ -641,7 +641,7 @@ def test_build_help_documents_the_wikidata_options(capsys: pytest.CaptureFixture
 def test_membership_vs_wikidata_flags_claims_wikidata_lacks(tmp_path: Path) -> None:
     from kg.articles import Article
     from kg.extract.records import Evidence, Extraction, MembershipFact
-    from kg.mapping import map_extraction
+    from kg.rdf.mapping import map_extraction
 
     article = Article(id="sco.txt", text="L'OCS regroupe la Russie, l'Inde et le Turkménistan.", lang="fr")
     evidence = Evidence(sentence=article.text, start=0, end=len(article.text), rule="test", confidence=0.6)
@@ -657,7 +657,7 @@ def test_membership_vs_wikidata_never_gives_an_organisation_another_ones_item(tm
     """The Quad has no Wikidata item: its members' P463 statements (the UN, NATO…) are no answer about it."""
     from kg.articles import Article
     from kg.extract.records import Evidence, Extraction, MembershipFact
-    from kg.mapping import map_extraction
+    from kg.rdf.mapping import map_extraction
 
     article = Article(id="quad.txt", text="The Quad brings together Australia, India, Japan and the US.", lang="en")
     evidence = Evidence(sentence=article.text, start=0, end=len(article.text), rule="test", confidence=0.6)

@@ -15,8 +15,8 @@ import pytest
 from rdflib import RDF, URIRef
 
 from kg.errors import LinkingError
-from kg.mapping import new_graph
-from kg.ontology import KG, KGID
+from kg.rdf.mapping import new_graph
+from kg.rdf.ontology import KG, KGID
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
 

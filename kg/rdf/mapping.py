@@ -26,7 +26,7 @@ from kg.extract.dates import PartialDate
 from kg.extract.entities import slug
 from kg.extract.records import ArmsDeal, Evidence, Exercise, Extraction, MembershipFact, Mention, Rivalry
 from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
-from kg.ontology import KG, KGID, SCHEMA, SEM, WD, WDT
+from kg.rdf.ontology import KG, KGID, SCHEMA, SEM, WD, WDT
 
 #: Every prefix the project writes, bound in one place.
 PREFIXES: dict[str, Namespace] = {

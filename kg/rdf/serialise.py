@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.mapping import PREFIXES
+from kg.rdf.mapping import PREFIXES
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
