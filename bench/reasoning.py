@@ -3,7 +3,7 @@
 The graphs are made from real extracted articles: the sample corpus and the development articles are built once
 (`kg build`), then their graph is replicated with fresh IRIs (every `kgid:` IRI gets a `r{n}/` prefix per copy,
 so each copy is a separate world of states, events and attestations, as a larger corpus would be) up to each size.
-Both reasoners run through `kg.reasoning.reason` on the same folder, in the same process, each reading the same
+Both reasoners run through `kg.reason.reasoning.reason` on the same folder, in the same process, each reading the same
 `graph.ttl` and writing `inferred.ttl`; the script checks that they wrote the same bytes, and prints the ratios:
 of the whole `reason()`, of the reasoning alone (reading and writing left out), and of the fast path's reasoning to
 one plain owlrl expansion of the same graph, in CPU time (the machine may be shared). The fast path is timed three
@@ -28,10 +28,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.owlrl_adapter import owl_rl_closure
 from kg.rdf.ontology import KGID, ontology_graph
 from kg.rdf.serialise import serialise, write_atomic
-from kg.reasoning import INFERRED_FILE, INPUT_FILES, Reasoner, infer, reason
+from kg.reason.owlrl_adapter import owl_rl_closure
+from kg.reason.reasoning import INFERRED_FILE, INPUT_FILES, Reasoner, infer, reason
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = [ROOT / "corpus" / "sample", ROOT / "tests" / "data" / "dev" / "articles"]
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         triples = source_triples(args.source, work)
         infer(Graph(), reasoner=Reasoner.FAST)  # compile the ontology and rules.ru once, before any timing
         print(f"source: {len(triples)} triples from real articles (graph.ttl and wikidata.ttl)\n"
-              "seconds: `all` = kg.reasoning.reason() in wall-clock time (read graph.ttl, reason, write "
+              "seconds: `all` = kg.reason.reasoning.reason() in wall-clock time (read graph.ttl, reason, write "
               "inferred.ttl); `reasoning` = the reasoning alone (no reading or writing), wall-clock and CPU;\n"
               "`1 expand` = one plain owlrl expansion (CPU); ratios of CPU times: owlrl reasoner / fast, "
               "1 expand / fast", flush=True)

@@ -94,7 +94,7 @@ def _print_results(results: Sequence, limit: int = 20) -> None:
 
 def cmd_reason(args: argparse.Namespace) -> int:
     from kg.errors import StoreError
-    from kg.reasoning import reason
+    from kg.reason.reasoning import reason
     from kg.triplestore import STORE_DIR, sync
 
     try:
@@ -116,7 +116,7 @@ def cmd_reason(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from kg.errors import StoreError
-    from kg.validation import validate
+    from kg.reason.validation import validate
 
     try:
         report = validate(Path(args.data))
@@ -491,7 +491,7 @@ def _store_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _reasoner_option(group: argparse._ActionsContainer) -> None:
-    from kg.reasoning import AUTO_LIMIT, Reasoner
+    from kg.reason.reasoning import AUTO_LIMIT, Reasoner
 
     group.add_argument("--reasoner", choices=[r.value for r in Reasoner], default=Reasoner.AUTO.value,
                        help="owlrl (the reference), fast (the same triples, by SPARQL rules in Oxigraph), or auto: "

@@ -21,9 +21,9 @@ from kg.extract import Extractor
 from kg.folderlock import write_lock
 from kg.rdf.ontology import KG
 from kg.rdf.serialise import write_atomic, write_graph
-from kg.reasoning import INFERRED_FILE, Reasoner, reason
+from kg.reason.reasoning import INFERRED_FILE, Reasoner, reason
+from kg.reason.validation import ShapeResult, validate_graph
 from kg.triplestore import STORE_DIR, BackgroundWriter, BuildWriter, TripleStore, record_files
-from kg.validation import ShapeResult, validate_graph
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
 
@@ -101,8 +101,8 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     with `strict`, the first one raises its ArticleError instead. Articles too short for language detection
     ("und") are read as `default_lang`. The Wikidata links and enrichment go to `out/wikidata.ttl`: from
     the snapshot only when `wikidata` is None, else also from its endpoint (see `kg.wikidata.enrich`).
-    With `validation`, the graph is checked against the SHACL shapes (`kg.validation`; the results are in the
-    report); with `reasoning`, what it entails goes to `out/inferred.ttl` (`kg.reasoning.reason`, with
+    With `validation`, the graph is checked against the SHACL shapes (`kg.reason.validation`; the results are in the
+    report); with `reasoning`, what it entails goes to `out/inferred.ttl` (`kg.reason.reasoning.reason`, with
     `reasoner`), else a previous `out/inferred.ttl` is removed.
 
     Each article's triples go to its own named graph of the store `out/store` (`kg.triplestore`). A fresh build

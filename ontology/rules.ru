@@ -1,4 +1,4 @@
-# Rules of the kg ontology that OWL 2 RL cannot state: SPARQL 1.1 Update, run by kg.reasoning after the
+# Rules of the kg ontology that OWL 2 RL cannot state: SPARQL 1.1 Update, run by kg.reason.reasoning after the
 # OWL 2 RL closure and again until nothing changes (both reasoners run this file as it is: rdflib for owlrl's
 # path, Oxigraph for the fast path). Each rule reads only the default graph and only adds triples.
 #

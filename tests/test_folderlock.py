@@ -19,7 +19,7 @@ from kg.errors import EmptyBuildError, FolderBusyError
 from kg.extract import Extractor
 from kg.folderlock import LOCK_FILE, holder, is_locked, write_lock
 from kg.pipeline import GRAPH_FILE, REPORT_FILE, build, remove_articles
-from kg.reasoning import reason
+from kg.reason.reasoning import reason
 from kg.triplestore import STORE_DIR, TripleStore, stale_files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,5 @@
-"""Tests for reasoning (`kg.reasoning`, `kg.owlrl_adapter`, `ontology/rules.ru`) and the queries that read its output.
+"""Tests for reasoning (`kg.reason.reasoning`, `kg.reason.owlrl_adapter`, `ontology/rules.ru`) and the queries
+that read its output.
 
 Both reasoners really run: owlrl on small graphs (the owlrl-vs-fast comparisons use generated graphs of a few
 hundred triples and the built sample graphs; the 100k and 1M measurements are in bench/reasoning.py).
@@ -19,8 +20,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-import kg.owlrl_adapter
-import kg.reasoning
+import kg.reason.owlrl_adapter
+import kg.reason.reasoning
 from kg.cli import main
 from kg.errors import ReasoningError, StoreError
 from kg.extract import Extractor
@@ -28,7 +29,7 @@ from kg.gazetteer import load_gazetteer
 from kg.pipeline import build
 from kg.queries import run_saved
 from kg.rdf.ontology import KG, KGID, SEM, WD, WDT, ontology_graph
-from kg.reasoning import INFERRED_FILE, Inference, Reasoner, compile_vocabulary, infer, reason
+from kg.reason.reasoning import INFERRED_FILE, Inference, Reasoner, compile_vocabulary, infer, reason
 
 REASONERS = [Reasoner.OWLRL, Reasoner.FAST]
 SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "sample"
@@ -212,9 +213,9 @@ def test_irreflexive_property_is_reported_as_inconsistency(reasoner: Reasoner) -
 def test_owlrl_adapter_takes_owlrl_error_nodes_out_of_the_graph() -> None:
     g = ontology_graph()
     g.add((KGID.france, KG.alliedWith, KGID.france))
-    messages = kg.owlrl_adapter.owl_rl_closure(g)
+    messages = kg.reason.owlrl_adapter.owl_rl_closure(g)
     assert messages and all("Irreflexive" in m for m in messages)
-    assert (None, RDF.type, kg.owlrl_adapter.OWLRL_ERRORS.ErrorMessage) not in g
+    assert (None, RDF.type, kg.reason.owlrl_adapter.OWLRL_ERRORS.ErrorMessage) not in g
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -260,7 +261,7 @@ def test_fast_path_agrees_with_owlrl_on_memberships_of_the_reference_data() -> N
 
 def copy_build(build: Path, to: Path) -> Path:
     to.mkdir()
-    for name in kg.reasoning.INPUT_FILES:
+    for name in kg.reason.reasoning.INPUT_FILES:
         if (build / name).exists():
             shutil.copy(build / name, to / name)
     return to
@@ -341,7 +342,7 @@ def test_an_article_about_nato_makes_its_members_allies(dev_build: Path) -> None
 def seed_graphs(seed_build: Path) -> tuple[Graph, Graph]:
     """The asserted (graph.ttl and wikidata.ttl) and the inferred graphs of the sample build."""
     asserted = Graph()
-    for name in kg.reasoning.INPUT_FILES:
+    for name in kg.reason.reasoning.INPUT_FILES:
         if (seed_build / name).exists():
             asserted.parse(seed_build / name)
     return asserted, Graph().parse(seed_build / INFERRED_FILE)
@@ -461,7 +462,7 @@ def test_auto_uses_owlrl_on_small_graphs_and_the_fast_path_on_large_ones(monkeyp
     g.add((KGID.france, KG.rivalOf, KGID.russia))
     g.add((KGID.france, KG.memberOf, NATO))
     assert infer(g).reasoner is Reasoner.OWLRL
-    monkeypatch.setattr(kg.reasoning, "AUTO_LIMIT", 1)
+    monkeypatch.setattr(kg.reason.reasoning, "AUTO_LIMIT", 1)
     assert infer(g).reasoner is Reasoner.FAST
 
 
@@ -497,7 +498,7 @@ def test_fast_path_refuses_axioms_it_does_not_implement(axiom: str) -> None:
 
 def test_fast_plan_reads_only_asserted_triples_in_its_first_pass() -> None:
     vocab = compile_vocabulary(ontology_graph())
-    plan = kg.reasoning.fast_plan(vocab, *kg.reasoning._rules())
+    plan = kg.reason.reasoning.fast_plan(vocab, *kg.reason.reasoning._rules())
     assert str(RDF.type) in plan.derivable and str(KG.coMemberOf) in plan.derivable
     assert all("INSERT" in update for update in plan.first + plan.rules + plan.after_rules)
 
@@ -530,7 +531,7 @@ def test_build_without_reasoning_removes_an_old_inferred_ttl(extractor: Extracto
     assert not (tmp_path / INFERRED_FILE).exists()
 
 
-@pytest.mark.parametrize("module", [kg.reasoning, kg.owlrl_adapter])
+@pytest.mark.parametrize("module", [kg.reason.reasoning, kg.reason.owlrl_adapter])
 def test_docstring_examples_run(module: object) -> None:
     failed, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert failed == 0

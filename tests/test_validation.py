@@ -1,4 +1,5 @@
-"""Tests for `kg.validation` and `kg validate`: SHACL results with their focus node, path and message; exit codes.
+"""Tests for `kg.reason.validation` and `kg validate`: SHACL results with their focus node, path and message; exit
+codes.
 
 The shapes themselves are tested one by one in tests/test_ontology.py (with pySHACL directly); here, the module that
 runs them on built graphs, and its own execution of the SHACL-SPARQL constraints (checked against pySHACL's).
@@ -15,11 +16,11 @@ import pytest
 from rdflib import RDF, SH, XSD, Graph, Literal, URIRef
 from rdflib.namespace import Namespace
 
-import kg.validation
+import kg.reason.validation
 from kg.cli import main
 from kg.errors import StoreError
 from kg.rdf.ontology import KG, KGID, ontology_graph
-from kg.validation import SHAPES_PATH, ShapeResult, validate, validate_graph
+from kg.reason.validation import SHAPES_PATH, ShapeResult, validate, validate_graph
 
 KGSH = Namespace("https://w3id.org/kg-news/shapes#")
 
@@ -83,13 +84,13 @@ def test_results_are_sorted_violations_first(seed_graph: Graph) -> None:
 
 
 def test_sparql_constraints_give_what_pyshacl_gives(seed_graph: Graph) -> None:
-    """kg.validation runs the shapes' SHACL-SPARQL constraints itself, in Oxigraph; pySHACL agrees."""
+    """kg.reason.validation runs the shapes' SHACL-SPARQL constraints itself, in Oxigraph; pySHACL agrees."""
     data = broken(seed_graph)
     data.add((KGID.Q159, KG.memberOf, KGID.Q7184))  # no evidence either
     shapes = Graph().parse(SHAPES_PATH)
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology_graph(), inference="none")
     assert isinstance(results, Graph)
-    short = kg.validation._short
+    short = kg.reason.validation._short
     theirs = {(short(results.value(r, SH.focusNode)), short(results.value(r, SH.resultPath)),
                short(results.value(r, SH.value)))
               for r in results.subjects(RDF.type, SH.ValidationResult)
@@ -159,5 +160,5 @@ def test_shape_result_text() -> None:
 
 
 def test_docstring_examples_run() -> None:
-    failed, _ = doctest.testmod(kg.validation, optionflags=doctest.ELLIPSIS)
+    failed, _ = doctest.testmod(kg.reason.validation, optionflags=doctest.ELLIPSIS)
     assert failed == 0

@@ -3,7 +3,7 @@
 `reason(DIR)` reads `DIR/graph.ttl` (and `DIR/wikidata.ttl` when there is one) and writes the triples they entail,
 and only those, to `DIR/inferred.ttl`. Two reasoners give the same triples:
 
-- `owlrl`, the reference: owlrl's OWL 2 RL closure (through `kg.owlrl_adapter`) of the data merged with
+- `owlrl`, the reference: owlrl's OWL 2 RL closure (through `kg.reason.owlrl_adapter`) of the data merged with
   `ontology/kg.ttl`, then the SPARQL Update rules of `ontology/rules.ru` (co-members, allies, the country an event
   happens in), then both again until nothing changes. Slow: minutes per 100,000 triples (two owlrl passes).
 - `fast`: the same closure as SPARQL Update rules run inside Oxigraph. The OWL part is compiled from the ontology's
@@ -355,7 +355,7 @@ def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
 
 
 def _owlrl(store: ox.Store, ontology: Graph) -> tuple[list[ox.Triple], list[str]]:
-    from kg.owlrl_adapter import owl_rl_closure
+    from kg.reason.owlrl_adapter import owl_rl_closure
 
     asserted = Graph()
     for quad in store:
