@@ -32,7 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 from kg.pipeline import build
-from kg.queries import get_query, with_values
+from kg.query.queries import get_query, with_values
 from kg.serve import default_max_in_flight, serve_command
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -39,7 +39,7 @@ def child_queries(build: str) -> dict:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from kg.queries import bindings, graph_files, saved_queries, with_values
+    from kg.query.queries import bindings, graph_files, saved_queries, with_values
     from kg.triplestore import open_query_store
 
     store = open_query_store(Path(build))

@@ -27,8 +27,8 @@ import pandas as pd
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.hints import NAMES_QUERY, UnknownValueWarning, hints
-from kg.queries import IRI, AnyTerm, Term, bindings, get_query, saved_queries, select, term_value, to_term
+from kg.query.hints import NAMES_QUERY, UnknownValueWarning, hints
+from kg.query.queries import IRI, AnyTerm, Term, bindings, get_query, saved_queries, select, term_value, to_term
 from kg.resources import sample_corpus
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class _Endpoint:
         """Whether the endpoint holds the named graph `graph`. The graph is named in a FILTER: Virtuoso answers
         `ASK { GRAPH <absent> { ?s ?p ?o } }` with true whenever a default graph applies, and then every query
         would read an empty layer without a word."""
-        from kg.endpoint import ask_endpoint
+        from kg.query.endpoint import ask_endpoint
 
         return ask_endpoint(self.url, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{graph}>) }}",
                             timeout=self.timeout, label=label)
@@ -151,8 +151,8 @@ class _Endpoint:
     def _check(self) -> str:
         """Where the endpoint keeps kg's graph: its layer graphs, else kg push's merged graph, else kg articles in
         its default graph."""
-        from kg.endpoint import ask_endpoint
         from kg.push import MERGED_GRAPH
+        from kg.query.endpoint import ask_endpoint
 
         asserted = LAYER_GRAPHS["asserted"]
         if self._has_graph(asserted, "layer check"):
@@ -185,7 +185,7 @@ def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
 
 
 class Results(pd.DataFrame):
-    """A query's answer: a pandas DataFrame whose IRIs (`kg.queries.IRI` values) show as prefixed names.
+    """A query's answer: a pandas DataFrame whose IRIs (`kg.query.queries.IRI` values) show as prefixed names.
 
     The values stay full IRIs (`df.member[0]` is the whole IRI and binds as an IRI when passed back as a
     parameter); only the display (`repr`, Jupyter's HTML) shortens them with the graph's prefixes.
@@ -342,7 +342,7 @@ class KnowledgeGraph:
     _store: ox.Store | None = field(default=None, repr=False)
     _endpoint: _Endpoint | None = field(default=None, repr=False)
     _graphs: dict[tuple[str, ...], Graph] = field(default_factory=dict, repr=False, compare=False)
-    isolate: bool = True  # SPARQL text runs in a child process (`kg.sandbox`): an engine abort spares the kernel
+    isolate: bool = True  # SPARQL text runs in a child process (`kg.query.sandbox`): an engine abort spares the kernel
 
     @property
     def is_remote(self) -> bool:
@@ -370,7 +370,7 @@ class KnowledgeGraph:
     def query(self, query: str, /, **params: object) -> Results:
         """The answer to a saved query (by name) or to SPARQL text, as a typed DataFrame.
 
-        Parameters are bound as RDF terms, never formatted into the query (see `kg.queries`): a saved query
+        Parameters are bound as RDF terms, never formatted into the query (see `kg.query.queries`): a saved query
         accepts its declared parameters (unknown names and bad values are QueryErrors), SPARQL text any of its
         variables. The graph's prefixes (kg:, kgid:, wd:, rdfs: …) need not be declared.
         """
@@ -382,7 +382,7 @@ class KnowledgeGraph:
 
     def hints(self, query: str, /, **params: object) -> list[str]:
         """Why a saved query may answer nothing: its `entity` parameters whose values name nothing in the graph,
-        each with the closest names the graph has (see `kg.hints`); empty for SPARQL text."""
+        each with the closest names the graph has (see `kg.query.hints`); empty for SPARQL text."""
         if not _SAVED_NAME.match(query):
             return []
         return hints(get_query(query), params, lambda: [r["name"] or "" for r in self.rows(NAMES_QUERY)[1]])
@@ -406,7 +406,7 @@ class KnowledgeGraph:
     def _select(self, text: str, values: Mapping[ox.Variable, Term], label: str
                 ) -> tuple[list[str], list[list[AnyTerm | None]]]:
         if self._endpoint is not None:
-            from kg.endpoint import select_endpoint
+            from kg.query.endpoint import select_endpoint
 
             return select_endpoint(self._endpoint.url, text, values=values, prefixes=self.prefixes,
                                    default_graphs=self._endpoint.default_graphs(self.layers),
@@ -418,7 +418,7 @@ class KnowledgeGraph:
                           label=label)
 
         if self.isolate and label == "query":  # SPARQL text from the user, not a saved query
-            from kg.sandbox import isolated
+            from kg.query.sandbox import isolated
 
             return isolated(run, label=label)
         return run()
@@ -464,7 +464,7 @@ def open(source: str | os.PathLike[str], *, inferred: bool = True, wikidata: boo
     seconds per query). The answers come from the asserted triples, plus the inferred ones (`inferred`) and
     the Wikidata links and enrichment (`wikidata`) when the folder has them. SPARQL text (not a saved query) on
     a folder runs in a child process, so that an abort of the engine on it cannot kill the caller (a notebook's
-    kernel; see `kg.sandbox`); `isolate=False` runs it in this process.
+    kernel; see `kg.query.sandbox`); `isolate=False` runs it in this process.
 
     Raises StoreError when the folder has no graph.ttl.
 

@@ -30,7 +30,7 @@ from rdflib import URIRef
 import kg
 from kg.api import DEFAULT_PREFIXES, IRI, LAYER_FILES, KnowledgeGraph, Results, catalogue, load_commands, to_frame
 from kg.errors import QueryError, StoreError
-from kg.queries import get_query, saved_queries, select, to_term, where_start, with_values
+from kg.query.queries import get_query, saved_queries, select, to_term, where_start, with_values
 
 INJECTION = 'x" } ; DROP ALL ; #'
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -455,11 +455,12 @@ def test_the_layer_check_names_the_graph_in_a_filter(endpoint: Server, plain_end
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Virtuoso answers `ASK { GRAPH <absent> { … } }` with true when a default graph applies: the check is asked
     in a form every engine answers alike, and each endpoint is told apart by it."""
-    import kg.endpoint
+    import kg.query.endpoint
 
     asked: list[str] = []
-    ask = kg.endpoint.ask_endpoint
-    monkeypatch.setattr(kg.endpoint, "ask_endpoint", lambda url, text, **kw: asked.append(text) or ask(url, text, **kw))
+    ask = kg.query.endpoint.ask_endpoint
+    monkeypatch.setattr(kg.query.endpoint, "ask_endpoint",
+                        lambda url, text, **kw: asked.append(text) or ask(url, text, **kw))
     assert len(kg.open(endpoint.url).query("members", organisation="SCO")) == 8
     assert len(kg.open(plain_endpoint.url).query("members", organisation="SCO")) == 8
     assert asked[0] == asked[1] == ("ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = "

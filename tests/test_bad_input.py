@@ -11,7 +11,7 @@ import pytest
 
 from kg.extract import Extractor
 from kg.pipeline import build
-from kg.queries import run_saved
+from kg.query.queries import run_saved
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

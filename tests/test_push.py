@@ -22,7 +22,7 @@ import pytest
 from kg.cli import main
 from kg.errors import StoreError
 from kg.push import PushFormat, push
-from kg.queries import run, saved_queries
+from kg.query.queries import run, saved_queries
 from kg.serve import oxigraph_binary
 from kg.triplestore import STORE_DIR, GraphSet, TripleStore, open_query_store
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import QueryError
-from kg.queries import OutputFormat, format_rows, get_query, run_saved, saved_queries
+from kg.query.queries import OutputFormat, format_rows, get_query, run_saved, saved_queries
 
 CONTRACT = {
     "states": ["article", "state", "label", "wikidata"],

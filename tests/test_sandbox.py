@@ -11,7 +11,7 @@ import pytest
 
 import kg
 from kg.errors import QueryError
-from kg.sandbox import isolated
+from kg.query.sandbox import isolated
 
 PANIC = ("SELECT ?o WHERE { VALUES ?o { " + " ".join(
     f'"2020-01-01T{h:02d}:{m:02d}:00{tz}"^^<http://www.w3.org/2001/XMLSchema#dateTime>'

@@ -16,7 +16,7 @@ from kg.errors import StoreError
 from kg.extract import Extractor
 from kg.folderlock import LOCK_FILE
 from kg.pipeline import build, remove_articles
-from kg.queries import get_query, graph_files, run, saved_queries
+from kg.query.queries import get_query, graph_files, run, saved_queries
 from kg.triplestore import (
     INFERRED_GRAPH,
     STORE_DIR,

@@ -9,7 +9,7 @@ import pytest
 
 import kg
 from kg.cli import main
-from kg.queries import IRI, OutputFormat, column_widths, format_rows, run_saved
+from kg.query.queries import IRI, OutputFormat, column_widths, format_rows, run_saved
 
 
 def test_the_table_writes_iris_as_prefixed_names_and_csv_keeps_them_whole(seed_build: Path) -> None:

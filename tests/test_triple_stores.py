@@ -25,9 +25,9 @@ import pytest
 import kg
 from kg.api import DEFAULT_PREFIXES, LAYER_FILES, LAYER_GRAPHS
 from kg.cli import main
-from kg.endpoint import select_endpoint
 from kg.push import MERGED_GRAPH, PASSWORD_VARIABLE, USER_VARIABLE
-from kg.queries import AnyTerm, bindings, get_query, saved_queries, term_value, with_values
+from kg.query.endpoint import select_endpoint
+from kg.query.queries import AnyTerm, bindings, get_query, saved_queries, term_value, with_values
 from kg.triplestore import STORE_DIR, ExportFormat, TripleStore, export_file
 
 #: The server's settings: its own folder, loopback ports, no query cost limit (the package's default refuses some

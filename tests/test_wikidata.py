@@ -34,7 +34,7 @@ from kg.cli import main
 from kg.errors import LinkingError
 from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
-from kg.queries import QUERIES_DIR, load_store, run, run_saved
+from kg.query.queries import QUERIES_DIR, load_store, run, run_saved
 from kg.rdf.mapping import new_graph
 from kg.rdf.ontology import KG, KGID, ONTOLOGY_DIR, WD, WDT
 from kg.rdf.serialise import serialise, sorted_triples, write_graph

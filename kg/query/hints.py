@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 
-from kg.queries import SavedQuery
+from kg.query.queries import SavedQuery
 
 __all__ = ["NAMES_QUERY", "UnknownValueWarning", "closest", "hints"]
 

@@ -9,7 +9,7 @@ A saved query's leading `#` lines are its header:
     # param scope (alliances|all) = alliances : one of the listed values
 
 A parameter's type, in parentheses, is `text` (the default), `entity` (text naming something in the graph: a
-label, name, QID or IRI; an empty answer for a value that names nothing gets a hint, see `kg.hints`), `integer`,
+label, name, QID or IRI; an empty answer for a value that names nothing gets a hint, see `kg.query.hints`), `integer`,
 `decimal`, `date`, `iri` (a full IRI or a prefixed name the query declares) or a list of allowed values; a value
 that does not fit is a QueryError.
 
