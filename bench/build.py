@@ -73,16 +73,9 @@ def child_serialise(build: str) -> dict:
 
     from rdflib import Graph
 
-    from kg.triplestore import (
-        STORE_DIR,
-        ExportFormat,
-        GraphSet,
-        TripleStore,
-        _serialise_sorted,
-        _write_chunks,
-        export,
-        sorted_unique_chunks,
-    )
+    from kg.store.dumps import ExportFormat, export, serialise_sorted
+    from kg.store.sort import sorted_unique_chunks, write_chunks
+    from kg.store.triplestore import STORE_DIR, GraphSet, TripleStore
 
     with TripleStore.open(Path(build) / STORE_DIR, read_only=True) as store, tempfile.TemporaryFile() as out:
         started = time.perf_counter()
@@ -95,9 +88,9 @@ def child_serialise(build: str) -> dict:
         spool.writelines(lines)
         spool.seek(0)
         started = time.perf_counter()
-        _write_chunks(sorted_unique_chunks(spool), ordered)
+        write_chunks(sorted_unique_chunks(spool), ordered)
         ordered.seek(0)
-        _serialise_sorted(ordered, ttl, ExportFormat.TTL)
+        serialise_sorted(ordered, ttl, ExportFormat.TTL)
         ours = time.perf_counter() - started
         ttl.seek(0)
         same = ttl.read() == (Path(build) / "graph.ttl").read_bytes()

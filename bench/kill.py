@@ -8,11 +8,11 @@ done. After each kill the store must open, hold every earlier article's graph ex
 article either wholly (its graph exactly as a complete run writes it) or not at all.
 
 A fresh build (no `--append`) fills a new store beside the old one and puts it in place at the end
-(`kg.triplestore.promote`): after a kill at any moment of it, the store must be the old one or the complete new
+(`kg.store.triplestore.promote`): after a kill at any moment of it, the store must be the old one or the complete new
 one, exactly (`run_fresh_kills`).
 
 Every build stages its next state (graph files, store, `store.json`, `report.json`) and commits it at one point
-(`kg.commit`), so after every kill — of an append, a fresh build or a `kg remove` (`run_remove_kills`) — the whole
+(`kg.store.commit`), so after every kill — of an append, a fresh build or a `kg remove` (`run_remove_kills`) — the whole
 folder must be the old state or the new one: the store and the files of the same build, `store.json` in line with
 them, `report.json` that build's.
 
@@ -217,15 +217,15 @@ def zygote() -> int:
 
 def _die_at_commit_step(step: int) -> None:
     """Make this process SIGKILL itself just before the `step`th rename (`os.replace`, `os.rename`) after its commit
-    mark is written: a kill at one exact point of `kg.commit.commit` and `kg.triplestore.promote`."""
-    import kg.commit
+    mark is written: a kill at one exact point of `kg.store.commit.commit` and `kg.store.triplestore.promote`."""
+    import kg.store.commit
 
-    write_atomic = kg.commit.write_atomic
+    write_atomic = kg.store.commit.write_atomic
     renames = [-1]  # renames since the mark; -1 before it
 
     def marking(path: Path, data: bytes) -> None:
         write_atomic(path, data)
-        if path.name == kg.commit.COMMIT_MARK:
+        if path.name == kg.store.commit.COMMIT_MARK:
             renames[0] = 0
 
     def dying(rename: Callable[..., None]) -> Callable[..., None]:
@@ -237,7 +237,7 @@ def _die_at_commit_step(step: int) -> None:
             rename(*args, **kwargs)
         return renaming
 
-    kg.commit.write_atomic = marking  # type: ignore[assignment]
+    kg.store.commit.write_atomic = marking  # type: ignore[assignment]
     os.replace, os.rename = dying(os.replace), dying(os.rename)  # type: ignore[assignment]
 
 
@@ -307,7 +307,8 @@ def make_corpus(path: Path, count: int, *, prefix: str = "kill") -> Path:
 
 def graph_digests(store_dir: Path) -> dict[str, str]:
     """Every named graph of the store (opened read-write, so that it recovers) → a digest of its sorted triples."""
-    from kg.triplestore import TripleStore, sorted_unique
+    from kg.store.sort import sorted_unique
+    from kg.store.triplestore import TripleStore
 
     with TripleStore.open(store_dir) as store:
         digests = {}
@@ -324,8 +325,9 @@ def folder_state(folder: Path) -> dict[str, object]:
     """What a reader finds in a build folder (after the recovery any reader does): the bytes of its graph files,
     whether `store.json` says the store mirrors them, `report.json` without what differs between runs, and the
     digests of the store's graphs."""
-    from kg.commit import recover_folder
-    from kg.triplestore import MIRRORED_FILES, stale_files
+    from kg.store.commit import recover_folder
+    from kg.store.folder import stale_files
+    from kg.store.triplestore import MIRRORED_FILES
 
     recover_folder(folder)
     state: dict[str, object] = {}

@@ -40,7 +40,7 @@ def child_queries(build: str) -> dict:
     from rdflib import Graph
 
     from kg.query.queries import bindings, graph_files, saved_queries, with_values
-    from kg.triplestore import open_query_store
+    from kg.store.folder import open_query_store
 
     store = open_query_store(Path(build))
     assert store is not None, "the store is stale"

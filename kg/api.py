@@ -117,7 +117,7 @@ def load_commands(data: Path, location: Path) -> list[list[str]]:
 @dataclass
 class _Endpoint:
     """A remote endpoint and where it keeps kg's graph (asked once): `layers` (each layer in its named graph),
-    `merged` (kg push's merge of all graphs in `kg.push.MERGED_GRAPH`, for stores such as Virtuoso) or `default`
+    `merged` (kg push's merge of all graphs in `kg.store.push.MERGED_GRAPH`, for stores such as Virtuoso) or `default`
     (in the default graph)."""
 
     url: str
@@ -127,7 +127,7 @@ class _Endpoint:
     def default_graphs(self, layers: tuple[str, ...]) -> list[str]:
         """The `default-graph-uri` values that give `layers` here; raises QueryError when the endpoint holds no kg
         graph at all, rather than answering every query with nothing."""
-        from kg.push import MERGED_GRAPH
+        from kg.store.push import MERGED_GRAPH
 
         if self.keeps is None:
             self.keeps = self._check()
@@ -151,8 +151,8 @@ class _Endpoint:
     def _check(self) -> str:
         """Where the endpoint keeps kg's graph: its layer graphs, else kg push's merged graph, else kg articles in
         its default graph."""
-        from kg.push import MERGED_GRAPH
         from kg.query.endpoint import ask_endpoint
+        from kg.store.push import MERGED_GRAPH
 
         asserted = LAYER_GRAPHS["asserted"]
         if self._has_graph(asserted, "layer check"):

@@ -95,7 +95,8 @@ def _print_results(results: Sequence, limit: int = 20) -> None:
 def cmd_reason(args: argparse.Namespace) -> int:
     from kg.errors import StoreError
     from kg.reason.reasoning import reason
-    from kg.triplestore import STORE_DIR, sync
+    from kg.store.folder import sync
+    from kg.store.triplestore import STORE_DIR
 
     try:
         report = reason(Path(args.data), reasoner=args.reasoner)
@@ -341,7 +342,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kg.triplestore import STORE_DIR, ExportFormat, TripleStore, export, export_file, parse_graph_sets
+    from kg.store.dumps import ExportFormat, export, export_file
+    from kg.store.triplestore import STORE_DIR, TripleStore, parse_graph_sets
 
     try:
         graphs = parse_graph_sets(args.graphs)
@@ -359,8 +361,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from kg.push import PushFormat, push
-    from kg.triplestore import parse_graph_sets
+    from kg.store.push import PushFormat, push
+    from kg.store.triplestore import parse_graph_sets
 
     try:
         graphs = parse_graph_sets(args.graphs)

@@ -5,7 +5,7 @@ a Dask cluster.
 terms written straight as N-Triples text) and join the triples as N-Quads named by the article's IRI. Articles go to
 workers in chunks (parsed per language with `nlp.pipe`, in batches), a bounded number of chunks in flight, so a
 corpus of any size streams through in bounded memory; results come back in input order, whatever the number of
-workers, and load into the store (`kg.triplestore.TripleStore.put_article`).
+workers, and load into the store (`kg.store.triplestore.TripleStore.put_article`).
 
 - `jobs=1`: in this process, with the given extractor.
 - `jobs=N`: a pool of N processes (spawned, not forked: each loads its own spaCy pipelines once).
@@ -33,7 +33,7 @@ from kg.articles import Article
 from kg.errors import ExtractionError, KGError, MappingError
 from kg.extract import Extractor
 from kg.rdf.mapping import article_iri, write_extraction
-from kg.triplestore import ArticleQuads
+from kg.store.triplestore import ArticleQuads
 
 __all__ = ["CHUNK_SIZE", "ExecutorKind", "article_quads", "extract_all", "extract_chunk", "group_articles"]
 

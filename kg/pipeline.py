@@ -14,16 +14,18 @@ from typing import TypeVar
 from rdflib import RDF, Graph
 
 from kg.articles import Article, read_articles
-from kg.commit import abandon, begin, commit
 from kg.errors import ArticleError, EmptyBuildError, KGError, StoreError
 from kg.executors import ExecutorKind, extract_all
 from kg.extract import Extractor
-from kg.folderlock import write_lock
 from kg.rdf.ontology import KG
 from kg.rdf.serialise import write_atomic, write_graph
 from kg.reason.reasoning import INFERRED_FILE, Reasoner, reason
 from kg.reason.validation import ShapeResult, validate_graph
-from kg.triplestore import STORE_DIR, BackgroundWriter, BuildWriter, TripleStore, record_files
+from kg.store.commit import abandon, begin, commit
+from kg.store.folder import record_files
+from kg.store.folderlock import write_lock
+from kg.store.triplestore import STORE_DIR, TripleStore
+from kg.store.writers import BackgroundWriter, BuildWriter
 from kg.wikidata import enrich
 from kg.wikidata_client import WikidataClient
 
@@ -105,17 +107,17 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     report); with `reasoning`, what it entails goes to `out/inferred.ttl` (`kg.reason.reasoning.reason`, with
     `reasoner`), else a previous `out/inferred.ttl` is removed.
 
-    Each article's triples go to its own named graph of the store `out/store` (`kg.triplestore`). A fresh build
+    Each article's triples go to its own named graph of the store `out/store` (`kg.store.triplestore`). A fresh build
     fills a new store beside it in one bulk load at the end; with `append` a copy of the store keeps the articles
     of earlier builds, each article written in one transaction (an article built again replaces its graph), and
     `remove` lists article ids to take out first. The graph files, the store, `store.json` and `report.json` of the
-    new state are all made beside the current ones and put in place at one commit point (`kg.commit`): a build
+    new state are all made beside the current ones and put in place at one commit point (`kg.store.commit`): a build
     stopped or killed at any moment leaves the folder wholly as it was, or (once committed) wholly new.
     `graph.ttl` is written from the articles' triples, not read back from the store. The articles are extracted
     on `jobs` processes, or on the Dask cluster at `scheduler` with `executor="dask"` (`kg.executors.extract_all`);
     the output does not depend on either.
 
-    The folder's write lock (`kg.folderlock`) is held from the start to the end: one writer at a time.
+    The folder's write lock (`kg.store.folderlock`) is held from the start to the end: one writer at a time.
 
     Raises:
         FolderBusyError: another kg command is writing `out` (nothing was touched).
@@ -176,7 +178,7 @@ def _build_state(articles: list[Article], out: Path, staged: Path, report: Build
                  progress: Callable[[Iterable[Article], int], Iterable[Article]], reasoning: bool,
                  reasoner: Reasoner | str, validation: bool, append: bool, jobs: int, executor: ExecutorKind | str,
                  scheduler: str | None, remove: Sequence[str]) -> None:
-    """The next state of the folder `out`, whole, in `staged` and `out/store.new` (see `kg.commit`): a new store
+    """The next state of the folder `out`, whole, in `staged` and `out/store.new` (see `kg.store.commit`): a new store
     for a fresh build, a copy of the current one for an append or a removal."""
     target = out / STORE_DIR
     opened = TripleStore.open_copy(target) if append else TripleStore.open_staging(target)

@@ -81,7 +81,8 @@ from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import ServeError, StoreError
-from kg.triplestore import STORE_DIR, TripleStore, sync
+from kg.store.folder import sync
+from kg.store.triplestore import STORE_DIR, TripleStore
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_MAX_RESULT_BYTES", "DEFAULT_PORT", "RESULT_TOO_LARGE", "ReadOnlyProxy",
            "default_max_in_flight", "default_max_queued", "engine_query_budget", "oxigraph_binary", "parse_origins",
@@ -218,7 +219,7 @@ def serve_command(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFA
                   timeout: float | None = 10, cors: bool = False) -> list[str]:
     """The command that serves the store of `directory` read-only, without the proxy (`serve` runs it on an
     internal port); the store is first brought in line with the folder's graph files when they changed since it
-    was written (`kg.triplestore.sync`).
+    was written (`kg.store.folder.sync`).
 
     Raises:
         StoreError: no store in `directory`, or it cannot be synchronised (in use by a build).

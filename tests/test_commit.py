@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from kg import commit as commit_module
-from kg.commit import COMMIT_MARK, NEXT_DIR, STATE_FILES
 from kg.extract import Extractor
 from kg.pipeline import build
 from kg.rdf.serialise import write_atomic
-from kg.triplestore import MIRRORED_FILES, STORE_DIR, open_query_store, sync
+from kg.store import commit as commit_module
+from kg.store.commit import COMMIT_MARK, NEXT_DIR, STATE_FILES
+from kg.store.folder import open_query_store, sync
+from kg.store.triplestore import MIRRORED_FILES, STORE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "data" / "dev" / "articles"

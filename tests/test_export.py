@@ -13,16 +13,8 @@ from rdflib.compare import graph_diff, isomorphic
 
 from kg.cli import main
 from kg.rdf.serialise import to_rdflib
-from kg.triplestore import (
-    INFERRED_GRAPH,
-    STORE_DIR,
-    WIKIDATA_GRAPH,
-    ExportFormat,
-    GraphSet,
-    TripleStore,
-    article_graph,
-    export_bytes,
-)
+from kg.store.dumps import ExportFormat, export_bytes
+from kg.store.triplestore import INFERRED_GRAPH, STORE_DIR, WIKIDATA_GRAPH, GraphSet, TripleStore, article_graph
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HOSTILE = [

@@ -17,10 +17,11 @@ from kg.articles import Article
 from kg.cli import main
 from kg.errors import EmptyBuildError, FolderBusyError
 from kg.extract import Extractor
-from kg.folderlock import LOCK_FILE, holder, is_locked, write_lock
 from kg.pipeline import GRAPH_FILE, REPORT_FILE, build, remove_articles
 from kg.reason.reasoning import reason
-from kg.triplestore import STORE_DIR, TripleStore, stale_files
+from kg.store.folder import stale_files
+from kg.store.folderlock import LOCK_FILE, holder, is_locked, write_lock
+from kg.store.triplestore import STORE_DIR, TripleStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "data" / "dev" / "articles"
@@ -68,7 +69,7 @@ def test_the_lock_is_reentrant_in_a_thread_and_refuses_another(tmp_path: Path) -
 
 def test_a_second_process_is_refused_at_once_with_the_holder_named(tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    script = ("import sys, pathlib; from kg.folderlock import write_lock\n"
+    script = ("import sys, pathlib; from kg.store.folderlock import write_lock\n"
               f"with write_lock(pathlib.Path({str(tmp_path)!r}), 'build --append'):\n"
               "    print('held', flush=True); sys.stdin.read()\n")
     holder_process = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -87,7 +88,7 @@ def test_a_second_process_is_refused_at_once_with_the_holder_named(tmp_path: Pat
 
 
 def test_a_writer_killed_holding_the_lock_leaves_the_folder_unlocked(tmp_path: Path) -> None:
-    script = ("import os, pathlib; from kg.folderlock import write_lock\n"
+    script = ("import os, pathlib; from kg.store.folderlock import write_lock\n"
               f"with write_lock(pathlib.Path({str(tmp_path)!r}), 'build'):\n"
               "    os.kill(os.getpid(), 9)\n")
     assert subprocess.run([sys.executable, "-c", script], timeout=60).returncode == -9

@@ -21,10 +21,11 @@ import pytest
 
 from kg.cli import main
 from kg.errors import StoreError
-from kg.push import PushFormat, push
 from kg.query.queries import run, saved_queries
 from kg.serve import oxigraph_binary
-from kg.triplestore import STORE_DIR, GraphSet, TripleStore, open_query_store
+from kg.store.folder import open_query_store
+from kg.store.push import PushFormat, push
+from kg.store.triplestore import STORE_DIR, GraphSet, TripleStore
 
 #: The saved queries whose columns are a public contract (README, "Saved queries").
 CONTRACT = ("states", "organisations", "exercises", "exercise-participants", "arms-deals", "memberships")
@@ -211,7 +212,7 @@ def test_push_sends_credentials_from_a_netrc_file_never_from_the_url(
 
 
 def test_push_credentials_come_from_both_variables_or_neither(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kg.push import credentials
+    from kg.store.push import credentials
 
     monkeypatch.setenv("KG_PUSH_USER", "dba")
     monkeypatch.delenv("KG_PUSH_PASSWORD", raising=False)

@@ -513,7 +513,7 @@ def test_cli_reason_and_exit_codes(seed_build: Path, tmp_path: Path, capsys: pyt
 
 @pytest.mark.slow
 def test_cli_reason_brings_the_store_in_line(extractor: Extractor, tmp_path: Path) -> None:
-    from kg.triplestore import open_query_store, stale_files
+    from kg.store.folder import open_query_store, stale_files
 
     build([SAMPLE], tmp_path, extractor=extractor, reasoning=False, validation=False)
     assert main(["reason", str(tmp_path), "--reasoner", "fast"]) == 0

@@ -12,7 +12,8 @@ from kg.articles import Article
 from kg.executors import article_quads, extract_all
 from kg.extract import Extractor
 from kg.pipeline import build
-from kg.triplestore import STORE_DIR, ExportFormat, TripleStore, article_graph, export_bytes
+from kg.store.dumps import ExportFormat, export_bytes
+from kg.store.triplestore import STORE_DIR, TripleStore, article_graph
 
 DEV = Path(__file__).resolve().parent / "data" / "dev" / "articles"
 QUICK = {"reasoning": False, "validation": False}

@@ -14,23 +14,20 @@ import pytest
 
 from kg.errors import StoreError
 from kg.extract import Extractor
-from kg.folderlock import LOCK_FILE
 from kg.pipeline import build, remove_articles
 from kg.query.queries import get_query, graph_files, run, saved_queries
-from kg.triplestore import (
+from kg.store.dumps import ExportFormat, export_bytes
+from kg.store.folder import open_query_store, stale_files, sync
+from kg.store.folderlock import LOCK_FILE
+from kg.store.sort import sorted_unique
+from kg.store.triplestore import (
     INFERRED_GRAPH,
     STORE_DIR,
     WIKIDATA_GRAPH,
-    ExportFormat,
     GraphSet,
     TripleStore,
     article_graph,
-    export_bytes,
-    open_query_store,
     promote,
-    sorted_unique,
-    stale_files,
-    sync,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

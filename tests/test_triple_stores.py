@@ -25,10 +25,11 @@ import pytest
 import kg
 from kg.api import DEFAULT_PREFIXES, LAYER_FILES, LAYER_GRAPHS
 from kg.cli import main
-from kg.push import MERGED_GRAPH, PASSWORD_VARIABLE, USER_VARIABLE
 from kg.query.endpoint import select_endpoint
 from kg.query.queries import AnyTerm, bindings, get_query, saved_queries, term_value, with_values
-from kg.triplestore import STORE_DIR, ExportFormat, TripleStore, export_file
+from kg.store.dumps import ExportFormat, export_file
+from kg.store.push import MERGED_GRAPH, PASSWORD_VARIABLE, USER_VARIABLE
+from kg.store.triplestore import STORE_DIR, TripleStore
 
 #: The server's settings: its own folder, loopback ports, no query cost limit (the package's default refuses some
 #: saved queries as too costly), and room for every row of a development build in one answer.

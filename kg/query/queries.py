@@ -435,8 +435,8 @@ def graph_files(data: Path) -> list[Path]:
 
 def load_store(data: Path) -> ox.Store:
     """A build folder's graphs: its store `DIR/store` opened read-only while it holds what the graph files hold
-    (`kg.triplestore.open_query_store`), else an in-memory Oxigraph store loaded from the files."""
-    from kg.triplestore import open_query_store
+    (`kg.store.folder.open_query_store`), else an in-memory Oxigraph store loaded from the files."""
+    from kg.store.folder import open_query_store
 
     embedded = open_query_store(data)
     if embedded is not None:

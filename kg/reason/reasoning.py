@@ -34,9 +34,9 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import ReasoningError, StoreError
-from kg.folderlock import write_lock
 from kg.rdf.ontology import ONTOLOGY_DIR, ontology_graph
 from kg.rdf.serialise import serialise, to_oxigraph, write_atomic
+from kg.store.folderlock import write_lock
 
 __all__ = ["AUTO_LIMIT", "INFERRED_FILE", "Inference", "Reasoner", "ReasoningReport", "infer", "reason"]
 
@@ -435,7 +435,7 @@ def reason(directory: Path, *, reasoner: Reasoner | str = Reasoner.AUTO) -> Reas
     Reads `graph.ttl` and, when present, `wikidata.ttl`; `inferred.ttl` holds only the new triples, sorted, so the
     same input always gives the same bytes.
 
-    Holds the folder's write lock (`kg.folderlock`) meanwhile.
+    Holds the folder's write lock (`kg.store.folderlock`) meanwhile.
 
     Raises:
         StoreError: `directory/graph.ttl` is missing or not valid Turtle.

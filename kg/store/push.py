@@ -35,7 +35,8 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.rdf.serialise import RdfFormat, serialise
-from kg.triplestore import ALL_GRAPHS, STORE_DIR, GraphSet, TripleStore, sorted_unique
+from kg.store.sort import sorted_unique
+from kg.store.triplestore import ALL_GRAPHS, STORE_DIR, GraphSet, TripleStore
 
 __all__ = ["DEFAULT_GRAPH", "MERGED_GRAPH", "PushFormat", "PushReport", "credentials", "graph_store_url", "push"]
 

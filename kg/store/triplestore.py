@@ -1,4 +1,4 @@
-"""Triple store: the embedded Oxigraph store of a build folder (`DIR/store`) and its deterministic dumps.
+"""Triple store: the embedded Oxigraph store of a build folder (`DIR/store`).
 
 The store holds one named graph per article, named by the article's IRI (`kgid:article/…`) and holding the
 triples extracted from it, plus `https://w3id.org/kg-news/graph/wikidata` (the Wikidata links and enrichment of
@@ -12,15 +12,6 @@ Every change of an article is one transaction: adding it loads its graph in one 
 graph and inserts the new one in one SPARQL update, removing it drops its graph. A build killed at any point
 leaves a store that opens and holds each article wholly or not at all.
 
-Dumps (`export`) are byte for byte deterministic: lines sorted in their canonical N-Triples/N-Quads form (named
-graphs in IRI order, then their triples), the project's prefixes, and an external merge sort so that memory
-stays bounded on big stores. Triple formats (Turtle, N-Triples) merge the selected graphs; dataset formats
-(N-Quads, TriG, JSON-LD) keep them.
-
-`DIR/store.json` records the size and modification time of `graph.ttl`, `wikidata.ttl` and `inferred.ttl` when
-the store was last brought in line with them (`record_files`); `open_query_store` uses the store only while they
-still match, so a graph file rewritten on its own (`kg reason DIR`) is never shadowed by an older store.
-
 >>> store = TripleStore.open_memory()
 >>> name = article_graph("a1")
 >>> store.replace_graph(name, b'<https://w3id.org/kg-news/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .')
@@ -31,17 +22,9 @@ still match, so a graph file rewritten on its own (`kg reason DIR`) is never sha
 from __future__ import annotations
 
 import enum
-import heapq
-import io
-import itertools
-import json
-import queue
 import shutil
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -50,17 +33,13 @@ import pyoxigraph as ox
 
 from kg.articles import Article
 from kg.errors import FolderBusyError, StoreError
-from kg.folderlock import write_lock
 from kg.rdf.mapping import PREFIXES, article_iri, checked_iri
 from kg.rdf.ontology import KGID
-from kg.rdf.serialise import RdfFormat, atomic_writer, serialise_to, write_atomic
+from kg.store.folderlock import write_lock
+from kg.store.sort import sorted_unique_chunks, write_chunks
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
-
-__all__ = ["ALL_GRAPHS", "ArticleQuads", "BackgroundWriter", "BuildWriter", "ExportFormat", "GraphSet", "STORE_DIR",
-           "TripleStore", "article_graph", "export", "export_bytes", "export_file", "open_query_store", "promote",
-           "parse_graph_sets", "record_files", "sorted_unique", "sorted_unique_chunks", "stale_files", "sync"]
 
 STORE_DIR = "store"
 STAMP_FILE = "store.json"
@@ -70,9 +49,6 @@ ARTICLE_GRAPH_PREFIX = f"{KGID}article/"
 GRAPHS_NS = "https://w3id.org/kg-news/graph/"
 WIKIDATA_GRAPH = ox.NamedNode(str(checked_iri(f"{GRAPHS_NS}wikidata")))
 INFERRED_GRAPH = ox.NamedNode(str(checked_iri(f"{GRAPHS_NS}inferred")))
-#: Lines an external sort keeps in memory before spilling a sorted run to disk (about 250 MB at this size; a
-#: 1,000-article build's 450,000 triples sort without spilling, whose merge runs line by line in Python).
-SORT_BUFFER = 1_000_000
 
 
 class GraphSet(enum.Enum):
@@ -85,25 +61,6 @@ class GraphSet(enum.Enum):
 
 ALL_GRAPHS: tuple[GraphSet, ...] = tuple(GraphSet)
 _DERIVED = {GraphSet.INFERRED: (INFERRED_GRAPH, "inferred.ttl"), GraphSet.WIKIDATA: (WIKIDATA_GRAPH, "wikidata.ttl")}
-
-
-class ExportFormat(enum.Enum):
-    """Dump formats. Turtle and N-Triples merge the selected graphs; the others keep each graph named."""
-
-    TTL = "ttl"
-    NT = "nt"
-    NQ = "nq"
-    TRIG = "trig"
-    JSONLD = "jsonld"
-
-    @property
-    def rdf_format(self) -> RdfFormat:
-        return RdfFormat(self.value)
-
-    @property
-    def keeps_graphs(self) -> bool:
-        """True for dataset formats (named graphs kept), False for graph formats (graphs merged)."""
-        return self in (ExportFormat.NQ, ExportFormat.TRIG, ExportFormat.JSONLD)
 
 
 @dataclass(frozen=True)
@@ -315,7 +272,7 @@ class TripleStore:
     def replace_default(self, lines: Iterable[bytes]) -> int:
         """Make the default graph hold the distinct N-Triples `lines` (by bulk loading); returns their number."""
         with tempfile.NamedTemporaryFile(prefix="kg-default-") as tmp:
-            count = _write_chunks(sorted_unique_chunks(lines), tmp)
+            count = write_chunks(sorted_unique_chunks(lines), tmp)
             tmp.flush()
             self.replace_default_sorted(tmp.name)
         return count
@@ -402,7 +359,7 @@ class TripleStore:
         return Dataset(store=OxigraphStore(store=self.inner), default_union=True)
 
 
-def _rdflib_graph_from(open_lines: Callable[[], IO[bytes]]) -> Graph:
+def rdflib_graph_from(open_lines: Callable[[], IO[bytes]]) -> Graph:
     """`_rdflib_graph` of the N-Triples a new handle from `open_lines` reads (then closed)."""
     with open_lines() as lines:
         return _rdflib_graph(lines)
@@ -421,287 +378,6 @@ def _rdflib_graph(ntriples: IO[bytes]) -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
-
-
-class BuildWriter:
-    """Writes a build into a store: each article in its own transaction, then `graph.ttl` and the default graph
-    from the triples just written, without reading them back from the store (reads from an on-disk store cost
-    tens of microseconds per quad here, more than writes).
-
-    The end of a build overlaps on threads what does not need the interpreter: Oxigraph loads the merged triples
-    into the store's default graph and into the in-memory graph of the later stages while `graph.ttl` is written
-    (and, until `refresh`, while the caller links, validates and reasons).
-
-    >>> writer = BuildWriter(TripleStore.open_memory())
-    >>> writer.put(ArticleQuads("a", article_graph("a").value,
-    ...     f'<urn:x:s> <urn:x:p> "o" {article_graph("a")} .\\n'.encode(), 1))
-    >>> with writer.sorted_asserted() as lines:
-    ...     lines.read()
-    b'<urn:x:s> <urn:x:p> "o" .\\n'
-    """
-
-    def __init__(self, store: TripleStore, *, deferred: bool = False) -> None:
-        self.store = store
-        self._spool: IO[bytes] = tempfile.TemporaryFile(prefix="kg-spool-")
-        self._quads: IO[bytes] | None = tempfile.NamedTemporaryFile(prefix="kg-quads-") if deferred else None
-        self._sorted: Path | None = None
-        self._written: set[str] = set()
-        self._threads = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kg-build-writer")
-        self._default: Future[None] | None = None
-        self.count = 0
-
-    def put(self, article: ArticleQuads) -> None:
-        """Add (or replace) an article's graph in the store, in one transaction, and keep its triples; `deferred`,
-        keep its quads for one bulk load at the end instead (a new store, filled while nothing reads it)."""
-        if self._quads is not None:
-            self._quads.write(article.nquads)
-        else:
-            self.store.put_article(article)
-        cut = len(f" <{article.graph}> .\n")
-        self._spool.writelines(line[:-cut] + b" .\n" for line in article.nquads.splitlines(keepends=True))
-        self._written.add(article.graph)
-
-    def sorted_asserted(self) -> IO[bytes]:
-        """Every article's triples (those of earlier builds read from the store), merged and sorted, as N-Triples,
-        in a new handle (so that threads read the file each at its own position)."""
-        if self._sorted is None:
-            for name in self.store.article_graphs():
-                if name.value not in self._written:
-                    self._spool.writelines(self.store.graph_lines(name))
-            self._spool.seek(0)
-            handle, sorted_path = tempfile.mkstemp(prefix="kg-asserted-")
-            self._sorted = Path(sorted_path)
-            with open(handle, "wb") as out:
-                self.count = _write_chunks(sorted_unique_chunks(self._spool), out)
-            self._spool.close()
-        return self._sorted.open("rb")
-
-    def write_asserted(self, path: Path) -> tuple[int, Graph]:
-        """Write the merged article triples to `path` as deterministic Turtle; their number, and them as an rdflib
-        Graph (over an in-memory Oxigraph store, for the Wikidata, validation and counting stages).
-
-        Meanwhile the deferred article graphs (from before the sort) and then the default graph are loaded into the
-        store (finished by `refresh`)."""
-        articles = self._threads.submit(self._load_articles)
-        with self.sorted_asserted() as lines:
-            self._default = self._threads.submit(self._load_default, articles, lines.name)
-        memory = self._threads.submit(_rdflib_graph_from, self.sorted_asserted)
-        with atomic_writer(path) as handle, self.sorted_asserted() as lines:
-            _serialise_sorted(lines, handle, ExportFormat.TTL)
-        return self.count, memory.result()
-
-    def _load_articles(self) -> None:
-        """Bulk load the deferred article graphs (none unless `deferred`)."""
-        if self._quads is not None:
-            self._quads.flush()
-            self.store.bulk_load_quads(self._quads.name)
-
-    def _load_default(self, articles: Future[None], asserted: str) -> None:
-        """Once the article graphs are in, make the default graph the sorted article triples `asserted`."""
-        articles.result()
-        self.store.replace_default_sorted(asserted)
-
-    def refresh(self, directory: Path) -> None:
-        """Once `write_asserted` has loaded the articles, load the derived graphs of `directory` into the store and
-        make its default graph the merge of all."""
-        if self._default is None:
-            raise RuntimeError("BuildWriter.refresh before write_asserted")
-        self._default.result()
-        derived = self.store.load_derived(directory)
-        self.store.add_default(b"".join(derived))
-
-    def close(self) -> None:
-        self._threads.shutdown(wait=True)
-        self._spool.close()
-        if self._quads is not None:
-            self._quads.close()
-        if self._sorted is not None:
-            self._sorted.unlink(missing_ok=True)
-
-
-class BackgroundWriter:
-    """Puts articles into the store on a thread of its own while the next ones are extracted.
-
-    Oxigraph releases the GIL while it writes, so the disk work (tens of milliseconds per article) overlaps with
-    parsing instead of adding to it. Articles are still written in order, one transaction each; an error of the
-    writer is raised by the next `put` or on leaving the `with` block.
-    """
-
-    def __init__(self, writer: BuildWriter, *, depth: int = 8) -> None:
-        self._writer = writer
-        self._queue: queue.Queue[ArticleQuads | None] = queue.Queue(maxsize=depth)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (article := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    self._writer.put(article)
-                except BaseException as err:  # handed to the main thread
-                    self._error = err
-
-    def put(self, article: ArticleQuads) -> None:
-        """Queue an article for the store (waits while `depth` articles are already queued)."""
-        self._raise()
-        self._queue.put(article)
-
-    def close(self) -> None:
-        """Wait until every queued article is in the store."""
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
-        self._raise()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def __enter__(self) -> BackgroundWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-# -- dumps ----------------------------------------------------------------------------------------------------
-
-
-def sorted_unique(lines: Iterable[bytes], buffer: int = SORT_BUFFER) -> Iterator[bytes]:
-    """The lines sorted (bytewise) without duplicates; runs of `buffer` lines spill to disk and are merged."""
-    return itertools.chain.from_iterable(sorted_unique_chunks(lines, buffer))
-
-
-def sorted_unique_chunks(lines: Iterable[bytes], buffer: int = SORT_BUFFER) -> Iterator[list[bytes]]:
-    """`sorted_unique` in lists of lines, so that callers can write them with one `writelines` each: the work
-    per line then stays in C (set, sort, write), which makes sorting a whole graph several times faster."""
-    source = iter(lines)
-    with ExitStack() as stack:
-        runs: list[IO[bytes]] = []
-        while True:
-            chunk = list(itertools.islice(source, buffer))
-            pending = set(chunk)
-            if len(chunk) < buffer:
-                break
-            run = stack.enter_context(tempfile.TemporaryFile(prefix="kg-sort-"))
-            run.writelines(sorted(pending))
-            run.seek(0)
-            runs.append(run)
-        if not runs:
-            yield sorted(pending)
-            return
-        merged = _dedupe(heapq.merge(sorted(pending), *runs))
-        while chunk := list(itertools.islice(merged, 65_536)):
-            yield chunk
-
-
-def _dedupe(ordered: Iterable[bytes]) -> Iterator[bytes]:
-    previous = None
-    for line in ordered:
-        if line != previous:
-            yield line
-            previous = line
-
-
-def _write_chunks(chunks: Iterable[list[bytes]], out: IO[bytes]) -> int:
-    """Write the lists of lines of `sorted_unique_chunks` to `out`; how many lines."""
-    count = 0
-    for chunk in chunks:
-        out.writelines(chunk)
-        count += len(chunk)
-    return count
-
-
-def _write_sorted_triples(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
-    """The graphs' triples merged, deduplicated and sorted, as N-Triples; returns the number of triples."""
-    return _write_chunks(sorted_unique_chunks(line for name in names for line in store.graph_lines(name)), out)
-
-
-def _serialise_sorted(lines: IO[bytes], out: IO[bytes], fmt: ExportFormat) -> None:
-    """Sorted N-Triples (or N-Quads for dataset formats) from `lines` to `out` in `fmt`, streaming.
-
-    The lines were written by Oxigraph (the store, the build's spool), so they are parsed without validating
-    them again (`lenient`): a third less time, the same triples."""
-    parsed = ox.parse(lines, format=ox.RdfFormat.N_QUADS if fmt.keeps_graphs else ox.RdfFormat.N_TRIPLES,
-                      lenient=True)
-    items: Iterable[ox.Quad] | Iterable[ox.Triple] = parsed if fmt.keeps_graphs else (q.triple for q in parsed)
-    serialise_to(items, out, fmt.rdf_format)
-
-
-def _write_sorted_quads(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
-    """The graphs' quads as N-Quads, graph by graph in IRI order, each graph's triples sorted."""
-    count = 0
-    for name in names:
-        suffix = f" {name} .\n".encode()
-        for line in sorted_unique(store.graph_lines(name)):
-            out.write(line[:-3] + suffix)  # "<s> <p> <o> .\n" → "<s> <p> <o> <g> .\n"
-            count += 1
-    return count
-
-
-def export(store: TripleStore, out: IO[bytes], fmt: ExportFormat = ExportFormat.TTL,
-           graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
-    """Write the selected graphs of `store` to `out` in `fmt`, deterministically; returns the triples/quads written.
-
-    Turtle and N-Triples hold the distinct triples of the selected graphs merged; N-Quads, TriG and JSON-LD keep
-    each graph under its name. Lines are sorted in canonical N-Triples/N-Quads order, so the same store gives
-    the same bytes; Turtle and TriG declare the project's prefixes.
-    """
-    names = store.graph_names(graphs)
-    write = _write_sorted_quads if fmt.keeps_graphs else _write_sorted_triples
-    if fmt in (ExportFormat.NT, ExportFormat.NQ):
-        return write(store, names, out)
-    with tempfile.TemporaryFile(prefix="kg-export-") as tmp:
-        count = write(store, names, tmp)
-        tmp.seek(0)
-        _serialise_sorted(tmp, out, fmt)
-    return count
-
-
-def export_file(store: TripleStore, path: Path, fmt: ExportFormat = ExportFormat.TTL,
-                graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
-    """`export` to `path` through a temporary file and a rename; returns the triples/quads written."""
-    with atomic_writer(path) as handle:
-        return export(store, handle, fmt, graphs)
-
-
-def export_bytes(store: TripleStore, fmt: ExportFormat = ExportFormat.TTL, graphs: Iterable[GraphSet] = ALL_GRAPHS
-                 ) -> bytes:
-    """`export` to bytes."""
-    out = io.BytesIO()
-    export(store, out, fmt, graphs)
-    return out.getvalue()
-
-
-# -- the build folder -----------------------------------------------------------------------------------------
-
-
-def _stamps(directory: Path) -> dict[str, list[int] | None]:
-    stamps: dict[str, list[int] | None] = {}
-    for name in MIRRORED_FILES:
-        try:
-            stat = (directory / name).stat()
-            stamps[name] = [stat.st_size, stat.st_mtime_ns]
-        except FileNotFoundError:
-            stamps[name] = None
-    return stamps
-
-
-def record_files(directory: Path) -> None:
-    """Record that the store of `directory` now holds what its graph files hold."""
-    write_atomic(directory / STAMP_FILE, json.dumps(_stamps(directory), indent=1).encode("utf-8"))
-
-
-def stale_files(directory: Path) -> list[str]:
-    """The graph files of `directory` changed since the store was brought in line with them (all when unknown)."""
-    try:
-        recorded = json.loads((directory / STAMP_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return list(MIRRORED_FILES)
-    current = _stamps(directory)
-    return [name for name in MIRRORED_FILES if recorded.get(name) != current[name]]
-
 
 def _staging(path: Path) -> Path:
     return path.with_name(path.name + ".new")
@@ -723,7 +399,7 @@ def promote(path: Path) -> None:
 def recover(path: Path) -> None:
     """Finish a `promote` a killed build left half done, and remove what an unfinished one left.
 
-    Only when no other writer holds the folder's lock (`kg.folderlock`): a running build finishes its own."""
+    Only when no other writer holds the folder's lock (`kg.store.folderlock`): a running build finishes its own."""
     staging, old, ready = _staging(path), path.with_name(path.name + ".old"), _ready_mark(path)
     if not (ready.exists() or old.exists()):
         return
@@ -743,61 +419,3 @@ def _recover(staging: Path, old: Path, ready: Path, path: Path) -> None:
         ready.unlink()
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
-
-
-def open_query_store(directory: Path) -> ox.Store | None:
-    """The store of a build folder opened read-only for queries, or None when there is none or it is stale.
-
-    Stale: `graph.ttl`, `wikidata.ttl` or `inferred.ttl` changed since the store was last written (e.g. by a
-    `kg reason` run on its own); the caller then reads the files instead. Query its default graph (the merge of
-    all graphs, as the files merged), not the union of its named graphs, which repeats shared triples.
-    """
-    from kg.commit import recover_folder
-
-    recover_folder(directory)
-    path = directory / STORE_DIR
-    recover(path)
-    if not path.is_dir() or stale_files(directory):
-        return None
-    try:
-        return ox.Store.read_only(str(path))
-    except OSError:
-        return None
-
-
-def _same_bytes(path: Path, other: IO[bytes]) -> bool:
-    other.seek(0)
-    with path.open("rb") as handle:
-        while True:
-            a, b = handle.read(1 << 20), other.read(1 << 20)
-            if a != b:
-                return False
-            if not a:
-                return True
-
-
-def sync(directory: Path) -> list[str]:
-    """Bring the store of the build folder `directory` in line with its graph files; the files that were read.
-
-    `wikidata.ttl` and `inferred.ttl` rewritten since the store was (by `kg reason DIR` on its own) are loaded
-    into their graphs. A `graph.ttl` that changed must still be what the store's article graphs hold.
-
-    Raises:
-        StoreError: `graph.ttl` no longer matches the store (build again), or the store is in use.
-    """
-    from kg.commit import recover_folder
-
-    recover_folder(directory)
-    stale = stale_files(directory)
-    if not stale:
-        return []
-    with write_lock(directory, "sync"), TripleStore.open(directory / STORE_DIR) as store:
-        if "graph.ttl" in stale:
-            with tempfile.TemporaryFile() as tmp:
-                export(store, tmp, ExportFormat.TTL, [GraphSet.ASSERTED])
-                if not (directory / "graph.ttl").is_file() or not _same_bytes(directory / "graph.ttl", tmp):
-                    raise StoreError(f"{directory / 'graph.ttl'} is not what {directory / STORE_DIR} holds; "
-                                     f"build again with `kg build … --out {directory}`")
-        store.refresh(directory)
-    record_files(directory)
-    return stale

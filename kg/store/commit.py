@@ -11,7 +11,7 @@ A build killed before the mark leaves the previous state in force, whole; what i
 writer or reader (`recover_folder`). A build killed after the mark is finished by the next one: the moves are
 idempotent. Readers (`kg query`, `kg serve`, `kg.open`) therefore never see a mix of two builds, except for the
 few renames of a commit in progress; they finish or roll back a killed build only when no writer holds the
-folder's lock (`kg.folderlock`).
+folder's lock (`kg.store.folderlock`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.errors import FolderBusyError
-from kg.folderlock import write_lock
 from kg.rdf.serialise import write_atomic
-from kg.triplestore import MIRRORED_FILES, STAMP_FILE, STORE_DIR, promote
+from kg.store.folderlock import write_lock
+from kg.store.triplestore import MIRRORED_FILES, STAMP_FILE, STORE_DIR, promote
 
 __all__ = ["COMMIT_MARK", "NEXT_DIR", "STATE_FILES", "abandon", "begin", "commit", "recover_folder"]
 

@@ -1,0 +1,103 @@
+"""Dumps of a store (`kg export`).
+
+Dumps (`export`) are byte for byte deterministic: lines sorted in their canonical N-Triples/N-Quads form (named
+graphs in IRI order, then their triples), the project's prefixes, and an external merge sort (`kg.store.sort`)
+so that memory stays bounded on big stores. Triple formats (Turtle, N-Triples) merge the selected graphs; dataset
+formats
+(N-Quads, TriG, JSON-LD) keep them.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.rdf.serialise import RdfFormat, atomic_writer, serialise_to
+from kg.store.sort import sorted_unique, sorted_unique_chunks, write_chunks
+from kg.store.triplestore import ALL_GRAPHS, GraphSet, TripleStore
+
+
+class ExportFormat(enum.Enum):
+    """Dump formats. Turtle and N-Triples merge the selected graphs; the others keep each graph named."""
+
+    TTL = "ttl"
+    NT = "nt"
+    NQ = "nq"
+    TRIG = "trig"
+    JSONLD = "jsonld"
+
+    @property
+    def rdf_format(self) -> RdfFormat:
+        return RdfFormat(self.value)
+
+    @property
+    def keeps_graphs(self) -> bool:
+        """True for dataset formats (named graphs kept), False for graph formats (graphs merged)."""
+        return self in (ExportFormat.NQ, ExportFormat.TRIG, ExportFormat.JSONLD)
+
+
+def _write_sorted_triples(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
+    """The graphs' triples merged, deduplicated and sorted, as N-Triples; returns the number of triples."""
+    return write_chunks(sorted_unique_chunks(line for name in names for line in store.graph_lines(name)), out)
+
+
+def serialise_sorted(lines: IO[bytes], out: IO[bytes], fmt: ExportFormat) -> None:
+    """Sorted N-Triples (or N-Quads for dataset formats) from `lines` to `out` in `fmt`, streaming.
+
+    The lines were written by Oxigraph (the store, the build's spool), so they are parsed without validating
+    them again (`lenient`): a third less time, the same triples."""
+    parsed = ox.parse(lines, format=ox.RdfFormat.N_QUADS if fmt.keeps_graphs else ox.RdfFormat.N_TRIPLES,
+                      lenient=True)
+    items: Iterable[ox.Quad] | Iterable[ox.Triple] = parsed if fmt.keeps_graphs else (q.triple for q in parsed)
+    serialise_to(items, out, fmt.rdf_format)
+
+
+def _write_sorted_quads(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
+    """The graphs' quads as N-Quads, graph by graph in IRI order, each graph's triples sorted."""
+    count = 0
+    for name in names:
+        suffix = f" {name} .\n".encode()
+        for line in sorted_unique(store.graph_lines(name)):
+            out.write(line[:-3] + suffix)  # "<s> <p> <o> .\n" → "<s> <p> <o> <g> .\n"
+            count += 1
+    return count
+
+
+def export(store: TripleStore, out: IO[bytes], fmt: ExportFormat = ExportFormat.TTL,
+           graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
+    """Write the selected graphs of `store` to `out` in `fmt`, deterministically; returns the triples/quads written.
+
+    Turtle and N-Triples hold the distinct triples of the selected graphs merged; N-Quads, TriG and JSON-LD keep
+    each graph under its name. Lines are sorted in canonical N-Triples/N-Quads order, so the same store gives
+    the same bytes; Turtle and TriG declare the project's prefixes.
+    """
+    names = store.graph_names(graphs)
+    write = _write_sorted_quads if fmt.keeps_graphs else _write_sorted_triples
+    if fmt in (ExportFormat.NT, ExportFormat.NQ):
+        return write(store, names, out)
+    with tempfile.TemporaryFile(prefix="kg-export-") as tmp:
+        count = write(store, names, tmp)
+        tmp.seek(0)
+        serialise_sorted(tmp, out, fmt)
+    return count
+
+
+def export_file(store: TripleStore, path: Path, fmt: ExportFormat = ExportFormat.TTL,
+                graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
+    """`export` to `path` through a temporary file and a rename; returns the triples/quads written."""
+    with atomic_writer(path) as handle:
+        return export(store, handle, fmt, graphs)
+
+
+def export_bytes(store: TripleStore, fmt: ExportFormat = ExportFormat.TTL, graphs: Iterable[GraphSet] = ALL_GRAPHS
+                 ) -> bytes:
+    """`export` to bytes."""
+    out = io.BytesIO()
+    export(store, out, fmt, graphs)
+    return out.getvalue()
