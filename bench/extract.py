@@ -12,9 +12,9 @@ import time
 
 from common import DEV_ARTICLES, ROOT
 
-from kg.articles import read_articles
 from kg.extract import Extractor
 from kg.extract.context import index_sentences
+from kg.ingest.read import read_articles
 
 
 def main() -> None:

@@ -29,9 +29,9 @@ import pyoxigraph as ox
 from rdflib import XSD, Literal
 from spacy.tokens import Doc
 
-from kg.articles import Article
 from kg.errors import ExtractionError, KGError, MappingError
 from kg.extract import Extractor
+from kg.ingest.article import Article
 from kg.rdf.mapping import article_iri, write_extraction
 from kg.store.triplestore import ArticleQuads
 

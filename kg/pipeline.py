@@ -13,10 +13,11 @@ from typing import TypeVar
 
 from rdflib import RDF, Graph
 
-from kg.articles import Article, read_articles
 from kg.errors import ArticleError, EmptyBuildError, KGError, StoreError
 from kg.executors import ExecutorKind, extract_all
 from kg.extract import Extractor
+from kg.ingest.article import Article
+from kg.ingest.read import read_articles
 from kg.rdf.ontology import KG
 from kg.rdf.serialise import write_atomic, write_graph
 from kg.reason.reasoning import INFERRED_FILE, Reasoner, reason

@@ -14,18 +14,11 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kg.articles import (
-    Article,
-    decode_bytes,
-    detect_language,
-    drop_boilerplate,
-    find_date,
-    normalise_typography,
-    parse_article_text,
-    read_articles,
-    repair_mojibake,
-)
 from kg.errors import ArticleError
+from kg.ingest.article import Article, parse_article_text
+from kg.ingest.decode import decode_bytes, repair_mojibake
+from kg.ingest.read import read_articles
+from kg.ingest.text import detect_language, drop_boilerplate, find_date, normalise_typography
 
 DATA = Path(__file__).parent / "data" / "ingest"
 SEED = DATA / "000_566754dbe1dffb01.txt"

@@ -10,9 +10,9 @@ import datetime as dt
 
 import pytest
 
-from kg.articles import parse_article_text
 from kg.extract import Extractor
 from kg.extract.records import Extraction
+from kg.ingest.article import parse_article_text
 
 pytestmark = pytest.mark.slow
 JUNE_2024 = dt.date(2024, 6, 1)

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from kg.articles import Article
 from kg.extract import Extraction, Extractor
+from kg.ingest.article import Article
 
 pytestmark = pytest.mark.slow
 

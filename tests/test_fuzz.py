@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from kg.articles import read_articles
 from kg.errors import ArticleError
 from kg.extract import Extractor
+from kg.ingest.read import read_articles
 from kg.rdf.mapping import map_extraction
 from kg.rdf.serialise import write_graph
 

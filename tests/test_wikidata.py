@@ -639,8 +639,8 @@ def test_build_help_documents_the_wikidata_options(capsys: pytest.CaptureFixture
 
 
 def test_membership_vs_wikidata_flags_claims_wikidata_lacks(tmp_path: Path) -> None:
-    from kg.articles import Article
     from kg.extract.records import Evidence, Extraction, MembershipFact
+    from kg.ingest.article import Article
     from kg.rdf.mapping import map_extraction
 
     article = Article(id="sco.txt", text="L'OCS regroupe la Russie, l'Inde et le Turkménistan.", lang="fr")
@@ -655,8 +655,8 @@ def test_membership_vs_wikidata_flags_claims_wikidata_lacks(tmp_path: Path) -> N
 
 def test_membership_vs_wikidata_never_gives_an_organisation_another_ones_item(tmp_path: Path) -> None:
     """The Quad has no Wikidata item: its members' P463 statements (the UN, NATO…) are no answer about it."""
-    from kg.articles import Article
     from kg.extract.records import Evidence, Extraction, MembershipFact
+    from kg.ingest.article import Article
     from kg.rdf.mapping import map_extraction
 
     article = Article(id="quad.txt", text="The Quad brings together Australia, India, Japan and the US.", lang="en")

@@ -13,7 +13,6 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.articles import Article
 from kg.errors import ExtractionError
 from kg.extract.context import STATE_TYPES, index_sentences, sentence_contexts
 from kg.extract.deals import find_deals
@@ -23,6 +22,7 @@ from kg.extract.organisations import without_bodies
 from kg.extract.records import Extraction
 from kg.extract.relations import find_memberships, find_rivalries
 from kg.gazetteer import load_gazetteer
+from kg.ingest.article import Article
 
 __all__ = ["Extractor", "Extraction", "SUPPORTED_LANGUAGES", "model_name"]
 

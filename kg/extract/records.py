@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.articles import Article
 from kg.extract.dates import PartialDate
+from kg.ingest.article import Article
 
 
 @dataclass(frozen=True)

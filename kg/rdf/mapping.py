@@ -20,12 +20,12 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, DefinedNamespace
 from rdflib.term import Identifier
 
-from kg.articles import Article
 from kg.errors import MappingError
 from kg.extract.dates import PartialDate
 from kg.extract.entities import slug
 from kg.extract.records import ArmsDeal, Evidence, Exercise, Extraction, MembershipFact, Mention, Rivalry
 from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
+from kg.ingest.article import Article
 from kg.rdf.ontology import KG, KGID, SCHEMA, SEM, WD, WDT
 
 #: Every prefix the project writes, bound in one place.

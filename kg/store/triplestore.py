@@ -31,8 +31,8 @@ from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.articles import Article
 from kg.errors import FolderBusyError, StoreError
+from kg.ingest.article import Article
 from kg.rdf.mapping import PREFIXES, article_iri, checked_iri
 from kg.rdf.ontology import KGID
 from kg.store.folderlock import write_lock
