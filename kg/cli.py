@@ -62,9 +62,9 @@ def _print_build(report, args: argparse.Namespace) -> int:  # report: kg.pipelin
     return EXIT_OK
 
 
-def _wikidata_client(args: argparse.Namespace):  # -> kg.wikidata_client.WikidataClient
+def _wikidata_client(args: argparse.Namespace):  # -> kg.wikidata.client.WikidataClient
     """The Wikidata client of the build options: online with --online or --wikidata-endpoint, else offline."""
-    from kg.wikidata_client import DEFAULT_ENDPOINT, WikidataClient, default_cache_dir
+    from kg.wikidata.client import DEFAULT_ENDPOINT, WikidataClient, default_cache_dir
 
     online = (args.online or args.wikidata_endpoint is not None) and not args.offline
     cache = Path(args.wikidata_cache) if args.wikidata_cache else default_cache_dir()

@@ -27,8 +27,8 @@ from kg.store.folder import record_files
 from kg.store.folderlock import write_lock
 from kg.store.triplestore import STORE_DIR, TripleStore
 from kg.store.writers import BackgroundWriter, BuildWriter
-from kg.wikidata import enrich
-from kg.wikidata_client import WikidataClient
+from kg.wikidata.client import WikidataClient
+from kg.wikidata.enrich import enrich
 
 T = TypeVar("T")
 GRAPH_FILE = "graph.ttl"

@@ -2,7 +2,7 @@
 
 The tests load these files into a local `oxigraph serve` and point `kg` at it as if it were Wikidata. Every
 fact is a row of `kg/data/wikidata/*.csv` (or `kg/data/instance_of_supplement.csv`), read through
-`kg.wikidata.load_snapshot`, written in the shapes the Wikidata Query Service uses, with the same IRIs:
+`kg.wikidata.snapshot.load_snapshot`, written in the shapes the Wikidata Query Service uses, with the same IRIs:
 
 * labels: `rdfs:label` (English state labels, organisation labels), `skos:altLabel` (French state names, which
   are UN names rather than Wikidata labels, and abbreviations);
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.wikidata import load_snapshot
+from kg.wikidata.snapshot import load_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "wikidata"

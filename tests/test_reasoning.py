@@ -285,7 +285,7 @@ def test_fast_path_and_owlrl_write_the_same_bytes_for_the_built_sample(seed_buil
 
 def reference_memberships(organisations: set[str]) -> Graph:
     """The current memberships of the reference data (kg/data/gazetteer.json, from Wikidata P463), as
-    kg/wikidata.py writes them: `kgid:Q… kg:memberOf kgid:Q…`, each typed as the gazetteer types it (an organisation
+    kg/wikidata/ writes them: `kgid:Q… kg:memberOf kgid:Q…`, each typed as the gazetteer types it (an organisation
     is a kg:MilitaryAlliance when its Wikidata P31 classes include military alliance)."""
     gaz = load_gazetteer()
     g = Graph()

@@ -1,4 +1,4 @@
-"""Wikidata links and enrichment (`kg.wikidata`), its SPARQL client (`kg.wikidata_client`) and context links
+"""Wikidata links and enrichment (`kg.wikidata.enrich`), its SPARQL client (`kg.wikidata.client`) and context links
 (`kg.ambiguity`).
 
 The happy path runs against a real SPARQL server: `oxigraph serve` on 127.0.0.1, loaded with the Wikidata-shaped
@@ -38,8 +38,9 @@ from kg.query.queries import QUERIES_DIR, load_store, run, run_saved
 from kg.rdf.mapping import new_graph
 from kg.rdf.ontology import KG, KGID, ONTOLOGY_DIR, WD, WDT
 from kg.rdf.serialise import serialise, sorted_triples, write_graph
-from kg.wikidata import PQ, PS, Snapshot, _choose, enrich, load_snapshot
-from kg.wikidata_client import USER_AGENT, WikidataClient, retry_after
+from kg.wikidata.client import USER_AGENT, WikidataClient, retry_after
+from kg.wikidata.enrich import PQ, PS, _choose, enrich
+from kg.wikidata.snapshot import Snapshot, load_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -17,8 +17,8 @@ from rdflib import RDF, URIRef
 from kg.errors import LinkingError
 from kg.rdf.mapping import new_graph
 from kg.rdf.ontology import KG, KGID
-from kg.wikidata import enrich
-from kg.wikidata_client import WikidataClient
+from kg.wikidata.client import WikidataClient
+from kg.wikidata.enrich import enrich
 
 WD = "http://www.wikidata.org/entity/"
 INDIA, SCO = "Q668", "Q485207"

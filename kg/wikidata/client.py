@@ -1,4 +1,4 @@
-"""A SPARQL client for Wikidata and Wikidata-shaped endpoints, with an on-disk cache (used by `kg.wikidata`).
+"""A SPARQL client for Wikidata and Wikidata-shaped endpoints, with an on-disk cache (used by `kg.wikidata.enrich`).
 
 `WikidataClient.select` sends a SELECT query over HTTP(S) (the SPARQL protocol, through http.client): a
 descriptive User-Agent (Wikimedia's policy; without one the public endpoint answers 403, or lately an empty 200),
@@ -10,11 +10,11 @@ An endpoint cannot hold a build or its memory: each request has an overall deadl
 every few seconds is cut off at it) and a byte budget (a larger answer is dropped, not read into memory); a
 redirect is followed only to the same scheme, host and port. Every row is checked (each term an object with a
 known type and string fields, lone surrogates replaced); a malformed row is skipped and counted in
-`skipped_rows`, and callers skip and count the rows that lack what they need (`kg.wikidata`).
+`skipped_rows`, and callers skip and count the rows that lack what they need (`kg.wikidata.enrich`).
 
 Offline (`offline=True`) the client reads the cache and never opens a connection. After a request fails for
 good, the client stops asking that endpoint for the rest of the run (`problem` says why) and serves the cache
-only; `kg.wikidata` then falls back on the snapshot and reports the problem.
+only; `kg.wikidata.enrich` then falls back on the snapshot and reports the problem.
 
 >>> client = WikidataClient("http://127.0.0.1:7878/query", cache_dir=None, offline=True)
 >>> client.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1") is None   # offline and nothing cached
