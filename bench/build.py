@@ -2,7 +2,7 @@
 
 The corpora are the eight development articles (tests/data/dev/articles, real news texts, public domain), replicated
 with new ids (`bench-00042-…`) into JSONL files (`bench/common.py`). Each build runs in a child process
-(`kg.pipeline.build`, Wikidata from the snapshot, no network) whose process tree's resident memory is sampled
+(`kg.pipeline.stages.build`, Wikidata from the snapshot, no network) whose process tree's resident memory is sampled
 every 0.1 s. Printed:
 
 - articles per second of the build;
@@ -38,7 +38,7 @@ from common import machine, make_corpus, run_child
 
 
 def child_build(corpus: str, out: str, jobs: int) -> dict:
-    from kg.pipeline import build
+    from kg.pipeline.stages import build
 
     started = time.perf_counter()
     report = build([Path(corpus)], Path(out), jobs=jobs, reasoning=False, validation=False)

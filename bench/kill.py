@@ -184,13 +184,13 @@ def zygote() -> int:
     answers = os.dup(1)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # only the answers reach the launcher
     import kg.cli
-    import kg.pipeline
+    import kg.pipeline.stages
     from kg.extract import Extractor
 
     warm = Extractor()
     for lang in ("fr", "en"):
         warm.nlp(lang)
-    kg.pipeline.Extractor = lambda **_: warm  # type: ignore[assignment,misc]
+    kg.pipeline.stages.Extractor = lambda **_: warm  # type: ignore[assignment,misc]
     os.write(answers, b"ready\n")
     previous = 0
     while line := sys.stdin.buffer.readline():
@@ -406,7 +406,7 @@ def _kill_and_open(process: Command, delay: float, folder: Path
 
 def base_build(work: Path, extractor: object = None) -> Path:
     """A build folder whose store holds three development articles."""
-    from kg.pipeline import build
+    from kg.pipeline.stages import build
 
     corpus = work / "base-corpus"
     corpus.mkdir()

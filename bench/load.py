@@ -31,7 +31,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from kg.pipeline import build
+from kg.pipeline.stages import build
 from kg.query.queries import get_query, with_values
 from kg.serve import default_max_in_flight, serve_command
 

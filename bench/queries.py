@@ -29,7 +29,7 @@ RDFLIB_LIMIT = 20
 
 
 def child_build(corpus: str, out: str) -> dict:
-    from kg.pipeline import build
+    from kg.pipeline.stages import build
 
     report = build([Path(corpus)], Path(out))
     return {"seconds": report.seconds, "articles": report.articles, "triples": report.triples}

@@ -40,7 +40,7 @@ ARTICLES = [ROOT / "corpus" / "sample", ROOT / "tests" / "data" / "dev" / "artic
 def source_triples(source: Path | None, work: Path) -> list[ox.Triple]:
     """The triples of an existing build folder, or of a fresh build of the sample and development articles."""
     if source is None:
-        from kg.pipeline import build
+        from kg.pipeline.stages import build
 
         source = work / "source"
         build([p for p in ARTICLES if p.exists()], source, reasoning=False)

@@ -2,7 +2,7 @@
 
 The public API, imported lazily (importing `kg` loads nothing else):
 
-- `kg.build(paths, out)`: articles → `out/graph.ttl`, `wikidata.ttl`, `inferred.ttl` (`kg.pipeline.build`).
+- `kg.build(paths, out)`: articles → `out/graph.ttl`, `wikidata.ttl`, `inferred.ttl` (`kg.pipeline.stages.build`).
 - `kg.open(DIR_or_URL)`: a build folder or a SPARQL endpoint to query (`kg.api.open`), answering saved queries and
   SPARQL with pandas DataFrames.
 - `%load_ext kg` in IPython/Jupyter: the `%%sparql` and `%kg_query` magics (`kg.notebook`).
@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kg.api import SAMPLE_CORPUS, KnowledgeGraph, open
-    from kg.pipeline import build
+    from kg.pipeline.stages import build
 
 __all__ = ["SAMPLE_CORPUS", "KnowledgeGraph", "build", "load_ipython_extension", "open"]
 
-_LAZY = {"open": "kg.api", "KnowledgeGraph": "kg.api", "SAMPLE_CORPUS": "kg.api", "build": "kg.pipeline"}
+_LAZY = {"open": "kg.api", "KnowledgeGraph": "kg.api", "SAMPLE_CORPUS": "kg.api", "build": "kg.pipeline.stages"}
 
 
 def __getattr__(name: str) -> Any:

@@ -30,7 +30,7 @@ def _progress(items: Iterable[T], total: int) -> Iterable[T]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kg.pipeline import build
+    from kg.pipeline.stages import build
 
     report = build([Path(p) for p in args.paths], Path(args.out), strict=args.strict, progress=_progress,
                    wikidata=_wikidata_client(args), reasoning=args.reason, reasoner=args.reasoner,
@@ -39,7 +39,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return _print_build(report, args)
 
 
-def _print_build(report, args: argparse.Namespace) -> int:  # report: kg.pipeline.BuildReport
+def _print_build(report, args: argparse.Namespace) -> int:  # report: kg.pipeline.stages.BuildReport
     ents = ", ".join(f"{n} {k}" for k, n in report.entities.items() if n) or "none"
     events = ", ".join(f"{n} {k}" for k, n in report.events.items() if n) or "none"
     print(f"built {args.out}/graph.ttl: {report.articles} articles, {report.triples} triples, "
@@ -171,7 +171,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     import tempfile
 
     from kg.evaluation import evaluate, evaluate_parts, format_table, predictions, read_gold, read_split
-    from kg.pipeline import build
+    from kg.pipeline.stages import build
 
     gold = read_gold(Path(args.gold))
     if args.data:
@@ -333,7 +333,7 @@ def _port(text: str) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from kg.pipeline import remove_articles
+    from kg.pipeline.stages import remove_articles
 
     report = remove_articles(args.ids, Path(args.data), wikidata=_wikidata_client(args), reasoning=args.reason,
                              reasoner=args.reasoner)

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from kg.evaluation import evaluate_parts, predictions, read_gold, read_split
-from kg.pipeline import build
+from kg.pipeline.stages import build
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- DEV-FIGURES -->", "<!-- /DEV-FIGURES -->"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract import Extractor
-from kg.pipeline import build
+from kg.pipeline.stages import build
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract import Extractor
-from kg.pipeline import build
+from kg.pipeline.stages import build
 from kg.query.queries import run_saved
 
 pytestmark = pytest.mark.slow

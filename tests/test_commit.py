@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract import Extractor
-from kg.pipeline import build
+from kg.pipeline.stages import build
 from kg.rdf.serialise import write_atomic
 from kg.store import commit as commit_module
 from kg.store.commit import COMMIT_MARK, NEXT_DIR, STATE_FILES
@@ -53,7 +53,7 @@ def states(tmp_path_factory: pytest.TempPathFactory, extractor: Extractor) -> tu
     return old, new, second
 
 
-def _stop_after(moves: int):  # noqa: ANN202 - a replacement for kg.pipeline.commit
+def _stop_after(moves: int):  # noqa: ANN202 - a replacement for kg.pipeline.stages.commit
     """A commit killed after its mark and `moves` renames (or, with -1, before its mark)."""
 
     def stopped(directory: Path, staged: Path) -> None:
@@ -76,7 +76,7 @@ def test_a_build_stopped_at_any_moment_of_its_commit_leaves_one_whole_state(
     folder_state = _kill_bench().folder_state
     out = tmp_path / "out"
     shutil.copytree(old, out)
-    monkeypatch.setattr("kg.pipeline.commit", _stop_after(moves))
+    monkeypatch.setattr("kg.pipeline.stages.commit", _stop_after(moves))
     with pytest.raises(SystemExit):
         build([second], out, extractor=extractor, append=True, **QUICK)
     monkeypatch.undo()

@@ -17,7 +17,7 @@ from kg.cli import main
 from kg.errors import EmptyBuildError, FolderBusyError
 from kg.extract import Extractor
 from kg.ingest.article import Article
-from kg.pipeline import GRAPH_FILE, REPORT_FILE, build, remove_articles
+from kg.pipeline.stages import GRAPH_FILE, REPORT_FILE, build, remove_articles
 from kg.reason.reasoning import reason
 from kg.store.folder import stale_files
 from kg.store.folderlock import LOCK_FILE, holder, is_locked, write_lock

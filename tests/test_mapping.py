@@ -11,7 +11,7 @@ from rdflib import XSD, Literal
 from kg.errors import MappingError
 from kg.extract import Extractor
 from kg.extract.dates import PartialDate
-from kg.pipeline import build
+from kg.pipeline.stages import build
 from kg.query.queries import run_saved
 from kg.rdf.mapping import checked_iri, date_literal, exercise_key, mint
 

@@ -10,11 +10,11 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.errors import MappingError
-from kg.executors import article_quads
 from kg.extract import Extractor
 from kg.extract.dates import PartialDate
 from kg.extract.records import ArmsDeal, Evidence, Exercise, Extraction, MembershipFact, Mention, Rivalry
 from kg.ingest.article import Article
+from kg.pipeline.executors import article_quads
 from kg.rdf.mapping import article_iri, map_extraction
 
 HOSTILE = 'Un "mot" \\ à la ligne\nretour\r tab\t nul\x00 bip\x07 rtl\u202e 🚀 « Inde » l’OTAN'

@@ -26,7 +26,7 @@ from kg.cli import main
 from kg.errors import ReasoningError, StoreError
 from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
-from kg.pipeline import build
+from kg.pipeline.stages import build
 from kg.query.queries import run_saved
 from kg.rdf.ontology import KG, KGID, SEM, WD, WDT, ontology_graph
 from kg.reason.reasoning import INFERRED_FILE, Inference, Reasoner, compile_vocabulary, infer, reason

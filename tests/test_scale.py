@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.executors import article_quads, extract_all
 from kg.extract import Extractor
 from kg.ingest.article import Article
-from kg.pipeline import build
+from kg.pipeline.executors import article_quads, extract_all
+from kg.pipeline.stages import build
 from kg.store.dumps import ExportFormat, export_bytes
 from kg.store.triplestore import STORE_DIR, TripleStore, article_graph
 

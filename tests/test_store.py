@@ -14,7 +14,7 @@ import pytest
 
 from kg.errors import StoreError
 from kg.extract import Extractor
-from kg.pipeline import build, remove_articles
+from kg.pipeline.stages import build, remove_articles
 from kg.query.queries import get_query, graph_files, run, saved_queries
 from kg.store.dumps import ExportFormat, export_bytes
 from kg.store.folder import open_query_store, stale_files, sync

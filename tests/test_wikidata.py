@@ -573,7 +573,7 @@ def test_misbehaving_endpoint_falls_back_on_the_snapshot_with_a_warning(
 @pytest.fixture
 def shared_extractor(extractor: Extractor, monkeypatch: pytest.MonkeyPatch) -> None:
     """`kg build` in-process reuses the session's spaCy pipelines instead of loading them again."""
-    monkeypatch.setattr("kg.pipeline.Extractor", lambda: extractor)
+    monkeypatch.setattr("kg.pipeline.stages.Extractor", lambda: extractor)
 
 
 @pytest.mark.usefixtures("shared_extractor")

@@ -149,7 +149,8 @@ class TermSink(Protocol[T]):
     """Where the mapper writes: it makes the terms of one RDF library and keeps the triples.
 
     The mapper alone decides which triples an extraction gives; a sink only decides how they are held, so the
-    build can make Oxigraph terms directly (`kg.executors`) instead of building an rdflib graph and converting it.
+    build can make Oxigraph terms directly (`kg.pipeline.executors`) instead of building an rdflib graph and
+    converting it.
     """
 
     def iri(self, value: str) -> T:

@@ -14,10 +14,10 @@ from typing import TypeVar
 from rdflib import RDF, Graph
 
 from kg.errors import ArticleError, EmptyBuildError, KGError, StoreError
-from kg.executors import ExecutorKind, extract_all
 from kg.extract import Extractor
 from kg.ingest.article import Article
 from kg.ingest.read import read_articles
+from kg.pipeline.executors import ExecutorKind, extract_all
 from kg.rdf.ontology import KG
 from kg.rdf.serialise import write_atomic, write_graph
 from kg.reason.reasoning import INFERRED_FILE, Reasoner, reason
@@ -115,8 +115,8 @@ def build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None = Non
     new state are all made beside the current ones and put in place at one commit point (`kg.store.commit`): a build
     stopped or killed at any moment leaves the folder wholly as it was, or (once committed) wholly new.
     `graph.ttl` is written from the articles' triples, not read back from the store. The articles are extracted
-    on `jobs` processes, or on the Dask cluster at `scheduler` with `executor="dask"` (`kg.executors.extract_all`);
-    the output does not depend on either.
+    on `jobs` processes, or on the Dask cluster at `scheduler` with `executor="dask"`
+    (`kg.pipeline.executors.extract_all`); the output does not depend on either.
 
     The folder's write lock (`kg.store.folderlock`) is held from the start to the end: one writer at a time.
 
