@@ -183,7 +183,7 @@ def zygote() -> int:
     pid, then its exit code (negative: the signal that ended it)."""
     answers = os.dup(1)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # only the answers reach the launcher
-    import kg.cli
+    import kg.interfaces.cli
     import kg.pipeline.stages
     from kg.extract import Extractor
 
@@ -204,7 +204,7 @@ def zygote() -> int:
             os.close(answers)
             if command["commit_step"] is not None:
                 _die_at_commit_step(command["commit_step"])
-            _run_child(kg.cli.main, command["argv"], command["stderr"])
+            _run_child(kg.interfaces.cli.main, command["argv"], command["stderr"])
         os.write(answers, f"{previous}\n".encode())
         ended = os.waitid(os.P_PID, previous, os.WEXITED | os.WNOWAIT)
         assert ended is not None

@@ -3,9 +3,9 @@
 The public API, imported lazily (importing `kg` loads nothing else):
 
 - `kg.build(paths, out)`: articles → `out/graph.ttl`, `wikidata.ttl`, `inferred.ttl` (`kg.pipeline.stages.build`).
-- `kg.open(DIR_or_URL)`: a build folder or a SPARQL endpoint to query (`kg.api.open`), answering saved queries and
-  SPARQL with pandas DataFrames.
-- `%load_ext kg` in IPython/Jupyter: the `%%sparql` and `%kg_query` magics (`kg.notebook`).
+- `kg.open(DIR_or_URL)`: a build folder or a SPARQL endpoint to query (`kg.interfaces.api.open`), answering saved
+  queries and SPARQL with pandas DataFrames.
+- `%load_ext kg` in IPython/Jupyter: the `%%sparql` and `%kg_query` magics (`kg.interfaces.notebook`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kg.api import SAMPLE_CORPUS, KnowledgeGraph, open
+    from kg.interfaces.api import SAMPLE_CORPUS, KnowledgeGraph, open
     from kg.pipeline.stages import build
 
 __all__ = ["SAMPLE_CORPUS", "KnowledgeGraph", "build", "load_ipython_extension", "open"]
 
-_LAZY = {"open": "kg.api", "KnowledgeGraph": "kg.api", "SAMPLE_CORPUS": "kg.api", "build": "kg.pipeline.stages"}
+_LAZY = {"open": "kg.interfaces.api", "KnowledgeGraph": "kg.interfaces.api", "SAMPLE_CORPUS": "kg.interfaces.api",
+         "build": "kg.pipeline.stages"}
 
 
 def __getattr__(name: str) -> Any:
@@ -35,6 +36,6 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext kg`: register the `%%sparql` and `%kg_query` magics."""
-    from kg.notebook import load_ipython_extension as load
+    from kg.interfaces.notebook import load_ipython_extension as load
 
     load(ipython)

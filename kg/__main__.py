@@ -1,3 +1,3 @@
-from kg.cli import main
+from kg.interfaces.cli import main
 
 raise SystemExit(main())

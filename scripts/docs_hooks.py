@@ -1,6 +1,6 @@
 """MkDocs hooks (mkdocs.yml `hooks:`): the pages made from the project's own sources at every build.
 
-- `reference/cli.md`: the help of `kg` and of each command, from the argument parser (`kg.cli.parser`).
+- `reference/cli.md`: the help of `kg` and of each command, from the argument parser (`kg.interfaces.cli.parser`).
 - `reference/queries.md`: the saved-query catalogue, from the headers and text of `queries/*.rq`.
 - `evaluation.md`: the README's "Evaluation" section, where the development-set figures are kept up to date.
 
@@ -30,7 +30,7 @@ def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPar
 
 def cli_reference() -> str:
     """The reference page of the command line: `kg --help`, then each command's `--help`."""
-    from kg.cli import parser
+    from kg.interfaces.cli import parser
 
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = HELP_WIDTH

@@ -28,8 +28,17 @@ from hypothesis import strategies as st
 from rdflib import URIRef
 
 import kg
-from kg.api import DEFAULT_PREFIXES, IRI, LAYER_FILES, KnowledgeGraph, Results, catalogue, load_commands, to_frame
 from kg.errors import QueryError, StoreError
+from kg.interfaces.api import (
+    DEFAULT_PREFIXES,
+    IRI,
+    LAYER_FILES,
+    KnowledgeGraph,
+    Results,
+    catalogue,
+    load_commands,
+    to_frame,
+)
 from kg.query.queries import get_query, saved_queries, select, to_term, where_start, with_values
 
 INJECTION = 'x" } ; DROP ALL ; #'
@@ -102,7 +111,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def endpoint(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The seed's layers in their named graphs (kg.api.load_commands) behind oxigraph serve."""
+    """The seed's layers in their named graphs (kg.interfaces.api.load_commands) behind oxigraph serve."""
     location = tmp_path_factory.mktemp("layers") / "db"
     server = Server(location, load_commands(seed_build, location))
     yield server
@@ -207,7 +216,8 @@ def test_open_without_a_build_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_importing_kg_does_no_work() -> None:
     code = "import sys, kg; assert callable(kg.load_ipython_extension); " \
-           "print(sorted(m for m in ('pandas', 'pyoxigraph', 'rdflib', 'spacy', 'kg.api') if m in sys.modules))"
+           "print(sorted(m for m in ('pandas', 'pyoxigraph', 'rdflib', 'spacy', 'kg.interfaces.api') " \
+           "if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -438,7 +448,7 @@ def test_an_endpoint_without_layer_graphs_answers_from_its_default_graph(plain_e
 
 def test_an_endpoint_without_any_kg_graph_is_an_error_not_an_empty_answer(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from kg.cli import main
+    from kg.interfaces.cli import main
 
     empty = Server(tmp_path / "db", [])
     try:
@@ -481,7 +491,7 @@ def test_a_syntax_error_names_the_endpoint_and_the_servers_message(endpoint: Ser
 
 
 def test_kg_query_asks_an_endpoint(endpoint: Server, capsys: pytest.CaptureFixture[str]) -> None:
-    from kg.cli import main
+    from kg.interfaces.cli import main
 
     assert main(["query", "members", "--endpoint", endpoint.url, "--param", "organisation=Q485207",
                  "--format", "csv"]) == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli import main, parser
+from kg.interfaces.cli import main, parser
 
 COMMANDS = sorted(parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
 

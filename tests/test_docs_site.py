@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli import parser
+from kg.interfaces.cli import parser
 from kg.query.queries import saved_queries
 
 ROOT = Path(__file__).resolve().parent.parent

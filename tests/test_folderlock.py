@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli import main
 from kg.errors import EmptyBuildError, FolderBusyError
 from kg.extract import Extractor
 from kg.ingest.article import Article
+from kg.interfaces.cli import main
 from kg.pipeline.stages import GRAPH_FILE, REPORT_FILE, build, remove_articles
 from kg.reason.reasoning import reason
 from kg.store.folder import stale_files

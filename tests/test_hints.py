@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.cli import main
+from kg.interfaces.cli import main
 from kg.query.hints import UnknownValueWarning, closest, hints
 from kg.query.queries import get_query
 

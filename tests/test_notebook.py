@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import kg
-from kg.notebook import format_error, plot_flows, plot_network, plot_timeline
+from kg.interfaces.notebook import format_error, plot_flows, plot_network, plot_timeline
 
 matplotlib.use("Agg")
 

@@ -19,7 +19,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from kg.cli import main
+from kg.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the wheel is built from: the project's files, without caches and earlier build output.

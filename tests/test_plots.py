@@ -9,7 +9,7 @@ import matplotlib
 import networkx as nx
 import pandas as pd
 
-from kg.notebook import bloc_layout, plot_network, plot_timeline
+from kg.interfaces.notebook import bloc_layout, plot_network, plot_timeline
 
 matplotlib.use("Agg")
 

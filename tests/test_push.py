@@ -19,8 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.cli import main
 from kg.errors import StoreError
+from kg.interfaces.cli import main
 from kg.query.queries import run, saved_queries
 from kg.serve import oxigraph_binary
 from kg.store.folder import open_query_store

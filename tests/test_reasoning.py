@@ -22,10 +22,10 @@ from rdflib.term import Node
 
 import kg.reason.owlrl_adapter
 import kg.reason.reasoning
-from kg.cli import main
 from kg.errors import ReasoningError, StoreError
 from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
+from kg.interfaces.cli import main
 from kg.pipeline.stages import build
 from kg.query.queries import run_saved
 from kg.rdf.ontology import KG, KGID, SEM, WD, WDT, ontology_graph

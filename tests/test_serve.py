@@ -220,7 +220,7 @@ def test_serve_refuses_a_folder_without_a_store(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_an_address_in_use_is_an_error_and_bad_options_a_usage_error(build: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from kg.cli import main
+    from kg.interfaces.cli import main
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from kg.cli import main
+from kg.interfaces.cli import main
 from kg.query.queries import IRI, OutputFormat, column_widths, format_rows, run_saved
 
 

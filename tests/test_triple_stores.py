@@ -23,8 +23,8 @@ import pyoxigraph as ox
 import pytest
 
 import kg
-from kg.api import DEFAULT_PREFIXES, LAYER_FILES, LAYER_GRAPHS
-from kg.cli import main
+from kg.interfaces.api import DEFAULT_PREFIXES, LAYER_FILES, LAYER_GRAPHS
+from kg.interfaces.cli import main
 from kg.query.endpoint import select_endpoint
 from kg.query.queries import AnyTerm, bindings, get_query, saved_queries, term_value, with_values
 from kg.store.dumps import ExportFormat, export_file
@@ -183,7 +183,8 @@ def _answer(rows: list[dict[str, str | None]]) -> list[tuple[tuple[str, str | No
 
 @pytest.fixture(scope="module")
 def virtuoso_layers(dev_build: Path, virtuoso: Virtuoso) -> str:
-    """The development build's layers in their named graphs of Virtuoso (as `kg.api.load_commands` loads them)."""
+    """The development build's layers in their named graphs of Virtuoso (as `kg.interfaces.api.load_commands` loads
+    them)."""
     for layer, name in LAYER_FILES.items():
         target = virtuoso.files / f"layer-{name}"
         shutil.copy(dev_build / name, target)

@@ -17,8 +17,8 @@ from rdflib import RDF, SH, XSD, Graph, Literal, URIRef
 from rdflib.namespace import Namespace
 
 import kg.reason.validation
-from kg.cli import main
 from kg.errors import StoreError
+from kg.interfaces.cli import main
 from kg.rdf.ontology import KG, KGID, ontology_graph
 from kg.reason.validation import SHAPES_PATH, ShapeResult, validate, validate_graph
 

@@ -30,10 +30,10 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.ambiguity import resolve_ambiguous
-from kg.cli import main
 from kg.errors import LinkingError
 from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
+from kg.interfaces.cli import main
 from kg.query.queries import QUERIES_DIR, load_store, run, run_saved
 from kg.rdf.mapping import new_graph
 from kg.rdf.ontology import KG, KGID, ONTOLOGY_DIR, WD, WDT

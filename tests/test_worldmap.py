@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import kg
-from kg.notebook import plot_flows
-from kg.worldmap import country_shapes, map_data, plot_world_map, state_point
+from kg.interfaces.notebook import plot_flows
+from kg.interfaces.worldmap import country_shapes, map_data, plot_world_map, state_point
 
 matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parent.parent

@@ -373,7 +373,7 @@ def format_rows(columns: list[str], rows: list[dict[str, str | None]], fmt: Outp
         writer.writerows(rows)
         return out.getvalue()
     if prefixes is None:
-        from kg.api import DEFAULT_PREFIXES
+        from kg.interfaces.api import DEFAULT_PREFIXES
 
         prefixes = DEFAULT_PREFIXES
     return _table(columns, [[_cell(r[c], prefixes) for c in columns] for r in rows], width)
@@ -384,7 +384,8 @@ def _cell(value: str | None, prefixes: Mapping[str, str]) -> str:
     if value is None:
         return ""
     if isinstance(value, IRI) or (value.startswith(tuple(prefixes.values())) and not any(c.isspace() for c in value)):
-        from kg.api import shorten  # an IRI, or a label that is an IRI's text (a class with no label of its own)
+        # an IRI, or a label that is an IRI's text (a class with no label of its own)
+        from kg.interfaces.api import shorten
 
         return shorten(value, prefixes)
     return value.replace("\n", " ")

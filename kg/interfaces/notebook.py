@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from kg.api import KnowledgeGraph
+    from kg.interfaces.api import KnowledgeGraph
 
 __all__ = ["format_error", "load_ipython_extension", "plot_flows", "plot_network", "plot_timeline"]
 
@@ -65,7 +65,7 @@ def format_error(err: Exception, sparql: str | None = None) -> str:
 
 @cache
 def _magics_class() -> type:
-    """The magics class, defined on first use so that importing kg.notebook does not import IPython."""
+    """The magics class, defined on first use so that importing kg.interfaces.notebook does not import IPython."""
     from IPython.core.error import UsageError
     from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
     from IPython.core.magic_arguments import argument, magic_arguments
@@ -88,7 +88,7 @@ def _magics_class() -> type:
 
         def graph(self, data: str | None, endpoint: str | None, asserted: bool) -> KnowledgeGraph:
             """The graph of the options, else of the last cell that named one; opened once per build."""
-            from kg.api import LAYER_FILES, open
+            from kg.interfaces.api import LAYER_FILES, open
 
             if data and endpoint:
                 raise UsageError("give --data DIR or --endpoint URL, not both")
@@ -134,7 +134,7 @@ def _magics_class() -> type:
             return self._answer(kb, cell, {}, args.output, cell)
 
         @magic_arguments()
-        @argument("name", help="a saved query (see kg.api.catalogue() or `kg queries`)")
+        @argument("name", help="a saved query (see kg.interfaces.api.catalogue() or `kg queries`)")
         @argument("params", nargs="*", metavar="PARAM=VALUE", help="the query's parameters")
         @argument("--data", "-d", metavar="DIR", help="a folder written by kg build")
         @argument("--endpoint", "-e", metavar="URL", help="a SPARQL endpoint")
@@ -159,7 +159,7 @@ def _magics_class() -> type:
 def __getattr__(name: str) -> Any:
     if name == "KGMagics":
         return _magics_class()
-    raise AttributeError(f"module 'kg.notebook' has no attribute {name!r}")
+    raise AttributeError(f"module 'kg.interfaces.notebook' has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

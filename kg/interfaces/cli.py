@@ -135,14 +135,14 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     params = dict(_key_value(p) for p in args.param)
     if args.endpoint:
-        from kg.api import open as open_graph
+        from kg.interfaces.api import open as open_graph
 
         columns, rows = open_graph(args.endpoint).rows(args.name, **params)
     else:
         columns, rows = run_saved(args.name, Path(args.data), params)
     print(format_rows(columns, rows, OutputFormat(args.format), width=_terminal_width()))
     if not rows:  # an empty answer is an answer (exit 0), but a value that names nothing deserves a word
-        from kg.api import open as open_graph
+        from kg.interfaces.api import open as open_graph
 
         for message in open_graph(args.endpoint or args.data).hints(args.name, **params):
             print(f"kg query: hint: {message}", file=sys.stderr)

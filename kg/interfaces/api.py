@@ -136,7 +136,7 @@ class _Endpoint:
         if layers != LAYERS:
             raise QueryError(f"the endpoint {self.url} keeps no kg layers in named graphs, so it cannot answer "
                              f"from {' + '.join(layers)} only; load them with `oxigraph load --graph` "
-                             "(kg.api.load_commands)")
+                             "(kg.interfaces.api.load_commands)")
         return [MERGED_GRAPH] if self.keeps == "merged" else []
 
     def _has_graph(self, graph: str, label: str) -> bool:
@@ -163,7 +163,8 @@ class _Endpoint:
         if ask_endpoint(self.url, f"ASK {{ ?article a <{article}> }}", timeout=self.timeout, label="graph check"):
             return "default"
         raise QueryError(f"the endpoint {self.url} holds no kg graph: neither the layer graph <{asserted}> "
-                         f"(kg.api.load_commands), nor the merged graph <{MERGED_GRAPH}> (kg push --merged-graph), "
+                         f"(kg.interfaces.api.load_commands), nor the merged graph <{MERGED_GRAPH}> "
+                         "(kg push --merged-graph), "
                          "nor kg articles in its default graph (kg push); load a build there first")
 
 

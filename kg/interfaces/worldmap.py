@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from kg.api import KnowledgeGraph
+    from kg.interfaces.api import KnowledgeGraph
 
 __all__ = ["MapData", "country_shapes", "map_data", "plot_world_map", "state_point"]
 
