@@ -32,7 +32,8 @@ from collections import Counter
 from pathlib import Path
 
 from kg.pipeline.stages import build
-from kg.query.queries import get_query, with_values
+from kg.query.binding import with_values
+from kg.query.catalogue import get_query
 from kg.serve import default_max_in_flight, serve_command
 
 ROOT = Path(__file__).resolve().parent.parent

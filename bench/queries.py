@@ -39,7 +39,9 @@ def child_queries(build: str) -> dict:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from kg.query.queries import bindings, graph_files, saved_queries, with_values
+    from kg.query.binding import bindings, with_values
+    from kg.query.catalogue import saved_queries
+    from kg.query.local import graph_files
     from kg.store.folder import open_query_store
 
     store = open_query_store(Path(build))

@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.errors import KGError
 from kg.gazetteer import load_gazetteer
-from kg.query.queries import run_saved
+from kg.query.local import run_saved
 
 CATEGORIES = ("states", "organisations", "exercises", "exercise_participants", "arms_deals", "memberships")
 

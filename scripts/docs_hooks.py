@@ -54,7 +54,7 @@ def _cell(text: str) -> str:
 
 def query_catalogue() -> str:
     """The catalogue page of the saved queries: title, description, parameters and text of each."""
-    from kg.query.queries import saved_queries
+    from kg.query.catalogue import saved_queries
 
     parts = ["# Saved-query catalogue\n",
              "Generated from `queries/*.rq`. Run one with `kg query NAME --data DIR [--param K=V]` or "

@@ -39,7 +39,9 @@ from kg.interfaces.api import (
     load_commands,
     to_frame,
 )
-from kg.query.queries import get_query, saved_queries, select, to_term, where_start, with_values
+from kg.query.binding import to_term, where_start, with_values
+from kg.query.catalogue import get_query, saved_queries
+from kg.query.local import select
 
 INJECTION = 'x" } ; DROP ALL ; #'
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -11,7 +11,7 @@ import pytest
 
 from kg.extract import Extractor
 from kg.pipeline.stages import build
-from kg.query.queries import run_saved
+from kg.query.local import run_saved
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

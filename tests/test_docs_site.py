@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kg.interfaces.cli import parser
-from kg.query.queries import saved_queries
+from kg.query.catalogue import saved_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -10,8 +10,8 @@ import pytest
 
 import kg
 from kg.interfaces.cli import main
+from kg.query.catalogue import get_query
 from kg.query.hints import UnknownValueWarning, closest, hints
-from kg.query.queries import get_query
 
 NAMES = ["Pakistan", "India", "Shanghai Cooperation Organisation", "SCO", "Druzhba 2017", "Q668"]
 

@@ -12,7 +12,7 @@ from kg.errors import MappingError
 from kg.extract import Extractor
 from kg.extract.dates import PartialDate
 from kg.pipeline.stages import build
-from kg.query.queries import run_saved
+from kg.query.local import run_saved
 from kg.rdf.mapping import checked_iri, date_literal, exercise_key, mint
 
 ROOT = Path(__file__).resolve().parent.parent

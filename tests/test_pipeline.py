@@ -10,7 +10,7 @@ import pytest
 from kg.evaluation import evaluate_parts, predictions, read_gold, read_split
 from kg.extract import Extractor
 from kg.pipeline.stages import build
-from kg.query.queries import run_saved
+from kg.query.local import run_saved
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "sample" / "000_566754dbe1dffb01.txt"

@@ -21,7 +21,8 @@ import pytest
 
 from kg.errors import StoreError
 from kg.interfaces.cli import main
-from kg.query.queries import run, saved_queries
+from kg.query.catalogue import saved_queries
+from kg.query.local import run
 from kg.serve import oxigraph_binary
 from kg.store.folder import open_query_store
 from kg.store.push import PushFormat, push

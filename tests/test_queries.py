@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from kg.errors import QueryError
-from kg.query.queries import OutputFormat, format_rows, get_query, run_saved, saved_queries
+from kg.query.catalogue import get_query, saved_queries
+from kg.query.local import run_saved
+from kg.query.results import OutputFormat, format_rows
 
 CONTRACT = {
     "states": ["article", "state", "label", "wikidata"],

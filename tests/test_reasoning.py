@@ -27,7 +27,7 @@ from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
 from kg.interfaces.cli import main
 from kg.pipeline.stages import build
-from kg.query.queries import run_saved
+from kg.query.local import run_saved
 from kg.rdf.ontology import KG, KGID, SEM, WD, WDT, ontology_graph
 from kg.reason.reasoning import INFERRED_FILE, Inference, Reasoner, compile_vocabulary, infer, reason
 

@@ -19,7 +19,7 @@ import pytest
 from test_push import assert_same_answers, free_port, local_count, remote_count, started, wait_for
 
 from kg.errors import StoreError
-from kg.query.queries import saved_queries
+from kg.query.catalogue import saved_queries
 from kg.serve import RESULT_TOO_LARGE, engine_query_budget, serve, serve_command, start_proxy
 
 SMALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3"

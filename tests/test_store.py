@@ -15,7 +15,8 @@ import pytest
 from kg.errors import StoreError
 from kg.extract import Extractor
 from kg.pipeline.stages import build, remove_articles
-from kg.query.queries import get_query, graph_files, run, saved_queries
+from kg.query.catalogue import get_query, saved_queries
+from kg.query.local import graph_files, run
 from kg.store.dumps import ExportFormat, export_bytes
 from kg.store.folder import open_query_store, stale_files, sync
 from kg.store.folderlock import LOCK_FILE

@@ -9,7 +9,9 @@ import pytest
 
 import kg
 from kg.interfaces.cli import main
-from kg.query.queries import IRI, OutputFormat, column_widths, format_rows, run_saved
+from kg.query.binding import IRI
+from kg.query.local import run_saved
+from kg.query.results import OutputFormat, column_widths, format_rows
 
 
 def test_the_table_writes_iris_as_prefixed_names_and_csv_keeps_them_whole(seed_build: Path) -> None:

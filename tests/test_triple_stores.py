@@ -25,8 +25,10 @@ import pytest
 import kg
 from kg.interfaces.api import DEFAULT_PREFIXES, LAYER_FILES, LAYER_GRAPHS
 from kg.interfaces.cli import main
+from kg.query.binding import AnyTerm, bindings, with_values
+from kg.query.catalogue import get_query, saved_queries
 from kg.query.endpoint import select_endpoint
-from kg.query.queries import AnyTerm, bindings, get_query, saved_queries, term_value, with_values
+from kg.query.local import term_value
 from kg.store.dumps import ExportFormat, export_file
 from kg.store.push import MERGED_GRAPH, PASSWORD_VARIABLE, USER_VARIABLE
 from kg.store.triplestore import STORE_DIR, TripleStore

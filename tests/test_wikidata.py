@@ -34,7 +34,8 @@ from kg.errors import LinkingError
 from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
 from kg.interfaces.cli import main
-from kg.query.queries import QUERIES_DIR, load_store, run, run_saved
+from kg.query.catalogue import QUERIES_DIR
+from kg.query.local import load_store, run, run_saved
 from kg.rdf.mapping import new_graph
 from kg.rdf.ontology import KG, KGID, ONTOLOGY_DIR, WD, WDT
 from kg.rdf.serialise import serialise, sorted_triples, write_graph

@@ -27,8 +27,10 @@ import pandas as pd
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
+from kg.query.binding import IRI, AnyTerm, Term, bindings, to_term
+from kg.query.catalogue import get_query, saved_queries
 from kg.query.hints import NAMES_QUERY, UnknownValueWarning, hints
-from kg.query.queries import IRI, AnyTerm, Term, bindings, get_query, saved_queries, select, term_value, to_term
+from kg.query.local import select, term_value
 from kg.resources import sample_corpus
 
 if TYPE_CHECKING:
@@ -186,7 +188,7 @@ def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
 
 
 class Results(pd.DataFrame):
-    """A query's answer: a pandas DataFrame whose IRIs (`kg.query.queries.IRI` values) show as prefixed names.
+    """A query's answer: a pandas DataFrame whose IRIs (`kg.query.binding.IRI` values) show as prefixed names.
 
     The values stay full IRIs (`df.member[0]` is the whole IRI and binds as an IRI when passed back as a
     parameter); only the display (`repr`, Jupyter's HTML) shortens them with the graph's prefixes.
@@ -371,7 +373,7 @@ class KnowledgeGraph:
     def query(self, query: str, /, **params: object) -> Results:
         """The answer to a saved query (by name) or to SPARQL text, as a typed DataFrame.
 
-        Parameters are bound as RDF terms, never formatted into the query (see `kg.query.queries`): a saved query
+        Parameters are bound as RDF terms, never formatted into the query (see `kg.query.binding`): a saved query
         accepts its declared parameters (unknown names and bad values are QueryErrors), SPARQL text any of its
         variables. The graph's prefixes (kg:, kgid:, wd:, rdfs: …) need not be declared.
         """

@@ -131,7 +131,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from kg.query.queries import OutputFormat, format_rows, run_saved
+    from kg.query.local import run_saved
+    from kg.query.results import OutputFormat, format_rows
 
     params = dict(_key_value(p) for p in args.param)
     if args.endpoint:
@@ -158,7 +159,7 @@ def _terminal_width() -> int | None:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    from kg.query.queries import saved_queries
+    from kg.query.catalogue import saved_queries
 
     for query in saved_queries().values():
         params = " ".join(f"{p.name}={p.default or ''}" for p in query.parameters)
@@ -501,7 +502,7 @@ def _reasoner_option(group: argparse._ActionsContainer) -> None:
 
 
 def _formats() -> list:
-    from kg.query.queries import OutputFormat
+    from kg.query.results import OutputFormat
 
     return list(OutputFormat)
 

@@ -1,6 +1,6 @@
 """Remote SPARQL endpoints, through SPARQLWrapper: SELECT rows as pyoxigraph terms, parameters bound as locally.
 
-Parameters travel as a VALUES block in the query text (`kg.query.queries.with_values`): the SPARQL protocol has no other
+Parameters travel as a VALUES block in the query text (`kg.query.binding.with_values`): the SPARQL protocol has no other
 way to send bindings. Errors name the endpoint and carry the endpoint's own message.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.query.queries import AnyTerm, Term, with_values
+from kg.query.binding import AnyTerm, Term, with_values
 
 __all__ = ["ask_endpoint", "select_endpoint"]
 
@@ -50,7 +50,7 @@ def select_endpoint(url: str, sparql: str, *, values: Mapping[ox.Variable, Term]
                     timeout: float = 60, label: str = "query") -> tuple[list[str], list[list[AnyTerm | None]]]:
     """Run a SELECT query at the SPARQL endpoint `url`; the column names and the rows of RDF terms.
 
-    `values` are bound as in `kg.query.queries.with_values`; `prefixes` the query does not declare are declared on its
+    `values` are bound as in `kg.query.binding.with_values`; `prefixes` the query does not declare are declared on its
     first line (so its line numbers stay); `default_graphs` are sent as `default-graph-uri`.
     """
     text = with_values(sparql, values)

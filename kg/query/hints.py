@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 
-from kg.query.queries import SavedQuery
+from kg.query.catalogue import SavedQuery
 
 __all__ = ["NAMES_QUERY", "UnknownValueWarning", "closest", "hints"]
 
