@@ -34,7 +34,7 @@ from pathlib import Path
 from kg.pipeline.stages import build
 from kg.query.binding import with_values
 from kg.query.catalogue import get_query
-from kg.serve import default_max_in_flight, serve_command
+from kg.serve.engine import default_max_in_flight, serve_command
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("states", "exercises", "arms-deals", "memberships")

@@ -23,7 +23,7 @@ from kg.errors import StoreError
 from kg.interfaces.cli import main
 from kg.query.catalogue import saved_queries
 from kg.query.local import run
-from kg.serve import oxigraph_binary
+from kg.serve.engine import oxigraph_binary
 from kg.store.folder import open_query_store
 from kg.store.push import PushFormat, push
 from kg.store.triplestore import STORE_DIR, GraphSet, TripleStore

@@ -20,7 +20,9 @@ from test_push import assert_same_answers, free_port, local_count, remote_count,
 
 from kg.errors import StoreError
 from kg.query.catalogue import saved_queries
-from kg.serve import RESULT_TOO_LARGE, engine_query_budget, serve, serve_command, start_proxy
+from kg.serve.engine import engine_query_budget, serve_command
+from kg.serve.handler import RESULT_TOO_LARGE
+from kg.serve.server import serve, start_proxy
 
 SMALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3"
 LARGE = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 200"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_push import free_port, started
 
-from kg.serve import _complete, service_targets
+from kg.serve.guard import _complete, service_targets
 
 pytestmark = pytest.mark.slow
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"

@@ -22,7 +22,8 @@ import pytest
 from test_push import free_port, started
 from test_serve import engines_on
 
-from kg.serve import default_max_in_flight, default_max_queued, start_proxy
+from kg.serve.engine import default_max_in_flight, default_max_queued
+from kg.serve.server import start_proxy
 
 pytestmark = pytest.mark.slow
 SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -380,7 +380,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import signal
 
-    from kg.serve import serve
+    from kg.serve.server import serve
 
     def ready(url: str) -> None:
         limit = f"answers over {args.max_result_bytes} bytes refused (HTTP 413)" if args.max_result_bytes else \
@@ -406,7 +406,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _store_commands(sub: argparse._SubParsersAction) -> None:
-    from kg.serve import DEFAULT_HOST, DEFAULT_MAX_RESULT_BYTES, DEFAULT_PORT, parse_origins
+    from kg.serve.engine import DEFAULT_HOST, DEFAULT_PORT
+    from kg.serve.guard import parse_origins
+    from kg.serve.server import DEFAULT_MAX_RESULT_BYTES
 
     def origins(text: str) -> frozenset[str]:
         try:
