@@ -105,3 +105,12 @@ def test_special_files_are_listed_never_read_and_languages_and_lines_are_named(t
     assert "too long" in problems[("feed.jsonl", 3)]
     assert "unsupported language 'de'" in problems[("feed.jsonl", 4)]
     assert report.articles == 2  # the seed and the French record
+
+
+def test_an_output_folder_inside_the_input_folder_is_no_input(tmp_path: Path, extractor: Extractor) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "joint-sea.txt").write_text(FRENCH, encoding="utf-8")
+    for _ in range(2):  # the second build walks a folder that now holds the first one's output
+        report = build([corpus], corpus / "out", extractor=extractor)
+        assert report.problems == [] and report.articles == 1

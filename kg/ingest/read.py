@@ -25,18 +25,18 @@ from kg.ingest.text import PUBLISHED
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".jsonl"})
 
-def read_articles(paths: Iterable[Path]) -> Iterator[Article | ArticleError]:
+def read_articles(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> Iterator[Article | ArticleError]:
     """Read articles from files and folders, yielding an `ArticleError` for each bad file or line.
 
     Folders are walked recursively in sorted order; hidden entries are skipped, files of other types are
     reported (a PDF left in the corpus is named, not silently ignored), and a directory reached twice
-    (symlink loop, folder given twice) is read once. Never raises `ArticleError`, so a caller can report bad
-    inputs and go on.
+    (symlink loop, folder given twice) is read once; folders in `skip` are not walked (a build's output folder
+    inside its input folder is no input). Never raises `ArticleError`, so a caller can report bad inputs and go on.
 
     >>> [a.id for a in read_articles([Path("tests/data/ingest/22_fr_premier-rafale-inde.txt")])]
     ['22_fr_premier-rafale-inde.txt']
     """
-    seen_dirs: set[Path] = set()
+    seen_dirs: set[Path] = {Path(folder).resolve() for folder in skip}
     for path in paths:
         path = Path(path)
         if path.is_dir():

@@ -141,7 +141,7 @@ def _build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None, str
     report = BuildReport(out=str(out))
     extractor = extractor or Extractor()  # loads no model until an article needs it
     articles: list[Article] = []
-    for item in read_articles(paths):
+    for item in read_articles(paths, skip=[out]):  # 'kg build corpus --out corpus/out': the output is no input
         if isinstance(item, ArticleError):
             if strict:
                 raise item
