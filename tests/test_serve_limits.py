@@ -120,6 +120,7 @@ def test_queries_beyond_the_engines_places_are_refused_503(build: Path) -> None:
             answers: list[int] = []
             slow = threading.Thread(target=lambda found=answers: found.append(post(base, CROSS_COUNT)[0]))
             slow.start()
+            time.sleep(0.3)  # let the slow query take the one place first (it holds it for the whole 1 s timeout)
             refused: list[dict[str, str]] = []
             while slow.is_alive() and not refused:
                 status, headers, _ = post(base, SMALL)
