@@ -52,15 +52,10 @@ def _org_words() -> re.Pattern[str]:
 
 
 @cache
-def _international_words() -> re.Pattern[str]:
-    """Words that make a body's name international: 'International', 'multinational', 'des Nations'."""
-    return re.compile(rf"\b{entry_pattern(every_language('international_word'))}\b", re.I)
-
-
-@cache
-def _national_words() -> re.Pattern[str]:
-    """Words of a national body's name: a ministry, an army, a company."""
-    return re.compile(rf"\b{entry_pattern(every_language('national_body_word'))}\b", re.I)
+def _any_word(name: str) -> re.Pattern[str]:
+    """Any word of the lexicon list `name`, in any case: 'international_word' ('International', 'des Nations'),
+    'national_body_word' (a ministry, an army, a company)."""
+    return re.compile(rf"\b{entry_pattern(every_language(name))}\b", re.I)
 
 
 @cache
@@ -294,8 +289,10 @@ def _intergovernmental(name: str) -> bool:
     """An organisation the gazetteer lacks may be intergovernmental: 'Organisation', 'Treaty', 'Council' in a
     name that is specific, says it is international ('International … Agency'; a 'Defense Security Cooperation
     Agency' is a state's), is not national ('ministère chinois…') and is not cut short ('Conseil de sécurité de la')."""
-    return bool(_org_words().search(name)) and _specific(name) and bool(_international_words().search(name)) and (
-        not _national_words().search(name)) and not _truncated().search(name)
+    international = bool(_any_word("international_word").search(name))
+    national = bool(_any_word("national_body_word").search(name))
+    return bool(_org_words().search(name)) and _specific(name) and international and not national and not (
+        _truncated().search(name))
 
 
 def _specific(name: str) -> bool:

@@ -172,11 +172,16 @@ def _without_actors(name: str, known_terms: frozenset[str]) -> str:
     return " ".join(words)
 
 
+def _edition_name(m: re.Match[str]) -> str:
+    """The name an `_EDITION` match spells: series, separator, edition ('BALTOPS 24', 'Vostok-2018')."""
+    return f"{m.group(1)}{m.group(2)}{m.group(3)}"
+
+
 def _editions(text: str, series: str | None = None) -> list[str]:
     """'Vostok-2018', 'BALTOPS 24', 'Cope India 19': a name and an edition number (of `series` if given)."""
     found = []
     for m in _EDITION.finditer(text):
-        name = f"{m.group(1)}{m.group(2)}{m.group(3)}"
+        name = _edition_name(m)
         if series is None or m.group(1).endswith(series):
             found.append(name if series is None else f"{series}{m.group(2)}{m.group(3)}")
     return found
@@ -185,7 +190,7 @@ def _editions(text: str, series: str | None = None) -> list[str]:
 def _editions_after(ctx: SentenceContext, cues: list[Token], reach: int = 25) -> list[str]:
     """Editions ('Rapid Trident 2021') that begin within `reach` characters after a word of taking part."""
     ends = [t.idx + len(t.text) - ctx.sent.start_char for t in cues]
-    return [f"{m.group(1)}{m.group(2)}{m.group(3)}" for m in _EDITION.finditer(ctx.text)
+    return [_edition_name(m) for m in _EDITION.finditer(ctx.text)
             if any(0 <= m.start() - e <= reach for e in ends)]
 
 
@@ -197,7 +202,7 @@ def _start_pattern(lang: str) -> re.Pattern[str]:
 def _starting_editions(ctx: SentenceContext) -> list[str]:
     """'Cope Thunder 24-2 kicked off at Clark', 'Hedgehog 24 débute': an edition that begins or ends."""
     start = _start_pattern(ctx.lang)
-    return [f"{m.group(1)}{m.group(2)}{m.group(3)}" for m in _EDITION.finditer(ctx.text)
+    return [_edition_name(m) for m in _EDITION.finditer(ctx.text)
             if start.match(ctx.text[m.end():])]
 
 
