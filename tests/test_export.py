@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, isomorphic
 
 from kg.interfaces.cli import main
-from kg.rdf.serialise import to_rdflib
+from kg.rdf.terms import to_rdflib
 from kg.store.dumps import ExportFormat, export_bytes
 from kg.store.triplestore import INFERRED_GRAPH, STORE_DIR, WIKIDATA_GRAPH, GraphSet, TripleStore, article_graph
 

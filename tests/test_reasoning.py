@@ -20,8 +20,10 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
+import kg.reason.fastpath
 import kg.reason.owlrl_adapter
 import kg.reason.reasoning
+import kg.reason.vocabulary
 from kg.errors import ReasoningError, StoreError
 from kg.extract import Extractor
 from kg.gazetteer import load_gazetteer
@@ -498,7 +500,7 @@ def test_fast_path_refuses_axioms_it_does_not_implement(axiom: str) -> None:
 
 def test_fast_plan_reads_only_asserted_triples_in_its_first_pass() -> None:
     vocab = compile_vocabulary(ontology_graph())
-    plan = kg.reason.reasoning.fast_plan(vocab, *kg.reason.reasoning._rules())
+    plan = kg.reason.fastpath.fast_plan(vocab, *kg.reason.vocabulary.rules())
     assert str(RDF.type) in plan.derivable and str(KG.coMemberOf) in plan.derivable
     assert all("INSERT" in update for update in plan.first + plan.rules + plan.after_rules)
 
@@ -531,7 +533,7 @@ def test_build_without_reasoning_removes_an_old_inferred_ttl(extractor: Extracto
     assert not (tmp_path / INFERRED_FILE).exists()
 
 
-@pytest.mark.parametrize("module", [kg.reason.reasoning, kg.reason.owlrl_adapter])
+@pytest.mark.parametrize("module", [kg.reason.reasoning, kg.reason.fastpath, kg.reason.owlrl_adapter])
 def test_docstring_examples_run(module: object) -> None:
     failed, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert failed == 0

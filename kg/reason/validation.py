@@ -27,7 +27,7 @@ from rdflib.term import Node
 from kg.errors import StoreError
 from kg.rdf.mapping import PREFIXES
 from kg.rdf.ontology import ONTOLOGY_DIR, ontology_graph
-from kg.rdf.serialise import to_oxigraph
+from kg.rdf.terms import shorten, to_oxigraph
 
 __all__ = ["SHAPES_PATH", "ShapeResult", "ValidationReport", "validate", "validate_graph"]
 
@@ -35,6 +35,7 @@ SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
 GRAPH_FILE = "graph.ttl"
 _SEVERITIES = {str(SH.Violation): "Violation", str(SH.Warning): "Warning", str(SH.Info): "Info"}
 _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,7 @@ def _short(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str 
     """A term as text (a literal's lexical form), IRIs shortened with the project's prefixes."""
     if term is None:
         return None
-    text = term.value if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal) else str(term)
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
-        if text.startswith(str(namespace)) and len(text) > len(str(namespace)):
-            return f"{prefix}:{text[len(str(namespace)):]}"
-    return text
+    return shorten(term.value if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal) else str(term), _PREFIXES)
 
 
 def validate_graph(data: Graph, *, source: str = "graph") -> ValidationReport:

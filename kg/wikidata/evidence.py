@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 
 from kg.rdf.mapping import mint
 from kg.rdf.ontology import KG
-from kg.rdf.serialise import to_rdflib
+from kg.rdf.terms import to_rdflib
 
 
 @dataclass(frozen=True)
