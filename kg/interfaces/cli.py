@@ -99,17 +99,23 @@ def cmd_reason(args: argparse.Namespace) -> int:
     from kg.store.triplestore import STORE_DIR
 
     try:
-        report = reason(Path(args.data), reasoner=args.reasoner)
+        if args.endpoint:
+            from kg.reason.remote import reason_endpoint
+
+            report = reason_endpoint(args.endpoint, update_endpoint=args.update_endpoint, reasoner=args.reasoner,
+                                     merged_graph=None if args.merged_graph == "none" else args.merged_graph)
+        else:
+            report = reason(Path(args.data), reasoner=args.reasoner)
     except StoreError as err:
         print(f"kg reason: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if (Path(args.data) / STORE_DIR).is_dir():
+    if not args.endpoint and (Path(args.data) / STORE_DIR).is_dir():
         try:  # the store's inferred graph follows the new file, so queries and dumps read it at once
             sync(Path(args.data))
         except StoreError as err:
             print(f"kg reason: warning: the store was not updated: {err}", file=sys.stderr)
-    print(f"reasoned {args.data} ({report.reasoner}): {report.asserted} asserted triples, {report.inferred} "
-          f"inferred in {report.path}, {report.seconds:.2f} s")
+    print(f"reasoned {args.endpoint or args.data} ({report.reasoner}): {report.asserted} asserted triples, "
+          f"{report.inferred} inferred in {report.path}, {report.seconds:.2f} s")
     for message in report.inconsistencies:
         print(f"kg reason: warning: inconsistent: {message}", file=sys.stderr)
     return EXIT_OK
@@ -120,7 +126,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from kg.reason.validation import validate
 
     try:
-        report = validate(Path(args.data))
+        if args.endpoint:
+            from kg.reason.remote import validate_endpoint
+
+            report = validate_endpoint(args.endpoint)
+        else:
+            report = validate(Path(args.data))
     except StoreError as err:
         print(f"kg validate: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -249,16 +260,27 @@ def parser() -> argparse.ArgumentParser:
                         "sub-properties, domains and ranges, the Wikidata, PROV and SEM alignments) and the rules "
                         "of ontology/rules.ru (co-members, allies, the country an event happens in). Only new "
                         "triples are written, to DIR/inferred.ttl (replacing it); `kg query` reads them. "
-                        "Exit codes: 0 done, 1 the reasoner failed, 2 no readable DIR/graph.ttl.")
+                        "Exit codes: 0 done, 1 the reasoner failed, 2 no readable DIR/graph.ttl (with --endpoint: a "
+                        "store that cannot be reached, takes no updates or holds no kg graph).")
     rs.add_argument("data", nargs="?", default="out", metavar="DIR", help="folder written by kg build (default: out)")
     _reasoner_option(rs)
+    rs.add_argument("--endpoint", "-e", metavar="URL", help="reason on this remote store instead of DIR (its SPARQL "
+                    "query endpoint, e.g. http://HOST:7878/query, filled by kg push), into its inferred graph, with "
+                    "the fast reasoner's updates run there; see docs/graph.md")
+    rs.add_argument("--update-endpoint", metavar="URL", help="where that store takes SPARQL updates (default: the "
+                    "--endpoint URL with /query replaced by /update, else the same URL)")
+    rs.add_argument("--merged-graph", metavar="IRI", default="default", help="where kg push put the merge of the "
+                    "graphs, whose inferred triples are swapped too: 'default' (the default graph), a graph IRI, or "
+                    "'none'")
     rs.set_defaults(func=cmd_reason)
     v = sub.add_parser("validate", help="check a built graph against the SHACL shapes",
                        description="Validate DIR/graph.ttl (or a Turtle file) against ontology/shapes.ttl and "
                        "print each result with its focus node, path and message. Exit codes: 0 conforms "
-                       "(warnings allowed), 1 violations, 2 no readable graph.")
+                       "(warnings allowed), 1 violations, 2 no readable graph (or endpoint).")
     v.add_argument("data", nargs="?", default="out", metavar="DIR",
                    help="folder written by kg build, or a Turtle file (default: out)")
+    v.add_argument("--endpoint", "-e", metavar="URL", help="validate the article graphs of this remote store (its "
+                   "SPARQL query endpoint, filled by kg push) instead of DIR: fetched with one CONSTRUCT, checked here")
     v.set_defaults(func=cmd_validate)
     q = sub.add_parser("query", help="run a saved query on a built graph",
                        description="Run a saved query (see `kg queries`) on the graph in DIR.")

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["OxTerm", "rdflib_graph", "shorten", "to_oxigraph", "to_rdflib"]
+__all__ = ["OxTerm", "OxigraphGraph", "rdflib_graph", "shorten", "to_oxigraph", "to_rdflib"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: An Oxigraph term that rdflib can hold.
@@ -64,6 +64,26 @@ def rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
     for t in triples:
         graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return graph
+
+
+class OxigraphGraph(Graph):
+    """An rdflib graph over the default graph of an Oxigraph store (through oxrdflib, no copy) that keeps the store
+    at hand: code that can work in Oxigraph (a SPARQL query over the whole graph, the reasoner, SHACL-SPARQL) uses
+    `oxigraph` directly, and the rdflib API stays for pySHACL and for walking the graph.
+
+    >>> graph = OxigraphGraph()
+    >>> _ = graph.add((URIRef("urn:x:s"), URIRef("urn:x:p"), Literal("o")))
+    >>> len(graph.oxigraph)
+    1
+    """
+
+    def __init__(self, store: ox.Store | None = None) -> None:
+        from oxrdflib import OxigraphStore
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        self.oxigraph = ox.Store() if store is None else store
+        super().__init__(store=OxigraphStore(store=self.oxigraph), identifier=DATASET_DEFAULT_GRAPH_ID,
+                         bind_namespaces="none")
 
 
 def shorten(iri: str, prefixes: Mapping[str, str]) -> str:

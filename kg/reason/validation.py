@@ -27,9 +27,9 @@ from rdflib.term import Node
 from kg.errors import StoreError
 from kg.rdf.mapping import PREFIXES
 from kg.rdf.ontology import ONTOLOGY_DIR, ontology_graph
-from kg.rdf.terms import shorten, to_oxigraph
+from kg.rdf.terms import OxigraphGraph, shorten, to_oxigraph
 
-__all__ = ["SHAPES_PATH", "ShapeResult", "ValidationReport", "validate", "validate_graph"]
+__all__ = ["SHAPES_PATH", "ShapeResult", "ValidationReport", "validate", "validate_graph", "validate_store"]
 
 SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
 GRAPH_FILE = "graph.ttl"
@@ -113,7 +113,7 @@ def validate_graph(data: Graph, *, source: str = "graph") -> ValidationReport:
                                      allow_warnings=True)
     assert isinstance(results, Graph)
     found = {_result(results, node) for node in results.subjects(RDF.type, SH.ValidationResult)}
-    found.update(_sparql_results(data, shapes))
+    found.update(_sparql_results(data, shapes, data.oxigraph if isinstance(data, OxigraphGraph) else None))
     ordered = sorted(found, key=lambda r: (_ORDER[r.severity], r.focus, r.path or "", r.message, r.value or ""))
     return ValidationReport(source, tuple(ordered))
 
@@ -141,13 +141,15 @@ def _targets(data: Graph, shapes: Graph, shape: Node) -> set[Node]:
     return nodes
 
 
-def _sparql_results(data: Graph, shapes: Graph) -> set[ShapeResult]:
-    """The results of the shapes' SHACL-SPARQL constraints, each run once over `data` in Oxigraph."""
+def _sparql_results(data: Graph, shapes: Graph, store: ox.Store | None) -> set[ShapeResult]:
+    """The results of the shapes' SHACL-SPARQL constraints, each run once over `data` in Oxigraph: in `store`, whose
+    default graph holds `data`, else in a copy of `data`."""
     constraints = list(shapes.subject_objects(SH.sparql))
     if not constraints:
         return set()
-    store = ox.Store()
-    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)  # type: ignore[arg-type]
+    if store is None:
+        store = ox.Store()
+        store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)  # type: ignore[arg-type]
     found = set()
     for shape, constraint in constraints:
         prefixes = "".join(f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
@@ -172,8 +174,14 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return re.sub(r"\{[$?](\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
+def validate_store(store: ox.Store, *, source: str = "graph") -> ValidationReport:
+    """`validate_graph` of the default graph of an Oxigraph store: pySHACL reads it through oxrdflib and the
+    SHACL-SPARQL constraints run in the store itself, so no triple is copied."""
+    return validate_graph(OxigraphGraph(store), source=source)
+
+
 def validate(path: Path) -> ValidationReport:
-    """Validate a build folder's `graph.ttl` (or a Turtle file given directly).
+    """Validate a build folder's `graph.ttl` (or a Turtle file given directly), loaded into an Oxigraph store.
 
     Raises:
         StoreError: there is no such graph, or it is not valid Turtle.
@@ -182,8 +190,9 @@ def validate(path: Path) -> ValidationReport:
     if not file.is_file():
         raise StoreError(f"no {GRAPH_FILE} in {path}; run `kg build … --out {path}` first" if path.is_dir()
                          else f"no such file or folder: {path}")
+    store = ox.Store()
     try:
-        data = Graph().parse(file, format="turtle")
-    except Exception as err:  # rdflib raises many kinds of parse errors
+        store.bulk_load(path=str(file), format=ox.RdfFormat.TURTLE)
+    except (SyntaxError, ValueError, OSError) as err:
         raise StoreError(f"cannot read {file}: {err}") from err
-    return validate_graph(data, source=str(file))
+    return validate_store(store, source=str(file))
