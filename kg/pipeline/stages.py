@@ -19,8 +19,9 @@ from kg.ingest.article import Article
 from kg.ingest.read import read_articles
 from kg.pipeline.executors import ExecutorKind, extract_all
 from kg.rdf.ontology import KG
-from kg.rdf.serialise import write_atomic, write_graph
-from kg.reason.reasoning import INFERRED_FILE, Reasoner, reason
+from kg.rdf.serialise import serialise, sorted_triples, write_atomic
+from kg.rdf.terms import OxigraphGraph
+from kg.reason.reasoning import INFERRED_FILE, Reasoner, reason, reason_store
 from kg.reason.validation import ShapeResult, validate_graph
 from kg.store.commit import abandon, begin, commit
 from kg.store.folder import record_files
@@ -238,14 +239,16 @@ def _derive(graph: Graph, out: Path, report: BuildReport, *, named: Path, wikida
         enrichment = enrich(graph, client=None)
         enrichment.warnings.append(f"Wikidata endpoint {wikidata.endpoint}: the answers could not be used "
                                    f"({err.__class__.__name__}: {err}); built from the snapshot")
-    write_graph(enrichment.graph, out / WIKIDATA_FILE)
+    linked = sorted_triples(enrichment.graph)
+    write_atomic(out / WIKIDATA_FILE, serialise(linked))
     report.wikidata = enrichment.summary()
     if validation:
         checked = validate_graph(graph, source=str(named / GRAPH_FILE))
         report.conforms, report.violations, report.warnings = checked.conforms, checked.violations, checked.warnings
         report.validation = list(checked.results)
     if reasoning:
-        reasoned = reason(out, reasoner=reasoner)
+        reasoned = (reason_store(graph.oxigraph, out, extra=linked, reasoner=reasoner)  # the triples in memory
+                    if isinstance(graph, OxigraphGraph) else reason(out, reasoner=reasoner))
         report.reasoner, report.inferred = reasoned.reasoner, reasoned.inferred
         report.inconsistencies = list(reasoned.inconsistencies)
     else:

@@ -38,7 +38,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.gazetteer import Gazetteer, load_gazetteer
-from kg.rdf.mapping import checked_iri, mint, new_graph
+from kg.rdf.mapping import checked_iri, mint, new_graph, qid_iri
 from kg.rdf.ontology import KG, KGID, WD, WDT
 from kg.wikidata.client import WikidataClient
 from kg.wikidata.endpoint import Candidate, Endpoint, statement_key
@@ -264,8 +264,8 @@ class _Enricher:
             if date:
                 out.add((node, PQ[qualifier], _datetime(date)))
         if s.prop == "P463" and not s.end:
-            member = self.kg_iri.get(s.item) or _kg_qid_iri(s.item)
-            org = self.kg_iri.get(s.value) or _kg_qid_iri(s.value)
+            member = self.kg_iri.get(s.item) or qid_iri(s.item)
+            org = self.kg_iri.get(s.value) or qid_iri(s.value)
             out.add((member, KG.memberOf, org))
             out.add((node, RDF.subject, member))
             out.add((node, RDF.predicate, KG.memberOf))
@@ -273,7 +273,7 @@ class _Enricher:
 
     def _new_organisation(self, qid: str) -> None:
         """An organisation no article names, but which a linked entity is a member of."""
-        entity = _kg_qid_iri(qid)
+        entity = qid_iri(qid)
         self.kg_iri[qid] = entity
         self.out.add((entity, RDF.type, KG.Organisation))
         self.out.add((entity, KG.wikidata, WD[qid]))
@@ -351,11 +351,6 @@ def _choose(candidates: list[Candidate], expected: set[str] | None
         shown = ", ".join(qids[:5]) + (", …" if len(qids) > 5 else "")
         return None, f"ambiguous: {len(qids)} items carry this {how} ({shown}); left unlinked"
     return None, "no Wikidata item of a fitting type has this name"
-
-
-def _kg_qid_iri(qid: str) -> URIRef:
-    """`kgid:Q…`, the IRI kg.rdf.mapping gives an entity known by its QID."""
-    return checked_iri(f"{KGID}{qid}")
 
 
 def _datetime(date: str) -> Literal:

@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 
 from kg.rdf.mapping import mint
 from kg.rdf.ontology import KG
-from kg.rdf.terms import to_rdflib
+from kg.rdf.terms import OxigraphGraph, to_rdflib
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,12 @@ def evidence_by_entity(graph: Graph) -> dict[URIRef, dict[URIRef, Evidence]]:
     it; then the highest confidence, the earliest span, the smallest node IRI (so ties do not depend on order).
 
     One query for the whole graph: asking per entity and property costs a round trip each, minutes on a corpus.
-    On a graph held by Oxigraph (the build's) the query runs there and only the chosen rows become rdflib terms.
+    On a graph held by Oxigraph (the build's `OxigraphGraph`) the query runs there and only the chosen rows become
+    rdflib terms.
     """
-    inner = getattr(graph.store, "_inner", None)  # oxrdflib's Oxigraph store
-    if isinstance(inner, ox.Store):
+    if isinstance(graph, OxigraphGraph):
         prefixes = f"PREFIX kg: <{KG}>\nPREFIX rdf: <{RDF}>\n"
-        solutions = inner.query(prefixes + _EVIDENCE_QUERY)
+        solutions = graph.oxigraph.query(prefixes + _EVIDENCE_QUERY)
         assert isinstance(solutions, ox.QuerySolutions)
         rows: Iterable[Sequence[object]] = (tuple(row) for row in solutions)
     else:
