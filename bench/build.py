@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import machine, make_corpus, run_child
+from common import DEV_ARTICLES, machine, make_corpus, replicate_quads, run_child
 
 # -- child modes -------------------------------------------------------------------------------------------------
 
@@ -101,6 +101,114 @@ def child_serialise(build: str) -> dict:
     return {"triples": len(graph), "quads": count, "ours": ours, "rdflib": theirs, "export": exported, "same": same}
 
 
+class StageClock:
+    """Wall time and peak resident memory (this process and its children, sampled every 0.05 s) per stage of a
+    build, by wrapping the functions `kg.pipeline.stages` calls: the profile of `--post-only`."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import psutil
+
+        self.current = "store"  # the articles going into the store and the spool
+        self.seconds: dict[str, float] = {}
+        self.peak: dict[str, float] = {}
+        self._process = psutil.Process()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._mark = time.perf_counter()
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.wait(0.05):
+            try:
+                rss = sum(p.memory_info().rss for p in [self._process, *self._process.children(recursive=True)])
+            except psutil.Error:
+                continue
+            self.peak[self.current] = max(self.peak.get(self.current, 0.0), rss / 2**20)
+
+    def enter(self, stage: str) -> str:
+        now = time.perf_counter()
+        self.seconds[self.current] = self.seconds.get(self.current, 0.0) + now - self._mark
+        previous, self.current, self._mark = self.current, stage, now
+        return previous
+
+    def wrap(self, owner: object, name: str, stage: str) -> None:
+        function = getattr(owner, name)
+
+        def timed(*args: object, **kwargs: object) -> object:
+            previous = self.enter(stage)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.enter(previous)
+
+        setattr(owner, name, timed)
+
+    def stop(self) -> dict:
+        self.enter("end")
+        self._stop.set()
+        self._thread.join()
+        return {"seconds": self.seconds, "peak": self.peak}
+
+
+def child_quads(out: str) -> dict:
+    """The development articles' named graphs as the build's workers give them (`make_corpus` ids), pickled to `out`:
+    the base `--post-only` replicates."""
+    import pickle
+
+    from kg.ingest.read import read_articles
+    from kg.pipeline.executors import extract_all
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus, _ = make_corpus(Path(tmp) / "base.jsonl", len(list(DEV_ARTICLES.glob("*.txt"))))
+        articles = sorted(read_articles([corpus]), key=lambda a: (a.id, a.source))  # type: ignore[union-attr]
+        base = [(q.article_id, q.graph, q.nquads, q.triples) for q in extract_all(articles, jobs=2)]
+    Path(out).write_bytes(pickle.dumps(base))
+    return {"articles": len(base)}
+
+
+def child_post(quads: str, out: str, count: int, profile: bool = True) -> dict:
+    """The stages after extraction (`kg.pipeline.stages.build_from_quads`, validation and reasoning on) on `count`
+    articles replicated from the pickled base graphs, timed stage by stage."""
+    import pickle
+
+    import kg.pipeline.stages as stages
+    from kg.store.triplestore import ArticleQuads
+
+    clock = StageClock() if profile else None
+    if clock is not None:
+        for name, stage in (("enrich", "wikidata"), ("write_graph", "wikidata.ttl"), ("validate_graph", "validate"),
+                            ("reason", "reason"), ("_count", "counts"), ("commit", "commit"),
+                            ("record_files", "counts")):
+            clock.wrap(stages, name, stage)
+        clock.wrap(stages.BuildWriter, "write_asserted", "graph.ttl")
+        clock.wrap(stages.BuildWriter, "refresh", "refresh")
+    base = pickle.loads(Path(quads).read_bytes())
+    started = time.perf_counter()
+    report = stages.build_from_quads((ArticleQuads(*q) for q in replicate_quads(base, count)), Path(out))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "articles": report.articles, "triples": report.triples,
+            "inferred": report.inferred, "violations": report.violations,
+            "stages": clock.stop() if clock is not None else {}}
+
+
+def post_only(count: int, work: Path) -> None:
+    """`--post-only N`: the stages after extraction on N replicated articles."""
+    quads = work / "base-quads.pickle"
+    if not quads.exists():
+        run_child(__file__, ["quads", str(quads)])
+    result, peak = run_child(__file__, ["post", str(quads), str(work / f"post{count}"), str(count)])
+    stages = result["stages"]
+    print(f"  stages after extraction: {result['seconds']:.1f} s in build_from_quads() ({result['wall']:.1f} s whole "
+          f"process), {1000 * result['seconds'] / count:.2f} ms per article, {result['triples']} triples in "
+          f"graph.ttl, {result['inferred']} inferred, peak memory {peak:.0f} MiB (process tree)")
+    for stage, seconds in stages.get("seconds", {}).items():
+        print(f"    {stage:<13} {seconds:7.1f} s  peak {stages['peak'].get(stage, 0):6.0f} MiB")
+
+
 # -- the benchmark -----------------------------------------------------------------------------------------------
 
 
@@ -133,7 +241,10 @@ def reference_runs(corpus: Path, work: Path, size: int, jobs: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes (the first is the reference)")
+    parser.add_argument("--sizes", default="1000,3000", help="corpus sizes (the first is the reference)")
+    parser.add_argument("--post-only", type=int, default=None, metavar="N",
+                        help="time only the stages after extraction, on N articles' graphs replicated from the "
+                             "development articles' (no spaCy parsing)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--work", default=None, help="folder for corpora and builds (default: a temporary one)")
     args = parser.parse_args()
@@ -143,6 +254,10 @@ def main() -> int:
         work = Path(args.work or tmp)
         work.mkdir(parents=True, exist_ok=True)
         print(f"machine: {machine()}; load average at the start: {os.getloadavg()[0]:.1f}")
+        if args.post_only:
+            print(f"\n{args.post_only} articles, stages after extraction only:")
+            post_only(args.post_only, work)
+            sizes = []
         for size in sizes:
             corpus, words = make_corpus(work / f"corpus-{size}.jsonl", size)
             print(f"\n{size} articles ({words} words):")
@@ -158,9 +273,13 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    if len(sys.argv) > 1 and sys.argv[1] in ("build", "bare", "serialise"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("build", "bare", "serialise", "quads", "post"):
         mode, rest = sys.argv[1], sys.argv[2:]
-        if mode == "build":
+        if mode == "quads":
+            answer = child_quads(rest[0])
+        elif mode == "post":
+            answer = child_post(rest[0], rest[1], int(rest[2]))
+        elif mode == "build":
             answer = child_build(rest[0], rest[1], int(rest[2]))
         elif mode == "bare":
             answer = child_bare(rest[0])

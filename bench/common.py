@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +77,29 @@ def machine() -> str:
         pass
     return (f"{os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB, no GPU, "
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+#: The article-specific IRIs of an article's graph besides its own: attestations and unnamed exercises carry a
+#: digest of the article (`kg.rdf.mapping`), so each copy gets its own.
+_DIGESTED = re.compile(rb"(/id/(?:attestation|exercise)/)([0-9a-f]{16})>")
+
+
+def _redigest(salt: bytes, match: re.Match[bytes]) -> bytes:
+    return match[1] + hashlib.sha1(salt + match[2]).hexdigest()[:16].encode() + b">"
+
+
+def replicate_quads(base: list[tuple[str, str, bytes, int]], count: int) -> Iterator[tuple[str, str, bytes, int]]:
+    """`count` articles' named graphs as the build's workers give them (id, graph IRI, N-Quads, triples), copied
+    from the `base` articles (extracted from `make_corpus(len(base))`) with the ids `make_corpus(count)` gives:
+    the copy's id, article IRI and the digests of its attestations and unnamed exercises are its own, the
+    entities it names are shared, as in a real corpus of replicated texts."""
+    from kg.store.triplestore import article_graph
+
+    for i in range(count):
+        article_id, graph, nquads, triples = base[i % len(base)]
+        new_id = f"bench-{i:05d}-{article_id.split('-', 2)[2]}"
+        new_graph = article_graph(new_id).value
+        data = nquads.replace(f"<{graph}>".encode(), f"<{new_graph}>".encode())
+        data = data.replace(f'"{article_id}"'.encode(), f'"{new_id}"'.encode())
+        data = _DIGESTED.sub(functools.partial(_redigest, new_id.encode()), data)
+        yield new_id, new_graph, data, triples

@@ -26,7 +26,7 @@ from kg.reason.validation import ShapeResult, validate_graph
 from kg.store.commit import abandon, begin, commit
 from kg.store.folder import record_files
 from kg.store.folderlock import write_lock
-from kg.store.triplestore import STORE_DIR, TripleStore
+from kg.store.triplestore import STORE_DIR, ArticleQuads, TripleStore
 from kg.store.writers import BackgroundWriter, BuildWriter
 from kg.wikidata.client import WikidataClient
 from kg.wikidata.enrich import enrich
@@ -163,23 +163,43 @@ def _build(paths: Sequence[Path], out: Path, *, extractor: Extractor | None, str
         raise EmptyBuildError(f"no article could be read from {', '.join(map(str, paths)) or 'no path'}"
                               f"{_first_problems(report.problems)}; {out} holds a build with articles and was left "
                               f"as it was (use --append to add to it, or another --out)")
+    results = extract_all(progress(articles, len(articles)), extractor=extractor, jobs=jobs, executor=executor,
+                          scheduler=scheduler)
+    _build_staged(results, out, report, started, strict=strict, wikidata=wikidata, reasoning=reasoning,
+                  reasoner=reasoner, validation=validation, append=append, remove=remove)
+    return report
+
+
+def build_from_quads(results: Iterable[ArticleQuads], out: Path, *, wikidata: WikidataClient | None = None,
+                     reasoning: bool = True, reasoner: Reasoner | str = Reasoner.AUTO, validation: bool = True,
+                     append: bool = False) -> BuildReport:
+    """`build` from articles already extracted (each id's named graph as N-Quads, in id order): the stages after
+    extraction alone, as `build` runs them. For benchmarks of those stages (`bench/build.py --post-only`) and for
+    extraction done elsewhere."""
+    with write_lock(out, "build --append" if append else "build"):
+        report = BuildReport(out=str(out))
+        _build_staged(results, out, report, time.perf_counter(), strict=False, wikidata=wikidata,
+                      reasoning=reasoning, reasoner=reasoner, validation=validation, append=append, remove=())
+        return report
+
+
+def _build_staged(results: Iterable[ArticleQuads], out: Path, report: BuildReport, started: float, *, strict: bool,
+                  wikidata: WikidataClient | None, reasoning: bool, reasoner: Reasoner | str, validation: bool,
+                  append: bool, remove: Sequence[str]) -> None:
+    """The next state of `out` from the extracted `results`, staged and committed (`kg.store.commit`)."""
     staged = begin(out)
     try:
-        _build_state(articles, out, staged, report, started, extractor=extractor, strict=strict, wikidata=wikidata,
-                     progress=progress, reasoning=reasoning, reasoner=reasoner, validation=validation,
-                     append=append, jobs=jobs, executor=executor, scheduler=scheduler, remove=remove)
+        _build_state(results, out, staged, report, started, strict=strict, wikidata=wikidata, reasoning=reasoning,
+                     reasoner=reasoner, validation=validation, append=append, remove=remove)
     except BaseException:
         abandon(out)
         raise
     commit(out, staged)
-    return report
 
 
-def _build_state(articles: list[Article], out: Path, staged: Path, report: BuildReport, started: float, *,
-                 extractor: Extractor, strict: bool, wikidata: WikidataClient | None,
-                 progress: Callable[[Iterable[Article], int], Iterable[Article]], reasoning: bool,
-                 reasoner: Reasoner | str, validation: bool, append: bool, jobs: int, executor: ExecutorKind | str,
-                 scheduler: str | None, remove: Sequence[str]) -> None:
+def _build_state(results: Iterable[ArticleQuads], out: Path, staged: Path, report: BuildReport, started: float, *,
+                 strict: bool, wikidata: WikidataClient | None, reasoning: bool, reasoner: Reasoner | str,
+                 validation: bool, append: bool, remove: Sequence[str]) -> None:
     """The next state of the folder `out`, whole, in `staged` and `out/store.new` (see `kg.store.commit`): a new store
     for a fresh build, a copy of the current one for an append or a removal."""
     target = out / STORE_DIR
@@ -191,8 +211,7 @@ def _build_state(articles: list[Article], out: Path, staged: Path, report: Build
         for article_id in remove:
             store.remove_article(article_id)
         with BackgroundWriter(writer) as background:
-            for result in extract_all(progress(articles, len(articles)), extractor=extractor, jobs=jobs,
-                                      executor=executor, scheduler=scheduler):
+            for result in results:
                 for source, err in result.errors:
                     if strict:
                         raise err
