@@ -52,3 +52,7 @@ class EmptyBuildError(KGError):
 
 class FolderBusyError(KGError):
     """Another kg command is writing the build folder (one writer at a time)."""
+
+
+class NoBuildError(StoreError, QueryError):
+    """A folder holds no build (no `graph.ttl`) to query: a store error to `kg.open`, a query error to `kg query`."""

@@ -31,7 +31,7 @@ from kg.query.endpoint import select_endpoint
 from kg.query.local import term_value
 from kg.store.dumps import ExportFormat, export_file
 from kg.store.push import MERGED_GRAPH, PASSWORD_VARIABLE, USER_VARIABLE
-from kg.store.triplestore import STORE_DIR, TripleStore
+from kg.store.triplestore import ASSERTED_GRAPH, STORE_DIR, TripleStore
 
 #: The server's settings: its own folder, loopback ports, no query cost limit (the package's default refuses some
 #: saved queries as too costly), and room for every row of a development build in one answer.
@@ -235,7 +235,8 @@ def test_kg_push_fills_virtuoso_with_credentials_from_the_environment(
         assert "pushed" in capsys.readouterr().out
 
         with TripleStore.open(dev_build / STORE_DIR, read_only=True) as store:
-            want = {q for name in store.graph_names() for q in store.inner.quads_for_pattern(None, None, None, name)}
+            names = [*store.graph_names(), ASSERTED_GRAPH]  # the articles' graphs and the three layers'
+            want = {q for name in names for q in store.inner.quads_for_pattern(None, None, None, name)}
             merged = {q.triple for q in store.inner.quads_for_pattern(None, None, None, ox.DefaultGraph())}
         rows = server.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
                              "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/')) }")

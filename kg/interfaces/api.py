@@ -1,10 +1,13 @@
 """The Python API: open a build folder or a SPARQL endpoint, ask saved queries or SPARQL, get pandas DataFrames.
 
-`kg.open(DIR)` loads the folder's layers into an embedded Oxigraph store (fast joins on large graphs), each layer
-in its own named graph: `asserted` (graph.ttl, what the articles say), `inferred` (inferred.ttl, what the reasoner
-adds) and `wikidata` (wikidata.ttl). `kg.open(URL)` (an http:// or https:// address) asks a SPARQL endpoint
-through SPARQLWrapper. The same saved queries run unchanged on both; `inferred=` and `wikidata=` (or `.using()`)
-choose the layers that answer. `.graph` is the rdflib graph of the same layers, for walking the graph in Python.
+`kg.open(DIR)` reads the folder's store `DIR/store` when it holds what the graph files hold, else loads the files
+into an in-memory Oxigraph store (`kg.store.folder.BuildFolder.open_for_queries`); either way each layer is in its
+own named graph (`kg.store.layers`): `asserted` (graph.ttl, what the articles say), `inferred` (inferred.ttl, what
+the reasoner adds) and `wikidata` (wikidata.ttl). `kg.open(URL)` (an http:// or https:// address) asks a SPARQL
+endpoint through SPARQLWrapper: `kg serve`, a store filled by `kg push` or by `load_commands` keep the same graphs.
+The same saved queries run unchanged on both, through the one query path of `kg query` (`kg.query.graph`);
+`inferred=` and `wikidata=` (or `.using()`) choose the layers that answer. `.graph` is the rdflib graph of the same
+layers, for walking the graph in Python.
 
 >>> import kg
 >>> kb = kg.open("out")                                            # doctest: +SKIP
@@ -18,7 +21,7 @@ import datetime
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,40 +29,24 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
-from kg.query.binding import IRI, AnyTerm, Term, bindings, to_term
-from kg.query.catalogue import get_query, saved_queries
-from kg.query.hints import NAMES_QUERY, UnknownValueWarning, hints
-from kg.query.local import select, term_value
+from kg.errors import QueryError
+from kg.query.binding import IRI, AnyTerm
+from kg.query.catalogue import saved_queries
+from kg.query.graph import DEFAULT_PREFIXES, EndpointSource, QueryGraph, StoreSource, open_graph
+from kg.query.hints import UnknownValueWarning
+from kg.rdf.terms import shorten
 from kg.resources import sample_corpus
+from kg.store.folder import BuildFolder
+from kg.store.layers import LAYER_FILES, LAYER_GRAPHS, LAYERS
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-__all__ = ["LAYERS", "LAYER_FILES", "LAYER_GRAPHS", "SAMPLE_CORPUS", "KnowledgeGraph", "Results", "catalogue",
-           "load_commands", "open", "shorten", "to_frame"]
+__all__ = ["DEFAULT_PREFIXES", "IRI", "LAYERS", "LAYER_FILES", "LAYER_GRAPHS", "SAMPLE_CORPUS", "KnowledgeGraph",
+           "Results", "catalogue", "load_commands", "open", "shorten", "to_frame"]
 
-#: The layers of a build folder, in the order they are loaded.
-LAYERS = ("asserted", "inferred", "wikidata")
-LAYER_FILES = {"asserted": "graph.ttl", "inferred": "inferred.ttl", "wikidata": "wikidata.ttl"}
-#: The named graph of each layer, in the embedded store and on an endpoint loaded with `load_commands`.
-LAYER_GRAPHS = {layer: f"https://w3id.org/kg-news/graph/{layer}" for layer in LAYERS}
 #: The sample corpus bundled with kg (the folder `kg build` reads when given no PATH).
 SAMPLE_CORPUS = sample_corpus()
-#: Prefixes for endpoints, whose files kg cannot read: those `kg build` writes (kg.rdf.mapping.PREFIXES).
-DEFAULT_PREFIXES = {
-    "kg": "https://w3id.org/kg-news/ontology#", "kgid": "https://w3id.org/kg-news/id/",
-    "wd": "http://www.wikidata.org/entity/", "wdt": "http://www.wikidata.org/prop/direct/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#", "schema": "https://schema.org/",
-    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/", "wikibase": "http://wikiba.se/ontology#",
-    "p": "http://www.wikidata.org/prop/", "ps": "http://www.wikidata.org/prop/statement/",
-    "pq": "http://www.wikidata.org/prop/qualifier/", "pqv": "http://www.wikidata.org/prop/qualifier/value/",
-}
-_SAVED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_PREFIX_LINE = re.compile(r"^@prefix\s+([\w.-]*):\s*<([^>]*)>\s*\.\s*$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
                                  "negativeInteger", "nonPositiveInteger", "unsignedLong", "unsignedInt",
@@ -74,117 +61,30 @@ _STRINGS = {_XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langStr
 
 
 def load_layers(data: Path) -> tuple[ox.Store, tuple[str, ...]]:
-    """An in-memory store of the build folder `data`, each layer in its named graph, and the layers found.
+    """A store of the build folder `data` ready for queries (each layer in its named graph, their merge in the
+    default graph: its own store when current, else the files in memory), and the layers found.
 
     Raises StoreError when there is no `graph.ttl` or a file cannot be parsed.
     """
-    if not (data / LAYER_FILES["asserted"]).is_file():
-        raise StoreError(f"no graph.ttl in {data}; run `kg build … --out {data}` first")
-    store = ox.Store()
-    found = []
-    for layer in LAYERS:
-        path = data / LAYER_FILES[layer]
-        if path.is_file():
-            try:
-                store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE,
-                                to_graph=ox.NamedNode(LAYER_GRAPHS[layer]))
-            except (SyntaxError, OSError, ValueError) as err:
-                raise StoreError(f"cannot load {path}: {err}") from err
-            found.append(layer)
-    return store, tuple(found)
-
-
-def file_prefixes(paths: Iterable[Path]) -> dict[str, str]:
-    """The `@prefix` lines at the top of Turtle files, prefix → namespace (the first file wins)."""
-    prefixes: dict[str, str] = {}
-    for path in paths:
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                m = _PREFIX_LINE.match(line)
-                if m is None:
-                    break
-                prefixes.setdefault(m.group(1), m.group(2))
-    return prefixes
+    found = BuildFolder(data).open_for_queries()
+    return found.store, found.layers
 
 
 def load_commands(data: Path, location: Path) -> list[list[str]]:
-    """The `oxigraph load` commands that put a build folder's layers in their named graphs of a server's store.
+    """The `oxigraph load` commands that put a build folder's layers in their named graphs of a server's store, and
+    their merge in its default graph, as `kg serve` and `kg push` keep them (`kg.store.layers`).
 
     Served with `oxigraph serve --location LOCATION`, the store answers `kg.open(URL)` layer by layer.
     """
-    return [["oxigraph", "load", "--location", str(location), "--file", str(data / LAYER_FILES[layer]),
-             "--graph", LAYER_GRAPHS[layer]] for layer in LAYERS if (data / LAYER_FILES[layer]).is_file()]
-
-
-@dataclass
-class _Endpoint:
-    """A remote endpoint and where it keeps kg's graph (asked once): `layers` (each layer in its named graph),
-    `merged` (kg push's merge of all graphs in `kg.store.push.MERGED_GRAPH`, for stores such as Virtuoso) or `default`
-    (in the default graph)."""
-
-    url: str
-    timeout: float
-    keeps: str | None = None
-
-    def default_graphs(self, layers: tuple[str, ...]) -> list[str]:
-        """The `default-graph-uri` values that give `layers` here; raises QueryError when the endpoint holds no kg
-        graph at all, rather than answering every query with nothing."""
-        from kg.store.push import MERGED_GRAPH
-
-        if self.keeps is None:
-            self.keeps = self._check()
-        if self.keeps == "layers":
-            return [LAYER_GRAPHS[layer] for layer in layers]
-        if layers != LAYERS:
-            raise QueryError(f"the endpoint {self.url} keeps no kg layers in named graphs, so it cannot answer "
-                             f"from {' + '.join(layers)} only; load them with `oxigraph load --graph` "
-                             "(kg.interfaces.api.load_commands)")
-        return [MERGED_GRAPH] if self.keeps == "merged" else []
-
-    def _has_graph(self, graph: str, label: str) -> bool:
-        """Whether the endpoint holds the named graph `graph`. The graph is named in a FILTER: Virtuoso answers
-        `ASK { GRAPH <absent> { ?s ?p ?o } }` with true whenever a default graph applies, and then every query
-        would read an empty layer without a word."""
-        from kg.query.endpoint import ask_endpoint
-
-        return ask_endpoint(self.url, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{graph}>) }}",
-                            timeout=self.timeout, label=label)
-
-    def _check(self) -> str:
-        """Where the endpoint keeps kg's graph: its layer graphs, else kg push's merged graph, else kg articles in
-        its default graph."""
-        from kg.query.endpoint import ask_endpoint
-        from kg.store.push import MERGED_GRAPH
-
-        asserted = LAYER_GRAPHS["asserted"]
-        if self._has_graph(asserted, "layer check"):
-            return "layers"
-        if self._has_graph(MERGED_GRAPH, "merged graph check"):
-            return "merged"
-        article = f"{DEFAULT_PREFIXES['kg']}Article"
-        if ask_endpoint(self.url, f"ASK {{ ?article a <{article}> }}", timeout=self.timeout, label="graph check"):
-            return "default"
-        raise QueryError(f"the endpoint {self.url} holds no kg graph: neither the layer graph <{asserted}> "
-                         f"(kg.interfaces.api.load_commands), nor the merged graph <{MERGED_GRAPH}> "
-                         "(kg push --merged-graph), "
-                         "nor kg articles in its default graph (kg push); load a build there first")
+    folder = BuildFolder(data)
+    files = [str(folder.file(layer)) for layer in folder.layers()]
+    layers = [["oxigraph", "load", "--location", str(location), "--file", str(folder.file(layer)),
+               "--graph", LAYER_GRAPHS[layer]] for layer in folder.layers()]
+    return [*layers, ["oxigraph", "load", "--location", str(location), "--file", *files]] if files else []
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Answers as DataFrames
-
-
-def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
-    """`iri` as a prefixed name when a namespace of `prefixes` starts it, else unchanged.
-
-    >>> shorten("https://w3id.org/kg-news/id/Q159", {"kgid": "https://w3id.org/kg-news/id/"})
-    'kgid:Q159'
-    """
-    best = ""
-    for prefix, namespace in prefixes.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace) and len(namespace) > len(prefixes.get(best, "")):
-            best = prefix
-    return f"{best}:{iri[len(prefixes[best]):]}" if best in prefixes and iri.startswith(prefixes[best]) else iri
 
 
 class Results(pd.DataFrame):
@@ -332,43 +232,34 @@ def catalogue() -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class KnowledgeGraph:
-    """A built graph (a folder, in an embedded store) or a SPARQL endpoint, answering queries with DataFrames.
+class KnowledgeGraph(QueryGraph):
+    """A built graph (a folder, in its store or the files loaded) or a SPARQL endpoint, answering queries with
+    DataFrames.
 
-    Made by `kg.open`; `layers` are the layers that answer (see `using`).
+    Made by `kg.open`; `layers` are the layers that answer (see `using`). The rows come from the same path as
+    `kg query`'s (`kg.query.graph.QueryGraph.select`).
     """
 
-    source: str
-    layers: tuple[str, ...]
-    available: tuple[str, ...]
-    prefixes: dict[str, str]
-    _store: ox.Store | None = field(default=None, repr=False)
-    _endpoint: _Endpoint | None = field(default=None, repr=False)
     _graphs: dict[tuple[str, ...], Graph] = field(default_factory=dict, repr=False, compare=False)
-    isolate: bool = True  # SPARQL text runs in a child process (`kg.query.sandbox`): an engine abort spares the kernel
 
     @property
     def is_remote(self) -> bool:
         """Whether the answers come from a remote SPARQL endpoint."""
-        return self._endpoint is not None
+        return isinstance(self._source, EndpointSource)
 
     @property
     def store(self) -> ox.Store:
-        """The embedded pyoxigraph store (each layer in its named graph, `LAYER_GRAPHS`); local graphs only."""
-        if self._store is None:
+        """The pyoxigraph store that answers (each layer in its named graph, `LAYER_GRAPHS`); local graphs only."""
+        if not isinstance(self._source, StoreSource):
             raise QueryError(f"{self.source} is a remote endpoint: it has no local store")
-        return self._store
+        return self._source.store
 
     def using(self, *, inferred: bool | None = None, wikidata: bool | None = None) -> KnowledgeGraph:
         """The same graph answering from other layers: asserted always, plus inferred and Wikidata if asked.
 
         >>> kb.using(inferred=False, wikidata=False).query("co-members")   # asserted triples only # doctest: +SKIP
         """
-        want = {"inferred": "inferred" in self.layers if inferred is None else inferred,
-                "wikidata": "wikidata" in self.layers if wikidata is None else wikidata}
-        layers = tuple(layer for layer in LAYERS if layer == "asserted" or (want[layer] and layer in self.available))
-        return KnowledgeGraph(self.source, layers, self.available, self.prefixes, self._store, self._endpoint,
-                              self._graphs, self.isolate)
+        return super().using(inferred=inferred, wikidata=wikidata)
 
     def query(self, query: str, /, **params: object) -> Results:
         """The answer to a saved query (by name) or to SPARQL text, as a typed DataFrame.
@@ -383,49 +274,6 @@ class KnowledgeGraph:
                 warnings.warn(message, UnknownValueWarning, stacklevel=2)
         return to_frame(columns, rows, self.prefixes)
 
-    def hints(self, query: str, /, **params: object) -> list[str]:
-        """Why a saved query may answer nothing: its `entity` parameters whose values name nothing in the graph,
-        each with the closest names the graph has (see `kg.query.hints`); empty for SPARQL text."""
-        if not _SAVED_NAME.match(query):
-            return []
-        return hints(get_query(query), params, lambda: [r["name"] or "" for r in self.rows(NAMES_QUERY)[1]])
-
-    def rows(self, query: str, /, **params: object) -> tuple[list[str], list[dict[str, str | None]]]:
-        """Like `query`, but the column names and the rows as dicts of plain strings (as `kg query` prints them)."""
-        columns, rows = self.select(query, **params)
-        return columns, [{c: term_value(t) for c, t in zip(columns, row, strict=True)} for row in rows]
-
-    def select(self, query: str, /, **params: object) -> tuple[list[str], list[list[AnyTerm | None]]]:
-        """Like `query`, but the column names and the rows of pyoxigraph terms."""
-        if _SAVED_NAME.match(query):
-            saved = get_query(query)
-            text, label, values = saved.text, f"query {query!r}", bindings(saved, params)
-        else:
-            text, label = query, "query"
-            values = {ox.Variable(name): to_term(value, what=f"parameter {name}")
-                      for name, value in params.items() if value is not None}
-        return self._select(text, values, label)
-
-    def _select(self, text: str, values: Mapping[ox.Variable, Term], label: str
-                ) -> tuple[list[str], list[list[AnyTerm | None]]]:
-        if self._endpoint is not None:
-            from kg.query.endpoint import select_endpoint
-
-            return select_endpoint(self._endpoint.url, text, values=values, prefixes=self.prefixes,
-                                   default_graphs=self._endpoint.default_graphs(self.layers),
-                                   timeout=self._endpoint.timeout, label=label)
-        graphs = [ox.NamedNode(LAYER_GRAPHS[layer]) for layer in self.layers]
-
-        def run() -> tuple[list[str], list[list[AnyTerm | None]]]:
-            return select(self.store, text, values=values, default_graph=graphs, prefixes=self.prefixes,
-                          label=label)
-
-        if self.isolate and label == "query":  # SPARQL text from the user, not a saved query
-            from kg.query.sandbox import isolated
-
-            return isolated(run, label=label)
-        return run()
-
     @property
     def graph(self) -> Graph:
         """The rdflib graph of the same layers (parsed on first use), for walking it in Python.
@@ -436,26 +284,27 @@ class KnowledgeGraph:
         if self.layers not in self._graphs:
             from rdflib import Graph
 
-            if self._endpoint is not None:
+            if isinstance(self._source, EndpointSource):
                 from rdflib import URIRef
                 from rdflib.graph import ReadOnlyGraphAggregate
                 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-                store = SPARQLStore(query_endpoint=self._endpoint.url, returnFormat="json")
-                layers = self._endpoint.default_graphs(self.layers)
+                store = SPARQLStore(query_endpoint=self._source.url, returnFormat="json")
+                layers = self._source.default_graphs(self.layers)
                 graph = ReadOnlyGraphAggregate([Graph(store=store, identifier=URIRef(g)) for g in layers]) \
                     if layers else Graph(store=store, bind_namespaces="none")
             else:
+                folder = BuildFolder(Path(self.source))
                 graph = Graph(bind_namespaces="none")
                 for layer in self.layers:
-                    graph.parse(Path(self.source) / LAYER_FILES[layer], format="turtle")
+                    graph.parse(folder.file(layer), format="turtle")
                 for prefix, namespace in self.prefixes.items():
                     graph.bind(prefix, namespace, override=True)
             self._graphs[self.layers] = graph
         return self._graphs[self.layers]
 
     def __repr__(self) -> str:
-        size = f", {len(self._store)} triples loaded" if self._store is not None else ""
+        size = f", {len(self._source.store)} triples loaded" if isinstance(self._source, StoreSource) else ""
         return f"<KnowledgeGraph {self.source} ({' + '.join(self.layers)}{size})>"
 
 
@@ -463,22 +312,16 @@ def open(source: str | os.PathLike[str], *, inferred: bool = True, wikidata: boo
          timeout: float = 60, isolate: bool = True) -> KnowledgeGraph:
     """Open a build folder (`kg build … --out DIR`) or a SPARQL endpoint (an http:// or https:// URL).
 
-    A folder is loaded into an embedded Oxigraph store; an endpoint is asked through SPARQLWrapper (`timeout` in
-    seconds per query). The answers come from the asserted triples, plus the inferred ones (`inferred`) and
-    the Wikidata links and enrichment (`wikidata`) when the folder has them. SPARQL text (not a saved query) on
-    a folder runs in a child process, so that an abort of the engine on it cannot kill the caller (a notebook's
-    kernel; see `kg.query.sandbox`); `isolate=False` runs it in this process.
+    A folder is read from its store `DIR/store` when that holds what the graph files hold (no file is parsed),
+    else from its files loaded into an in-memory Oxigraph store; an endpoint is asked through SPARQLWrapper
+    (`timeout` in seconds per query). The answers come from the asserted triples, plus the inferred ones
+    (`inferred`) and the Wikidata links and enrichment (`wikidata`) when the folder has them. SPARQL text (not a
+    saved query) on a folder runs in a child process, so that an abort of the engine on it cannot kill the caller
+    (a notebook's kernel; see `kg.query.sandbox`); `isolate=False` runs it in this process.
 
     Raises StoreError when the folder has no graph.ttl.
 
     >>> kb = kg.open("out", inferred=False)                             # doctest: +SKIP
     """
-    text = os.fspath(source)
-    if isinstance(source, str) and re.match(r"(?i)^https?://", text):
-        kb = KnowledgeGraph(text, LAYERS, LAYERS, dict(DEFAULT_PREFIXES), _endpoint=_Endpoint(text, timeout))
-    else:
-        data = Path(text)
-        store, found = load_layers(data)
-        prefixes = {**DEFAULT_PREFIXES, **file_prefixes(data / LAYER_FILES[layer] for layer in found)}
-        kb = KnowledgeGraph(str(data), found, found, prefixes, _store=store, isolate=isolate)
-    return kb.using(inferred=inferred, wikidata=wikidata)
+    found = open_graph(source, inferred=inferred, wikidata=wikidata, timeout=timeout, isolate=isolate)
+    return KnowledgeGraph(found.source, found.layers, found.available, found.prefixes, found._source, found.isolate)

@@ -142,21 +142,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from kg.query.local import run_saved
+    from kg.query.graph import open_graph
     from kg.query.results import OutputFormat, format_rows
 
     params = dict(_key_value(p) for p in args.param)
-    if args.endpoint:
-        from kg.interfaces.api import open as open_graph
-
-        columns, rows = open_graph(args.endpoint).rows(args.name, **params)
-    else:
-        columns, rows = run_saved(args.name, Path(args.data), params)
+    graph = open_graph(args.endpoint or Path(args.data))  # the path of kg.open(...).query
+    columns, rows = graph.rows(args.name, **params)
     print(format_rows(columns, rows, OutputFormat(args.format), width=_terminal_width()))
     if not rows:  # an empty answer is an answer (exit 0), but a value that names nothing deserves a word
-        from kg.interfaces.api import open as open_graph
-
-        for message in open_graph(args.endpoint or args.data).hints(args.name, **params):
+        for message in graph.hints(args.name, **params):
             print(f"kg query: hint: {message}", file=sys.stderr)
     return EXIT_OK
 

@@ -1,4 +1,4 @@
-"""Queries run on the embedded store (pyoxigraph), or on a build folder's graph files loaded into one.
+"""Queries run on an Oxigraph store (a build folder's, or its graph files loaded into one): SELECT rows as terms.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.query.binding import IRI, AnyTerm, Term, bindings, with_values
+from kg.query.binding import IRI, AnyTerm, Term, with_values
 from kg.query.catalogue import get_query
 
 
@@ -60,33 +60,27 @@ def run(store: ox.Store, sparql: str, *, values: Mapping[ox.Variable, Term] | Ma
 
 def graph_files(data: Path) -> list[Path]:
     """The graph files of a build folder, asserted first."""
-    files = [data / name for name in ("graph.ttl", "inferred.ttl", "wikidata.ttl") if (data / name).exists()]
-    if not files:
-        raise QueryError(f"no graph.ttl in {data}; run `kg build … --out {data}` first")
-    return files
+    from kg.store.folder import BuildFolder
+
+    folder = BuildFolder(data)
+    folder.require_build()
+    return [folder.file(layer) for layer in folder.layers()]
 
 
 def load_store(data: Path) -> ox.Store:
-    """A build folder's graphs: its store `DIR/store` opened read-only while it holds what the graph files hold
-    (`kg.store.folder.open_query_store`), else an in-memory Oxigraph store loaded from the files."""
-    from kg.store.folder import open_query_store
+    """A build folder's graphs: its store `DIR/store` opened read-only while it holds what the graph files hold,
+    else the files loaded into an in-memory Oxigraph store (`kg.store.folder.BuildFolder.open_for_queries`); the
+    default graph holds their merge."""
+    from kg.store.folder import BuildFolder
 
-    embedded = open_query_store(data)
-    if embedded is not None:
-        return embedded
-    store = ox.Store()
-    for path in graph_files(data):
-        try:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-        except (SyntaxError, OSError) as err:
-            raise QueryError(f"cannot load {path}: {err}") from err
-    return store
+    return BuildFolder(data).open_for_queries().store
 
 
 def run_saved(name: str, data: Path, params: Mapping[str, object] | None = None
               ) -> tuple[list[str], list[dict[str, str | None]]]:
-    """Run the saved query `name` on the build folder `data` (on the default graph of `load_store`: the graph files
-    merged, or the embedded store's merged view of its article, Wikidata and inferred graphs)."""
-    query = get_query(name)
-    return run(load_store(data), query.text, values=bindings(query, params or {}), label=f"query {name!r}",
-               default_graph=[ox.DefaultGraph()])
+    """Run the saved query `name` on the build folder `data`, all its layers (the one query path of `kg query` and
+    `kg.open`: `kg.query.graph.QueryGraph.rows`)."""
+    from kg.query.graph import open_graph
+
+    get_query(name)  # an unknown name is an error before the folder is opened
+    return open_graph(data).rows(name, **dict(params or {}))

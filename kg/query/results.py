@@ -37,7 +37,7 @@ def format_rows(columns: list[str], rows: list[dict[str, str | None]], fmt: Outp
         writer.writerows(rows)
         return out.getvalue()
     if prefixes is None:
-        from kg.interfaces.api import DEFAULT_PREFIXES
+        from kg.query.graph import DEFAULT_PREFIXES
 
         prefixes = DEFAULT_PREFIXES
     return _table(columns, [[_cell(r[c], prefixes) for c in columns] for r in rows], width)
@@ -49,7 +49,7 @@ def _cell(value: str | None, prefixes: Mapping[str, str]) -> str:
         return ""
     if isinstance(value, IRI) or (value.startswith(tuple(prefixes.values())) and not any(c.isspace() for c in value)):
         # an IRI, or a label that is an IRI's text (a class with no label of its own)
-        from kg.interfaces.api import shorten
+        from kg.rdf.terms import shorten
 
         return shorten(value, prefixes)
     return value.replace("\n", " ")

@@ -2,9 +2,10 @@
 
 `push(DIR, endpoint=URL)` sends every graph of `DIR/store` to the store's Graph Store endpoint (Oxigraph:
 `http://host:7878/store`, Apache Jena Fuseki: `http://host:3030/DATASET/data`, GraphDB:
-`http://host:7200/repositories/REPO/rdf-graphs/service`), each article in its own named graph (`?graph=IRI`) and
-the Wikidata and inferred triples in theirs, and the merge of them all (each distinct triple once) to the default
-graph (`?default`), as in the local store: saved queries read the remote default graph and answer as `kg query`
+`http://host:7200/repositories/REPO/rdf-graphs/service`), each article in its own named graph (`?graph=IRI`), the
+three layers in their layer graphs (`kg.store.layers`: the articles merged, the Wikidata and the inferred triples,
+so that `kg.open(URL).using(...)` can choose them), and the merge of them all (each distinct triple once) to the
+default graph (`?default`), as in the local store: saved queries read the remote default graph and answer as `kg query`
 does (a union of the named graphs, as Oxigraph's `--union-default-graph` gives, would repeat an entity's label once
 per article). Bodies are N-Triples (or Turtle), in batches of at most `batch` triples: the first batch of a graph
 is a PUT (replacing that graph) with `replace`, else a POST (adding to it); the others are POSTs. With `graph`,
@@ -35,6 +36,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.rdf.serialise import RdfFormat, serialise
+from kg.store.layers import MERGED_GRAPH
 from kg.store.sort import sorted_unique
 from kg.store.triplestore import ALL_GRAPHS, STORE_DIR, GraphSet, TripleStore
 
@@ -42,8 +44,6 @@ __all__ = ["DEFAULT_GRAPH", "MERGED_GRAPH", "PushFormat", "PushReport", "credent
 
 #: The `graph` value that targets the remote default graph.
 DEFAULT_GRAPH = "default"
-#: The named graph that holds the merge of all graphs on stores without a writable default graph.
-MERGED_GRAPH = "https://w3id.org/kg-news/graph/merged"
 #: The environment variables that hold the Graph Store endpoint's user name and password.
 USER_VARIABLE, PASSWORD_VARIABLE = "KG_PUSH_USER", "KG_PUSH_PASSWORD"
 BATCH = 50_000
@@ -175,6 +175,7 @@ def push(directory: Path, *, endpoint: str, graph: str | None = None, replace: b
     if urllib.parse.urlsplit(endpoint).username is not None:
         raise StoreError(f"credentials in the endpoint URL are not used: give them in {USER_VARIABLE} and "
                          f"{PASSWORD_VARIABLE} or in a netrc file")
+    graphs = tuple(graphs)
     opener = _opener(endpoint)
     started = time.perf_counter()
     requests = triples = 0
@@ -183,6 +184,9 @@ def push(directory: Path, *, endpoint: str, graph: str | None = None, replace: b
         merged = sorted_unique(line for name in names for line in store.graph_lines(name))
         if graph is None:
             targets = [(name.value, sorted_unique(store.graph_lines(name))) for name in names]
+            if GraphSet.ASSERTED in graphs and store.article_graphs():  # the asserted layer: the articles merged
+                asserted = sorted_unique(line for name in store.article_graphs() for line in store.graph_lines(name))
+                targets.append((GraphSet.ASSERTED.graph, asserted))
             if default_graph:
                 targets.append((merged_graph, merged))
         else:

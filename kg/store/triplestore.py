@@ -1,12 +1,14 @@
 """Triple store: the embedded Oxigraph store of a build folder (`DIR/store`).
 
 The store holds one named graph per article, named by the article's IRI (`kgid:article/…`) and holding the
-triples extracted from it, plus `https://w3id.org/kg-news/graph/wikidata` (the Wikidata links and enrichment of
-`wikidata.ttl`) and `…/graph/inferred` (what the reasoner entailed, `inferred.ttl`), the names `kg.store` gives
-these layers. Entity nodes (a state's type and labels) appear in the graph of every article that mentions them.
-The default graph holds the merge of all these graphs, each distinct triple once: it is what queries read
-(`kg query`, `kg serve`), the same triples as the graph files merged. Oxigraph's union of the named graphs would
-give a triple once per graph that holds it, so a state's label once per article.
+triples extracted from it, and the three layers of the build in the named graphs of `kg.store.layers`:
+`https://w3id.org/kg-news/graph/asserted` (the merge of the article graphs, each distinct triple once: `graph.ttl`),
+`…/graph/wikidata` (the Wikidata links and enrichment of `wikidata.ttl`) and `…/graph/inferred` (what the reasoner
+entailed, `inferred.ttl`). Entity nodes (a state's type and labels) appear in the graph of every article that
+mentions them. The default graph holds the merge of all these graphs, each distinct triple once: it is what queries
+read (`kg query`, `kg serve`), the same triples as the graph files merged. Oxigraph's union of the named graphs would
+give a triple once per graph that holds it, so a state's label once per article; a query for some layers only reads
+the union of their graphs (`kg.query.graph`).
 
 Every change of an article is one transaction: adding it loads its graph in one go, re-adding it drops the old
 graph and inserts the new one in one SPARQL update, removing it drops its graph. A build killed at any point
@@ -21,7 +23,6 @@ leaves a store that opens and holds each article wholly or not at all.
 
 from __future__ import annotations
 
-import enum
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -36,31 +37,24 @@ from kg.ingest.article import Article
 from kg.rdf.mapping import PREFIXES, article_iri, checked_iri
 from kg.rdf.ontology import KGID
 from kg.store.folderlock import write_lock
+from kg.store.layers import GRAPHS_NS as GRAPHS_NS
+from kg.store.layers import MIRRORED_FILES as MIRRORED_FILES
+from kg.store.layers import STAMP_FILE as STAMP_FILE
+from kg.store.layers import STORE_DIR as STORE_DIR
+from kg.store.layers import GraphSet
 from kg.store.sort import sorted_unique_chunks, write_chunks
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
-STORE_DIR = "store"
-STAMP_FILE = "store.json"
-#: The files of a build folder that the store mirrors.
-MIRRORED_FILES = ("graph.ttl", "wikidata.ttl", "inferred.ttl")
 ARTICLE_GRAPH_PREFIX = f"{KGID}article/"
-GRAPHS_NS = "https://w3id.org/kg-news/graph/"
-WIKIDATA_GRAPH = ox.NamedNode(str(checked_iri(f"{GRAPHS_NS}wikidata")))
-INFERRED_GRAPH = ox.NamedNode(str(checked_iri(f"{GRAPHS_NS}inferred")))
-
-
-class GraphSet(enum.Enum):
-    """The kinds of graph in a store: the articles' asserted triples, and the two derived graphs."""
-
-    ASSERTED = "asserted"
-    INFERRED = "inferred"
-    WIKIDATA = "wikidata"
-
-
+ASSERTED_GRAPH = ox.NamedNode(str(checked_iri(GraphSet.ASSERTED.graph)))
+WIKIDATA_GRAPH = ox.NamedNode(str(checked_iri(GraphSet.WIKIDATA.graph)))
+INFERRED_GRAPH = ox.NamedNode(str(checked_iri(GraphSet.INFERRED.graph)))
+#: The named graph of each layer (`kg.store.layers`).
+LAYER_NODES = {GraphSet.ASSERTED: ASSERTED_GRAPH, GraphSet.INFERRED: INFERRED_GRAPH, GraphSet.WIKIDATA: WIKIDATA_GRAPH}
 ALL_GRAPHS: tuple[GraphSet, ...] = tuple(GraphSet)
-_DERIVED = {GraphSet.INFERRED: (INFERRED_GRAPH, "inferred.ttl"), GraphSet.WIKIDATA: (WIKIDATA_GRAPH, "wikidata.ttl")}
+_DERIVED = {kind: (LAYER_NODES[kind], kind.file) for kind in (GraphSet.INFERRED, GraphSet.WIKIDATA)}
 
 
 @dataclass(frozen=True)
@@ -209,7 +203,8 @@ class TripleStore:
                       key=lambda g: g.value)
 
     def graph_names(self, graphs: Iterable[GraphSet] = ALL_GRAPHS) -> list[ox.NamedNode]:
-        """The names of the graphs of the selected sets that the store holds, sorted by IRI."""
+        """The names of the graphs of the selected sets that the store holds, sorted by IRI: the article graphs for
+        the asserted set (not the asserted layer graph, their merge), the derived graphs for the others."""
         selected = set(graphs)
         names = self.article_graphs() if GraphSet.ASSERTED in selected else []
         names += [name for kind, (name, _) in _DERIVED.items()
@@ -255,9 +250,40 @@ class TripleStore:
         return True
 
     def refresh(self, directory: Path) -> None:
-        """Load the derived graphs from the files of `directory` and rebuild the default graph from all graphs."""
+        """Load the derived graphs from the files of `directory` and rebuild the default graph from all graphs (and
+        the asserted layer graph, when the store has none yet)."""
         self.load_derived(directory)
+        if not self.has_layers():
+            self.rebuild_asserted()
         self.rebuild_default()
+
+    def has_layers(self) -> bool:
+        """Whether the store keeps its asserted layer graph (a store written before it existed does not; `sync`
+        adds it), so that a query can choose layers."""
+        return self.inner.contains_named_graph(ASSERTED_GRAPH) or not self.article_graphs()
+
+    def rebuild_asserted(self) -> int:
+        """Make the asserted layer graph the merge of the article graphs (each distinct triple once); its size."""
+        lines = (line for name in self.article_graphs() for line in self.graph_lines(name))
+        with tempfile.NamedTemporaryFile(prefix="kg-asserted-") as tmp:
+            count = write_chunks(sorted_unique_chunks(lines), tmp)
+            tmp.flush()
+            self._bulk_replace(ASSERTED_GRAPH, tmp.name)
+        return count
+
+    def replace_asserted_sorted(self, path: str) -> None:
+        """Make the asserted layer graph and the default graph hold the N-Triples file `path`, the merged article
+        triples, sorted and without repeats as Oxigraph wrote them; `load_derived` and `add_default` then add the
+        derived layers to the default graph."""
+        self._bulk_replace(ASSERTED_GRAPH, path)
+        self.replace_default_sorted(path)
+
+    def _bulk_replace(self, graph: ox.NamedNode, path: str) -> None:
+        try:
+            self.inner.clear_graph(graph)
+            self.inner.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True)
+        except (SyntaxError, ValueError, OSError) as err:
+            raise StoreError(f"cannot write graph {graph.value} to {self.path or '(memory)'}: {err}") from err
 
     def rebuild_default(self) -> int:
         """Make the default graph the merge of every named graph (each distinct triple once); returns its size.

@@ -95,9 +95,10 @@ class BuildWriter:
             self.store.bulk_load_quads(self._quads.name)
 
     def _load_default(self, articles: Future[None], asserted: str) -> None:
-        """Once the article graphs are in, make the default graph the sorted article triples `asserted`."""
+        """Once the article graphs are in, make the asserted layer graph and the default graph the sorted article
+        triples `asserted`."""
         articles.result()
-        self.store.replace_default_sorted(asserted)
+        self.store.replace_asserted_sorted(asserted)
 
     def refresh(self, directory: Path) -> None:
         """Once `write_asserted` has loaded the articles, load the derived graphs of `directory` into the store and
