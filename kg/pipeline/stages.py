@@ -27,15 +27,13 @@ from kg.reason.validation import ShapeResult, ValidationReport, validate_graph
 from kg.store.commit import abandon, begin, commit
 from kg.store.folder import record_files
 from kg.store.folderlock import write_lock
+from kg.store.layers import GRAPH_FILE, REPORT_FILE, WIKIDATA_FILE
 from kg.store.triplestore import STORE_DIR, ArticleQuads, TripleStore
 from kg.store.writers import BackgroundWriter, BuildWriter
 from kg.wikidata.client import WikidataClient
 from kg.wikidata.enrich import enrich
 
 T = TypeVar("T")
-GRAPH_FILE = "graph.ttl"
-REPORT_FILE = "report.json"
-WIKIDATA_FILE = "wikidata.ttl"
 
 
 @dataclass(frozen=True)

@@ -41,13 +41,13 @@ from kg.rdf.terms import rdflib_graph, to_oxigraph
 from kg.reason.fastpath import SCRATCH_GRAPH, fast_plan, run, within
 from kg.reason.vocabulary import Vocabulary, compile_vocabulary, ontology, rules
 from kg.store.folderlock import write_lock
+from kg.store.layers import GRAPH_FILE, INFERRED_FILE, WIKIDATA_FILE
 
 __all__ = ["AUTO_LIMIT", "INFERRED_FILE", "Inference", "Reasoner", "ReasoningReport", "compile_vocabulary", "infer",
            "infer_store", "reason", "reason_store", "useful"]
 
-INFERRED_FILE = "inferred.ttl"
 #: The files of a build folder that are reasoned over, when present (`graph.ttl` must be).
-INPUT_FILES = ("graph.ttl", "wikidata.ttl")
+INPUT_FILES = (GRAPH_FILE, WIKIDATA_FILE)
 #: `Reasoner.AUTO` uses owlrl up to this many asserted triples, the fast path above.
 AUTO_LIMIT = 2_000
 

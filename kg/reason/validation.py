@@ -28,11 +28,11 @@ from kg.errors import StoreError
 from kg.rdf.mapping import PREFIXES
 from kg.rdf.ontology import ONTOLOGY_DIR, ontology_graph
 from kg.rdf.terms import OxigraphGraph, shorten, to_oxigraph
+from kg.store.layers import GRAPH_FILE
 
 __all__ = ["SHAPES_PATH", "ShapeResult", "ValidationReport", "validate", "validate_graph", "validate_store"]
 
 SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
-GRAPH_FILE = "graph.ttl"
 _SEVERITIES = {str(SH.Violation): "Violation", str(SH.Warning): "Warning", str(SH.Info): "Info"}
 _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 _PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}

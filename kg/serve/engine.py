@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from kg.errors import ServeError, StoreError
-from kg.store.folder import sync
-from kg.store.triplestore import STORE_DIR, TripleStore
+from kg.store.folder import BuildFolder
+from kg.store.triplestore import TripleStore
 
 if TYPE_CHECKING:
     from kg.serve.server import ReadOnlyProxy
@@ -71,10 +71,11 @@ def serve_command(directory: Path, *, host: str = DEFAULT_HOST, port: int = DEFA
     _check_port(port)
     if timeout is not None and timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout}")
-    location = directory / STORE_DIR
+    folder = BuildFolder(directory)
+    location = folder.store_path
     if not location.is_dir():
         raise StoreError(f"no store in {directory}; run `kg build … --out {directory}` first")
-    sync(directory)
+    folder.sync()
     TripleStore.open(location, read_only=True).close()  # fails early, with a clear message, on a broken store
     command = [oxigraph_binary(), "serve-read-only", "--location", str(location), "--bind", f"{host}:{port}"]
     if timeout is not None:

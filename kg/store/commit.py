@@ -25,7 +25,8 @@ from pathlib import Path
 from kg.errors import FolderBusyError
 from kg.rdf.serialise import write_atomic
 from kg.store.folderlock import write_lock
-from kg.store.triplestore import MIRRORED_FILES, STAMP_FILE, STORE_DIR, promote
+from kg.store.layers import MIRRORED_FILES, REPORT_FILE, STAMP_FILE, STORE_DIR
+from kg.store.triplestore import promote
 
 __all__ = ["COMMIT_MARK", "NEXT_DIR", "STATE_FILES", "abandon", "begin", "commit", "recover_folder"]
 
@@ -33,7 +34,7 @@ NEXT_DIR = ".kg-next"
 COMMIT_MARK = "COMMIT"
 #: The files of a state, in the order a commit moves them: the graph files, then (after the store) the stamp that
 #: says the store mirrors them, then the report.
-STATE_FILES = (*MIRRORED_FILES, STAMP_FILE, "report.json")
+STATE_FILES = (*MIRRORED_FILES, STAMP_FILE, REPORT_FILE)
 
 
 def begin(directory: Path) -> Path:

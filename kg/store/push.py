@@ -36,9 +36,10 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.rdf.serialise import RdfFormat, serialise
+from kg.store.folder import BuildFolder
 from kg.store.layers import MERGED_GRAPH
 from kg.store.sort import sorted_unique
-from kg.store.triplestore import ALL_GRAPHS, STORE_DIR, GraphSet, TripleStore
+from kg.store.triplestore import ALL_GRAPHS, GraphSet, TripleStore
 
 __all__ = ["DEFAULT_GRAPH", "MERGED_GRAPH", "PushFormat", "PushReport", "credentials", "graph_store_url", "push"]
 
@@ -179,7 +180,7 @@ def push(directory: Path, *, endpoint: str, graph: str | None = None, replace: b
     opener = _opener(endpoint)
     started = time.perf_counter()
     requests = triples = 0
-    with TripleStore.open(directory / STORE_DIR, read_only=True) as store:
+    with TripleStore.open(BuildFolder(directory).store_path, read_only=True) as store:
         names = store.graph_names(graphs)
         merged = sorted_unique(line for name in names for line in store.graph_lines(name))
         if graph is None:
