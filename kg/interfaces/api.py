@@ -120,6 +120,21 @@ class Results(pd.DataFrame):
             frame[column] = values
         return frame
 
+    def _local_graph(self) -> Graph:
+        """The chosen layers copied from the store that answers into an rdflib graph over Oxigraph (no Turtle file
+        parsed again): the default graph for all layers, else the union of their layer graphs."""
+        from kg.rdf.terms import OxigraphGraph
+
+        source = self._source
+        assert isinstance(source, StoreSource)
+        graph = OxigraphGraph()
+        for name in source.graphs(self.layers):
+            graph.oxigraph.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                       for q in source.store.quads_for_pattern(None, None, None, name))
+        for prefix, namespace in self.prefixes.items():
+            graph.bind(prefix, namespace, override=True)
+        return graph
+
     def __repr__(self) -> str:
         return repr(self.shortened())
 
@@ -276,7 +291,7 @@ class KnowledgeGraph(QueryGraph):
 
     @property
     def graph(self) -> Graph:
-        """The rdflib graph of the same layers (parsed on first use), for walking it in Python.
+        """The rdflib graph of the same layers (copied from the store on first use), for walking it in Python.
 
         On an endpoint, a read-only rdflib graph over it (rdflib's SPARQLStore; one graph per layer when the
         endpoint keeps them in named graphs, read together).
@@ -294,14 +309,24 @@ class KnowledgeGraph(QueryGraph):
                 graph = ReadOnlyGraphAggregate([Graph(store=store, identifier=URIRef(g)) for g in layers]) \
                     if layers else Graph(store=store, bind_namespaces="none")
             else:
-                folder = BuildFolder(Path(self.source))
-                graph = Graph(bind_namespaces="none")
-                for layer in self.layers:
-                    graph.parse(folder.file(layer), format="turtle")
-                for prefix, namespace in self.prefixes.items():
-                    graph.bind(prefix, namespace, override=True)
+                graph = self._local_graph()
             self._graphs[self.layers] = graph
         return self._graphs[self.layers]
+
+    def _local_graph(self) -> Graph:
+        """The chosen layers copied from the store that answers into an rdflib graph over Oxigraph (no Turtle file
+        parsed again): the default graph for all layers, else the union of their layer graphs."""
+        from kg.rdf.terms import OxigraphGraph
+
+        source = self._source
+        assert isinstance(source, StoreSource)
+        graph = OxigraphGraph()
+        for name in source.graphs(self.layers):
+            graph.oxigraph.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                       for q in source.store.quads_for_pattern(None, None, None, name))
+        for prefix, namespace in self.prefixes.items():
+            graph.bind(prefix, namespace, override=True)
+        return graph
 
     def __repr__(self) -> str:
         size = f", {len(self._source.store)} triples loaded" if isinstance(self._source, StoreSource) else ""
