@@ -120,21 +120,6 @@ class Results(pd.DataFrame):
             frame[column] = values
         return frame
 
-    def _local_graph(self) -> Graph:
-        """The chosen layers copied from the store that answers into an rdflib graph over Oxigraph (no Turtle file
-        parsed again): the default graph for all layers, else the union of their layer graphs."""
-        from kg.rdf.terms import OxigraphGraph
-
-        source = self._source
-        assert isinstance(source, StoreSource)
-        graph = OxigraphGraph()
-        for name in source.graphs(self.layers):
-            graph.oxigraph.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
-                                       for q in source.store.quads_for_pattern(None, None, None, name))
-        for prefix, namespace in self.prefixes.items():
-            graph.bind(prefix, namespace, override=True)
-        return graph
-
     def __repr__(self) -> str:
         return repr(self.shortened())
 
