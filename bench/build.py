@@ -136,7 +136,9 @@ class StageClock:
         return previous
 
     def wrap(self, owner: object, name: str, stage: str) -> None:
-        function = getattr(owner, name)
+        function = getattr(owner, name, None)
+        if function is None:  # not called by this version of the build
+            return
 
         def timed(*args: object, **kwargs: object) -> object:
             previous = self.enter(stage)
@@ -180,8 +182,8 @@ def child_post(quads: str, out: str, count: int, profile: bool = True) -> dict:
 
     clock = StageClock() if profile else None
     if clock is not None:
-        for name, stage in (("enrich", "wikidata"), ("write_graph", "wikidata.ttl"), ("validate_graph", "validate"),
-                            ("reason", "reason"), ("_count", "counts"), ("commit", "commit"),
+        for name, stage in (("enrich", "wikidata"), ("write_graph", "wikidata.ttl"), ("serialise", "wikidata.ttl"),
+                            ("validate_graph", "validate"), ("_validate", "validate"), ("reason", "reason"), ("reason_store", "reason"), ("_count", "counts"), ("commit", "commit"),
                             ("record_files", "counts")):
             clock.wrap(stages, name, stage)
         clock.wrap(stages.BuildWriter, "write_asserted", "graph.ttl")
