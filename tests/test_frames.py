@@ -592,3 +592,26 @@ def test_states_that_observe_by_a_verb_watch_and_a_side_clause_of_taking_part_ta
         extractor: Extractor, lang: str, text: str) -> None:
     exercise = read(extractor, text, lang).exercises[0]
     assert set(exercise.participants) == {EE, LV} and {CA, NL} <= set(exercise.observers)
+
+
+# states named only as a place ----------------------------------------------------------------------------------
+def _mentioned_states(e: Extraction) -> set[str]:
+    from kg.rdf.mapping import map_extraction
+
+    query = "SELECT ?s WHERE { ?a <https://w3id.org/kg-news/ontology#mentions> ?s }"
+    return {str(row[0]).rsplit("/", 1)[-1] for row in map_extraction(e).query(query)}
+
+
+@pytest.mark.parametrize("lang, text, actors, places", [
+    ("en", "Germany criticised the civil war in Yemen and the bombing of hospitals.", {DE}, {"Q805"}),
+    ("fr", "L'Allemagne a dénoncé les combats en Syrie et dans le nord de l'Irak.", {DE}, {"Q858"}),
+    ("en", "Spain condemned the invasion in Ukraine.", {ES, UA}, set()),
+    ("fr", "L'Espagne condamne l'agression russe en Ukraine.", {ES, UA}, set()),
+    ("en", "The drills take place in Romania and Bulgaria.", {RO, "Q219"}, set()),
+    ("en", "Yemeni forces fought in Yemen while Germany watched.", {DE, "Q805"}, set()),
+])
+def test_a_state_named_only_as_a_place_is_no_actor(extractor: Extractor, lang: str, text: str, actors: set,
+                                                   places: set) -> None:
+    states = _mentioned_states(read(extractor, text, lang))
+    assert actors <= states
+    assert not places & states

@@ -19,6 +19,7 @@ from kg.extract.deals import find_deals
 from kg.extract.entities import find_mentions, known_terms
 from kg.extract.exercises import find_exercises
 from kg.extract.organisations import without_bodies
+from kg.extract.places import mark_places
 from kg.extract.records import Extraction
 from kg.extract.relations import find_memberships, find_rivalries
 from kg.gazetteer import load_gazetteer
@@ -123,7 +124,7 @@ class Extractor:
         """Run the rules on an already parsed document."""
         gaz = load_gazetteer()
         index_sentences(doc)
-        mentions = without_bodies(find_mentions(doc, article.lang), article.lang)
+        mentions = mark_places(doc, without_bodies(find_mentions(doc, article.lang), article.lang), article.lang)
         contexts = sentence_contexts(doc, mentions, article.lang, article.date)
         article_states = {m.entity for m in mentions if m.type in STATE_TYPES and m.named}
         return Extraction(

@@ -36,6 +36,7 @@ class Mention:
     label: str
     role: str | None = None
     affiliation: str | None = None
+    located: bool = False  # a state the article names only as a place ("the war in Yemen"): no actor by itself
 
     @property
     def named(self) -> bool:

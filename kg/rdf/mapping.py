@@ -293,9 +293,10 @@ class _Mapper(Generic[T]):
 
     def mention(self, m: Mention, actors: frozenset[str] = frozenset()) -> None:
         """The article mentions the entity: named outright, or through an adjective when it acts in an event
-        ("Singaporean forces" take part; a "German offer" alone is not a state acting)."""
+        ("Singaporean forces" take part; a "German offer" alone is not a state acting), and not only as the place
+        where others act ("the war in Yemen")."""
         iri = self.entity(m.entity, m.label, m.type)
-        if m.named or m.type != "State" or m.entity in actors:
+        if (m.named and not m.located) or m.type != "State" or m.entity in actors:
             self.fact(self.article, self.kg.mentions, iri, m.evidence, m.text)
         if m.role:
             self.fact(iri, self.kg.role, self.literal(m.role, lang=self.lang), m.evidence)
