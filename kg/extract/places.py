@@ -30,7 +30,9 @@ def _is_place(doc: Doc, mention: Mention, lang: str) -> bool:
     words just before the preposition say which), nor the venue of an exercise, whose host it is by the annotation
     conventions ("drills in Spain and Portugal")."""
     span = doc.char_span(mention.evidence.start, mention.evidence.end, alignment_mode="expand")
-    preposition = _preposition(span.root) if span is not None else None
+    if span is None:
+        return False
+    preposition = _preposition(span.root)
     words = lexicon(lang)
     if preposition is None or preposition.lower_ not in words["place_only_prep"]:
         return False
