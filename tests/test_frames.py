@@ -615,3 +615,15 @@ def test_a_state_named_only_as_a_place_is_no_actor(extractor: Extractor, lang: s
     states = _mentioned_states(read(extractor, text, lang))
     assert actors <= states
     assert not places & states
+
+
+# a giving verb made reflexive buys -----------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, pair", [
+    ("fr", "La Roumanie va se doter de 54 chars Abrams achetés aux États-Unis.", (US, RO)),
+    ("fr", "Le Maroc s'offre 24 hélicoptères Apache auprès des États-Unis.", (US, "Q1028")),
+    ("fr", "La France a doté l'armée libanaise de 20 véhicules blindés.", (FR, LB)),
+])
+def test_a_reflexive_giving_verb_buys(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
+    found = pairs(read(extractor, text, lang))
+    assert pair in found
+    assert (pair[1], pair[0]) not in found

@@ -21,7 +21,7 @@ from spacy.tokens import Token
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
 from kg.extract.dates import days_named
 from kg.extract.entities import slug
-from kg.extract.frames import preposition
+from kg.extract.frames import preposition, reflexive
 from kg.extract.literals import longest_literal
 from kg.extract.records import ArmsDeal, Evidence
 from kg.extract.weapons import named_weapons
@@ -130,8 +130,22 @@ def _elsewhere(p: Placed, ctx: SentenceContext) -> bool:
     return root.dep_ in _SUBJECT and root.head.lemma_.lower() in lexicon(ctx.lang)["not_a_party"]
 
 
+_GIVING_LISTS = ("deal_sell", "deal_donate", "status_donated")
+
+
+def _cues(ctx: SentenceContext, name: str) -> list[Token]:
+    """The sentence's words of a deal list, where a giving verb made reflexive buys: "la France s'offre des
+    Rafale", "se doter de chars", "equips itself with" say who receives, not who gives."""
+    if name in _GIVING_LISTS:
+        return [t for t in ctx.cues(name) if not reflexive(t, ctx.lang)]
+    if name == "deal_buy":
+        turned = [t for other in _GIVING_LISTS[:2] for t in ctx.cues(other) if reflexive(t, ctx.lang)]
+        return sorted({*ctx.cues(name), *turned}, key=lambda t: t.i)
+    return ctx.cues(name)
+
+
 def _giving(ctx: SentenceContext) -> list[Token]:
-    return ctx.cues("deal_sell") + ctx.cues("deal_donate") + ctx.cues("deal_approve")
+    return _cues(ctx, "deal_sell") + _cues(ctx, "deal_donate") + ctx.cues("deal_approve")
 
 
 def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
@@ -140,7 +154,7 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
     `triggers`, by default every selling, giving and buying word of the sentence)."""
     lex = lexicon(ctx.lang)
     if triggers is None:
-        triggers = {"sell": _giving(ctx), "buy": ctx.cues("deal_buy")}
+        triggers = {"sell": _giving(ctx), "buy": _cues(ctx, "deal_buy")}
     suppliers: list[str] = []
     recipients: list[str] = []
     unclear: list[str] = []
@@ -238,7 +252,7 @@ def _modifies_weapon(p: Placed, ctx: SentenceContext) -> bool:
 def _status(ctx: SentenceContext) -> str:
     found = "discussed"
     for status in STATUS_ORDER:
-        if ctx.cues(f"status_{status}"):
+        if _cues(ctx, f"status_{status}"):
             found = status
     return found
 
@@ -266,8 +280,7 @@ def _value(ctx: SentenceContext) -> tuple[str | None, str | None]:
 
 
 def _triggers(c: SentenceContext) -> list[Token]:
-    return c.cues("deal_buy") + c.cues("deal_sell") + c.cues("deal_contract") + c.cues("deal_donate") + c.cues(
-        "deal_approve")
+    return _cues(c, "deal_buy") + c.cues("deal_contract") + _giving(c)
 
 
 def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceContext, list[str]]]:
@@ -281,7 +294,7 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
     for c in contexts:
         if not _triggers(c):
             continue
-        transfer = c.cues("deal_buy") or c.cues("deal_sell") or c.cues("deal_donate") or c.cues("deal_approve")
+        transfer = _cues(c, "deal_buy") or _giving(c)
         items = list(dict.fromkeys(w.entity for w in c.weapons))
         items += [i for i in named_weapons(c) if i not in items]
         if not items and c.index and c.cues("weapon_noun") and transfer:
@@ -398,7 +411,7 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
 def _relay(ctx: SentenceContext, items: list[str]) -> list[_Frame]:
     """'Germany bought tanks from Switzerland to give them to Ukraine': a state buying from one state to give to
     another makes two deals, the purchase and the gift."""
-    buying, giving = ctx.cues("deal_buy"), _giving(ctx)
+    buying, giving = _cues(ctx, "deal_buy"), _giving(ctx)
     if not buying or not giving or max(t.i for t in giving) < min(t.i for t in buying):
         return []
     sellers, buyers, _ = _roles(ctx, {"buy": buying})

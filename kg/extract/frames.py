@@ -64,6 +64,12 @@ def has_feature(token: Token, feature: tuple[str, str]) -> bool:
     return value in token.morph.get(name, [])
 
 
+def reflexive(token: Token, lang: str) -> bool:
+    """'s'offre', 'se doter', 'equips itself': the verb's object is its own subject."""
+    words = lexicon(lang)["reflexive_pronoun"]
+    return any(c.lower_ in words or c.lemma_.lower() in words for c in token.children if c.dep_ not in SUBJECT_DEPS)
+
+
 def negated(token: Token, lang: str) -> bool:
     """'is not a member', 'n'est pas membre', 'without being part of': the clause of the word is denied."""
     words = lexicon(lang)["negation"]
