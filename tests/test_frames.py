@@ -627,3 +627,24 @@ def test_a_reflexive_giving_verb_buys(extractor: Extractor, lang: str, text: str
     found = pairs(read(extractor, text, lang))
     assert pair in found
     assert (pair[1], pair[0]) not in found
+
+
+# an exercise the article does not name --------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Troops from Greece, Cyprus and Egypt began a joint naval drill off Crete on Monday.", {GR, "Q229", EG}),
+    ("fr", "Des soldats de Norvège, du Danemark et de Finlande participent à un exercice commun en Laponie.",
+     {NO, DK, FI}),
+])
+def test_an_unnamed_exercise_with_its_participants_is_kept(extractor: Extractor, lang: str, text: str,
+                                                           expected: set) -> None:
+    found = read(extractor, text, lang).exercises
+    assert [e.name for e in found] == [None]
+    assert expected <= set(found[0].participants)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Greece and Egypt discussed a joint operation against smugglers."),
+    ("fr", "La France mène un exercice de communication de crise."),
+])
+def test_an_operation_or_a_drill_of_one_state_is_no_exercise(extractor: Extractor, lang: str, text: str) -> None:
+    assert not read(extractor, text, lang).exercises

@@ -485,8 +485,20 @@ def _merge(named: list[_Report], unnamed: list[_Report], names: list[str], headl
                 by_name.setdefault(f"{target}#{year}", []).append(_edition(r, year))
         elif target is not None:
             by_name[target].append(r)
+    if not by_name and _unnamed_drill(unnamed):
+        by_name["#"] = unnamed  # "Les États-Unis organisent un exercice auquel participent 33 pays": no name given
     return [_exercise(None if key.startswith("#") else key.partition("#")[0], reports)
             for key, reports in by_name.items()]
+
+
+def _unnamed_drill(reports: list[_Report]) -> bool:
+    """An article that names no exercise still reports one when a sentence with the word for an exercise itself
+    (not a word of training or taking part) names two states taking part."""
+    for r in reports:
+        words = lexicon(r.ctx.lang)["exercise_generic"] - lexicon(r.ctx.lang)["not_a_drill"]
+        if len(set(r.participants)) >= 2 and any(t.lower_ in words for t in r.ctx.cues("exercise")):
+            return True
+    return False
 
 
 def _located_years(ctx: SentenceContext) -> list[int]:
