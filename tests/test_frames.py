@@ -648,3 +648,56 @@ def test_an_unnamed_exercise_with_its_participants_is_kept(extractor: Extractor,
 ])
 def test_an_operation_or_a_drill_of_one_state_is_no_exercise(extractor: Extractor, lang: str, text: str) -> None:
     assert not read(extractor, text, lang).exercises
+
+
+# names beside or before the word for an exercise, and one exercise however its edition is written ---------------
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Steel Lance, a biennial exercise between Latvia and Estonia, opened on Monday.", "Steel Lance"),
+    ("fr", "Des navires arrivent à Brest dans le cadre de Rempart Nord, l'un des exercices majeurs de l'année.",
+     "Rempart Nord"),
+    ("en", "Pilots from Japan and Canada flew in the Northern Star exercise with the Philippines.", "Northern Star"),
+    ("en", "Hungary and Croatia opened this year's Iron Gate drills near the border.", "Iron Gate"),
+])
+def test_a_name_beside_or_before_the_exercise_word(extractor: Extractor, lang: str, text: str, name: str) -> None:
+    assert [e.name for e in read(extractor, text, lang).exercises] == [name]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Soldiers from Chile and Peru met at the Blue Ridge Training Facility for the exercise."),
+    ("en", "Meanwhile, an exercise between Chile and Peru began."),
+])
+def test_a_place_or_an_opening_word_is_no_exercise_name(extractor: Extractor, lang: str, text: str) -> None:
+    assert [e.name for e in read(extractor, text, lang).exercises] == [None]
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Silver Arrow 25 begins.\n\nTroops from Latvia and Poland opened Silver Arrow 2025 on Monday.",
+     "Silver Arrow 2025"),
+    ("fr", "L'exercice Bouclier Nordique 2025 a commencé.\n\nLa Norvège et la Suède participent à l'exercice "
+           "« Bouclier Nordiqe 2025 ».", "Bouclier Nordique 2025"),
+])
+def test_an_edition_written_two_ways_is_one_exercise(extractor: Extractor, lang: str, text: str, name: str) -> None:
+    assert [e.name for e in read(extractor, text, lang).exercises] == [name]
+
+
+# participants: units with observers, ships with a flag, countries represented ----------------------------------
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "The Golden Reef exercise brings together military units and observers from Kenya, Egypt and Oman.",
+     {"Q114", EG, "Q842"}),
+    ("fr", "L'exercice Golden Reef réunit des unités et des observateurs du Kenya, de l'Égypte et d'Oman.",
+     {"Q114", EG, "Q842"}),
+    ("en", "The Dutch frigate and a British destroyer joined exercise Golden Reef off Oman.", {NL, UK}),
+    ("fr", "Un destroyer britannique a rejoint l'exercice Golden Reef au large d'Oman.", {UK}),
+    ("fr", "L'exercice Golden Reef a commencé.\n\nLe Kenya, l'Égypte et Oman sont représentés.",
+     {"Q114", EG, "Q842"}),
+])
+def test_units_ships_and_represented_countries_take_part(extractor: Extractor, lang: str, text: str,
+                                                        expected: set) -> None:
+    found = read(extractor, text, lang).exercises
+    assert len(found) == 1 and expected <= set(found[0].participants)
+    assert not found[0].observers
+
+
+def test_cancelled_participation_reports_no_exercise(extractor: Extractor) -> None:
+    text = "L'Arménie a annulé sa participation aux exercices militaires conjoints avec la Russie."
+    assert not read(extractor, text, "fr").exercises

@@ -27,6 +27,7 @@ from kg.extract.context import (
     token_gap,
 )
 from kg.extract.dates import DateMention, PartialDate
+from kg.extract.frames import negated
 from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Exercise
 
@@ -122,7 +123,7 @@ def _names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
     for m in triggered.finditer(text):
         if all(w in modifiers for w in m.group(1).split()):
             names.append(_with_acronym(m.group(2), text[m.end():]))
-    names += _copula_names(triggers)
+    names += _copula_names(triggers) + _appositive_names(ctx) + _prenominal_names(ctx)
     if triggers:
         names += _editions(text)
     else:  # 'took part in Rapid Trident 2021', 'participent à Hedgehog 24': an edition right after taking part
@@ -151,6 +152,43 @@ def _copula_names(triggers: list[Token]) -> list[str]:
         if subjects[0] in run:
             names.append(" ".join(w.text for w in run))
     return names
+
+
+@cache
+def _around_patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """A name in apposition to an exercise word ('Griffin Shield, an annual drill', 'Brillant Mariner, l'un des
+    exercices majeurs'), and a name before it ('the Freedom Shield exercise'), as far as the language has one."""
+    lex = lexicon(lang)
+    trig = longest_literal((), lex["exercise"])
+    run = rf"((?<![\w'’-]){_CAP_WORD}(?:\s+(?:{_CAP_WORD}|\d[\d.-]*)){{0,3}})"
+    appositive = re.compile(rf"{run},\s+(?i:{longest_literal((), lex['appositive_intro'])})\s*"
+                            rf"(?:[a-zà-ÿ-]+\s+){{0,3}}(?i:{trig})(?!\w)")
+    if not lex["prenominal_intro"]:
+        return appositive, None
+    modifiers = longest_literal((), lex["exercise_modifier"])
+    prenominal = re.compile(rf"(?i:\b(?:{longest_literal((), lex['prenominal_intro'])}))\s+{run}"
+                            rf"(?:\s+(?i:{modifiers}))*\s+(?:{trig})(?!\w)")  # 'Training Facility' is a name
+    return appositive, prenominal
+
+
+def _appositive_names(ctx: SentenceContext) -> list[str]:
+    """A name the sentence sets beside an exercise word; one that opens the sentence needs two words, a number
+    or capitals, so that 'Meanwhile, an exercise …' names nothing."""
+    names = []
+    for m in _around_patterns(ctx.lang)[0].finditer(ctx.text):
+        name = m.group(1)
+        opens = not ctx.text[:m.start(1)].strip()
+        if not opens or len(name.split()) > 1 or name.isupper() or any(c.isdigit() for c in name):
+            names.append(name)
+    return names
+
+
+def _prenominal_names(ctx: SentenceContext) -> list[str]:
+    """'the Freedom Shield exercise', 'this year's Cold Response drills': a name written before the word."""
+    pattern = _around_patterns(ctx.lang)[1]
+    if pattern is None or ctx.text.istitle():
+        return []
+    return [m.group(1) for m in pattern.finditer(ctx.text) if m.group(0).rsplit(None, 1)[-1].islower()]
 
 
 @cache
@@ -309,7 +347,8 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
         if _in_side_clause(group[0], lex) or _reacts(group[0], lex) or _defended(group[0], lex):
             continue
         heads = {head_lemma(p) for p in group}
-        as_unit = bool(heads & lex["military_unit"])  # "les marines indienne et française": a list shares its noun
+        # "les marines indienne et française": a list shares its noun; "the British destroyer": a ship has a flag
+        as_unit = bool(heads & (lex["military_unit"] | lex["vessel_noun"]))
         for p in group:
             if p.mention.named or as_unit:
                 participants.append(p.entity)
@@ -324,11 +363,20 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
 def _observed(ctx: SentenceContext, group: list[Placed]) -> bool:
     """'an observer program, including representatives from A and B': a list after an observer word, with no
     word of taking part between them, watches the exercise."""
-    start = group[0].span.start
-    observers = [t.i for t in ctx.cues("observer") if t.i < start and t.pos_ != "VERB"]  # the noun introduces
+    start, lex = group[0].span.start, lexicon(ctx.lang)
+    observers = [t.i for t in ctx.cues("observer")  # the noun introduces; 'units and observers from' take part
+                 if t.i < start and t.pos_ != "VERB" and not _beside_units(t, lex)]
     if not observers:
         return False
     return not any(observers[-1] < t.i < start for t in ctx.cues("exercise_context"))
+
+
+def _beside_units(word: Token, lex: Lexicon) -> bool:
+    """'military units and observers from 16 countries': observers listed with units do not set a list apart."""
+    before = word.doc[max(word.sent.start, word.i - 4):word.i]
+    joined = [t for t in before if t.lower_ in lex["list_conj"]]
+    return bool(joined) and any(t.lemma_.lower() in lex["military_unit"] or t.lower_ in lex["military_unit"]
+                                for t in before if t.i < joined[-1].i)
 
 
 def _declared_host(ctx: SentenceContext) -> str | None:
@@ -440,8 +488,7 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
     unnamed: list[_Report] = []
     names_seen: list[str] = []
     for ctx in contexts:
-        names = _names_in(ctx, known_terms)
-        names_seen += [n for n in names if n not in names_seen]
+        names_seen += [n for n in dict.fromkeys(_names_in(ctx, known_terms)) if n not in names_seen]
     for series in _series(names_seen):
         for ctx in contexts:  # editions of a known series, wherever written ("Talisman Sabre 2023 opens",
             # "the previous edition, Zapad-2017")
@@ -459,11 +506,34 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
 
 def _canonical(name: str, names: list[str], headline: str) -> str:
     """'Malabar' and 'Exercise Malabar' are one exercise; so are 'Cope India' and its only edition, or the
-    edition the headline names when the article mentions several."""
-    longer = [n for n in names if n != name and name in n]
+    edition the headline names when the article mentions several; 'Khaan Quest 24' is 'Khaan Quest 2024', and a
+    name misspelt once ('Flintock 2024') is the one the article spells otherwise."""
+    name = _same_edition(name, names)
+    longer = [n for n in dict.fromkeys(names) if n != name and name in n and _same_edition(n, names) == n]
     if len(longer) > 1:
         longer = [n for n in longer if n in headline]
     return longer[0] if len(longer) == 1 else name
+
+
+def _same_edition(name: str, names: list[str]) -> str:
+    """The first of `names` that writes the same edition as `name`: its year in full, or one letter off."""
+    m = re.fullmatch(r"(.+?)[\s-]+(\d\d)", name)
+    for other in names:
+        if m and re.fullmatch(rf"{re.escape(m.group(1))}[\s-]+(?:19|20){m.group(2)}", other):
+            return other
+        if other != name and len(name) >= 8 and _one_letter_off(name, other):
+            return min(name, other, key=names.index) if name in names else other
+    return name
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """'Flintock' and 'Flintlock': one letter left out (the longer name has one letter more, all else alike)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) != 1 or not b[0].isalpha():
+        return False
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    return a[i:] == b[i + 1:] and b[i].isalpha()
 
 
 def _merge(named: list[_Report], unnamed: list[_Report], names: list[str], headline: str) -> list[Exercise]:
@@ -496,8 +566,9 @@ def _unnamed_drill(reports: list[_Report]) -> bool:
     (not a word of training or taking part) names two states taking part."""
     for r in reports:
         words = lexicon(r.ctx.lang)["exercise_generic"] - lexicon(r.ctx.lang)["not_a_drill"]
-        if len(set(r.participants)) >= 2 and any(t.lower_ in words for t in r.ctx.cues("exercise")):
-            return True
+        cues = [t for t in r.ctx.cues("exercise") if t.lower_ in words and not negated(t, r.ctx.lang)]
+        if len(set(r.participants)) >= 2 and cues and not r.ctx.cues("status_cancelled"):
+            return True  # not 'annulé sa participation aux exercices conjoints'
     return False
 
 
