@@ -701,3 +701,33 @@ def test_units_ships_and_represented_countries_take_part(extractor: Extractor, l
 def test_cancelled_participation_reports_no_exercise(extractor: Extractor) -> None:
     text = "L'Arménie a annulé sa participation aux exercices militaires conjoints avec la Russie."
     assert not read(extractor, text, "fr").exercises
+
+
+# deliveries told day by day; states between which something else lies; pledges -----------------------------------
+def test_deliveries_told_day_by_day_are_deals_of_their_own(extractor: Extractor) -> None:
+    text = ("On March 4, the Georgian Army received forty Javelin missiles from the United States. "
+            "Today, the United States delivered twelve Stryker vehicles to Georgia.")
+    found = [d for d in read(extractor, text, "en").deals if (d.supplier, d.recipient) == (US, GE)]
+    assert len(found) == 2
+
+
+def test_one_day_named_once_does_not_split_a_deal(extractor: Extractor) -> None:
+    text = ("Serbia buys an air defence system from France.\n\n"
+            "Today, officials said Serbia had taken delivery of the Mistral missiles from France.")
+    assert len([d for d in read(extractor, text, "en").deals if (d.supplier, d.recipient) == (FR, RS)]) == 1
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "India delivered BrahMos missiles to the Philippines amid the standoff between Vietnam and China."),
+    ("fr", "L'Inde a livré des missiles BrahMos aux Philippines, sur fond de tensions entre le Vietnam et la Chine."),
+])
+def test_states_between_which_lies_no_deal_are_no_parties(extractor: Extractor, lang: str, text: str) -> None:
+    assert pairs(read(extractor, text, lang)) == {("Q668", "Q928")}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Forty Leopard tanks were pledged by Norway to Ukraine in March."),
+    ("fr", "Quarante chars Leopard ont été promis par la Norvège à l'Ukraine en mars."),
+])
+def test_a_pledge_is_a_deal(extractor: Extractor, lang: str, text: str) -> None:
+    assert (NO, UA) in pairs(read(extractor, text, lang))

@@ -21,7 +21,7 @@ from spacy.tokens import Token
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
 from kg.extract.dates import days_named
 from kg.extract.entities import slug
-from kg.extract.frames import preposition, reflexive
+from kg.extract.frames import modified, preposition, reflexive
 from kg.extract.literals import longest_literal
 from kg.extract.records import ArmsDeal, Evidence
 from kg.extract.weapons import named_weapons
@@ -144,6 +144,15 @@ def _cues(ctx: SentenceContext, name: str) -> list[Token]:
     return ctx.cues(name)
 
 
+def _between_others(p: Placed, ctx: SentenceContext) -> bool:
+    """'a joint venture between India and Russia', 'the showdown between A and B': states between which
+    something other than a deal lies are no parties to the sentence's deal."""
+    root = first_conjunct(p.root)
+    if preposition(root) not in lexicon(ctx.lang)["between_prep"]:
+        return False
+    return modified(root) not in _triggers(ctx)
+
+
 def _giving(ctx: SentenceContext) -> list[Token]:
     return _cues(ctx, "deal_sell") + _cues(ctx, "deal_donate") + ctx.cues("deal_approve")
 
@@ -173,7 +182,7 @@ def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
             suppliers.append(p.entity)
         elif role == "recipient":
             recipients.append(p.entity)
-        elif p.mention.named and not _elsewhere(p, ctx):
+        elif p.mention.named and not _elsewhere(p, ctx) and not _between_others(p, ctx):
             unclear.append(p.entity)
     if not recipients:
         recipients += _possessor(ctx, triggers.get("buy", []))
@@ -469,19 +478,25 @@ def _aside(p: Placed, ctx: SentenceContext) -> bool:
                for a in [p.root, *p.root.ancestors])
 
 
+def _days(ctx: SentenceContext, relative: bool) -> set[tuple[int | str | None, ...]]:
+    """The days a sentence names: dates, 'On February 1', and, in a story told day by day, days told from the
+    article's own ('Today')."""
+    days: set[tuple[int | str | None, ...]] = {(d.value.month, d.value.day) for d in ctx.dates}
+    days |= set(days_named(ctx.text))
+    return days | {("", t.lower_) for t in ctx.cues("relative_day")} if relative else days
+
+
 def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
                ) -> list[list[tuple[SentenceContext, list[str], str]]]:
-    """Reports of one pair grouped by occasion: a report with a date of its own and items no other occasion
-    has is another delivery ('On February 1 … 200 launchers. On February 3 … eight vehicles.')."""
+    """Reports of one pair grouped by occasion: a report with a day of its own and items no other occasion
+    has is another delivery ('On February 1 … 200 launchers. On February 3 … eight vehicles. Today …')."""
     occasions: list[list[tuple[SentenceContext, list[str], str]]] = []
+    day_by_day = any(days_named(ctx.text) for ctx, _, _ in reports)
     for report in reports:
         ctx, items, _ = report
-        dates: set[tuple[int | None, ...]] = {(d.value.month, d.value.day) for d in ctx.dates}
-        dates |= set(days_named(ctx.text))
+        dates = _days(ctx, day_by_day)
         shared = [o for o in occasions if set(items) & {i for _, its, _ in o for i in its}]
-        seen: set[tuple[int | None, ...]] = {(d.value.month, d.value.day) for o in occasions for c, _, _ in o
-                                             for d in c.dates}
-        seen |= {day for o in occasions for c, _, _ in o for day in days_named(c.text)}
+        seen = {day for o in occasions for c, _, _ in o for day in _days(c, day_by_day)}
         if shared:
             shared[0].append(report)
         elif occasions and (not dates or dates <= seen):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from kg.extract.context import lexicon
+from kg.extract.context import first_conjunct, lexicon
 
 # Universal Dependencies features (tags of the parse, not words): the future tense and the conditional mood.
 _HYPOTHETICAL_FEATURES = (("Tense", "Fut"), ("Mood", "Cnd"))
@@ -43,6 +43,14 @@ def preposition(token: Token) -> str | None:
     if token.dep_ == "pobj":
         return token.head.lower_
     return None
+
+
+def modified(token: Token) -> Token:
+    """The word a prepositional complement belongs to: 'venture' of 'a venture between India and Russia'."""
+    token = first_conjunct(token)
+    if token.dep_ == "pobj":
+        return token.head.head
+    return token.head
 
 
 def _clause_words(token: Token) -> list[Token]:
