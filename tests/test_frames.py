@@ -731,3 +731,21 @@ def test_states_between_which_lies_no_deal_are_no_parties(extractor: Extractor, 
 ])
 def test_a_pledge_is_a_deal(extractor: Extractor, lang: str, text: str) -> None:
     assert (NO, UA) in pairs(read(extractor, text, lang))
+
+
+# joining or applying with no organisation in the sentence --------------------------------------------------------
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Serbia is a member of the OSCE. Armenia and Moldova have formally applied for membership.",
+     {("Q399", "Q81299"), ("Q217", "Q81299")}),
+    ("fr", "La Serbie est membre de l'OSCE. L'Arménie et la Moldavie ont officiellement demandé leur adhésion.",
+     {("Q399", "Q81299"), ("Q217", "Q81299")}),
+    ("en", "Serbia is a member of the OSCE. Armenia has been invited to join.", {("Q399", "Q81299")}),
+])
+def test_applying_with_no_organisation_named_is_about_the_last_one(extractor: Extractor, lang: str, text: str,
+                                                                  expected: set) -> None:
+    assert expected <= set(members(read(extractor, text, lang)))
+
+
+def test_joining_something_else_is_not_about_the_last_organisation(extractor: Extractor) -> None:
+    text = "Serbia is a member of the OSCE. Armenia has joined the talks on the corridor."
+    assert ("Q399", "Q81299") not in members(read(extractor, text, "en"))

@@ -69,12 +69,31 @@ def _organisations(ctx: SentenceContext, last_alliance: str | None, last_org: st
         for cue in ctx.cues("membership_join"):
             if any(c.pos_ == "PRON" and c.dep_ in ("obj", "dobj", "iobj") for c in cue.children):
                 orgs.append((last_org, cue.i + 1))
+        if not orgs:
+            orgs += _implied_organisation(ctx, last_org)
         pronouns = lexicon(ctx.lang)["pronoun_subject"]
         for cue in ctx.cues("membership_member"):  # 'Elle regroupait six pays', 'It comprises ten states'
             if cue.pos_ in ("VERB", "AUX") and any(c.dep_.startswith("nsubj") and c.lower_ in pronouns
                                                    for c in cue.children):
                 orgs.append((last_org, cue.i))
     return orgs
+
+
+def _implied_organisation(ctx: SentenceContext, last_org: str) -> list[tuple[str, int]]:
+    """'Saudi Arabia has been invited to join', 'A, B and C have applied for membership': a verb of joining or
+    applying with no object but membership itself, in a sentence naming no organisation, is about the last one
+    named."""
+    lex = lexicon(ctx.lang)
+    membership = lex["member_noun"] | lex["accession_noun"]
+    for cue in ctx.cues("membership_join") + ctx.cues("membership_apply"):
+        if cue.pos_ != "VERB":
+            continue
+        arguments = [t for c in cue.children for t in ((c, *c.children) if c.dep_ == "prep" else (c,))]
+        objects = [t for t in arguments
+                   if t.dep_ in ("obj", "dobj", "pobj", "obl", "obl:arg") and t.pos_ in ("NOUN", "PROPN")]
+        if all(t.lemma_.lower() in membership or t.lower_ in membership for t in objects):
+            return [(last_org, cue.i + 1)]
+    return []
 
 
 def _nearest_group(ctx: SentenceContext, cue: Token, window: int) -> list[Placed]:
