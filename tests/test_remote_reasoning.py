@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import shutil
+import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -90,6 +91,22 @@ def test_reason_endpoint_replaces_an_older_inferred_graph_in_the_merge_too(
     reason_endpoint(f"{server}/query")
     assert inferred_graph(server) == local
     assert construct(server, "?s ?p ?o") == merged  # the stale triple left the merge as well
+
+
+@pytest.mark.slow
+def test_reason_endpoint_on_a_store_of_layer_graphs_loaded_by_load_commands(seed_build: Path, tmp_path: Path) -> None:
+    from kg.interfaces.api import load_commands
+
+    location, port = tmp_path / "layers", free_port()
+    for command in load_commands(seed_build, location):
+        subprocess.run([oxigraph_binary(), *command[1:]], check=True, capture_output=True)
+    local, merged = local_reason(seed_build, tmp_path / "local")
+    serve = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    for _ in started(serve, f"http://127.0.0.1:{port}/"):
+        base = f"http://127.0.0.1:{port}"
+        update(base, f"DELETE WHERE {{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} }}")
+        assert reason_endpoint(f"{base}/query").inferred == len(local)
+        assert inferred_graph(base) == local and construct(base, "?s ?p ?o") == merged
 
 
 @pytest.mark.slow

@@ -28,16 +28,19 @@ from kg.reason.fastpath import fast_plan, run, within
 from kg.reason.reasoning import Reasoner, ReasoningReport
 from kg.reason.validation import ValidationReport, validate_store
 from kg.reason.vocabulary import Vocabulary, ontology, rules
+from kg.store.layers import GRAPHS_NS, GraphSet
 from kg.store.push import DEFAULT_GRAPH, credentials
-from kg.store.triplestore import ARTICLE_GRAPH_PREFIX, GRAPHS_NS, INFERRED_GRAPH, WIKIDATA_GRAPH
+from kg.store.triplestore import ARTICLE_GRAPH_PREFIX, INFERRED_GRAPH
 
 __all__ = ["WORK_GRAPH", "reason_endpoint", "update_url", "validate_endpoint"]
 
 #: The scratch graphs of a run: the copy of the asserted triples being closed, and the copy of those that were there.
 WORK_GRAPH = f"{GRAPHS_NS}reasoning/work"
 SCRATCH_GRAPH = f"{GRAPHS_NS}reasoning/asserted"
-_INPUT = (f'FILTER(STRSTARTS(STR(?g), "{ARTICLE_GRAPH_PREFIX}") || ?g = <{WIKIDATA_GRAPH.value}>)')
-_ASSERTED_INPUT = f'FILTER(STRSTARTS(STR(?g), "{ARTICLE_GRAPH_PREFIX}"))'
+#: The asserted triples: the article graphs (`kg push`) and the asserted layer graph (`kg push`, `load_commands`).
+_ASSERTED_INPUT = f'FILTER(STRSTARTS(STR(?g), "{ARTICLE_GRAPH_PREFIX}") || ?g = <{GraphSet.ASSERTED.graph}>)'
+#: What is reasoned over: those and the Wikidata graph, as `kg reason DIR` reads graph.ttl and wikidata.ttl.
+_INPUT = f"{_ASSERTED_INPUT[:-1]} || ?g = <{GraphSet.WIKIDATA.graph}>)"
 
 
 def update_url(endpoint: str) -> str:
@@ -179,7 +182,7 @@ def reason_endpoint(endpoint: str, *, update_endpoint: str | None = None, merged
         remote.update(f"INSERT {{ GRAPH <{WORK_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_INPUT} }}")
         asserted = remote.count(_graph_size(WORK_GRAPH))
         if not asserted:
-            raise StoreError(f"the SPARQL endpoint {endpoint} holds no kg article graph (<{ARTICLE_GRAPH_PREFIX}…>); "
+            raise StoreError(f"the SPARQL endpoint {endpoint} holds no kg article or asserted graph; "
                              "push a build there first (kg push)")
         closure_started, closure_cpu = time.perf_counter(), time.process_time()
         run(plan, remote.update, remote.count)
@@ -215,6 +218,6 @@ def validate_endpoint(endpoint: str, *, timeout: float = 600) -> ValidationRepor
     except (SyntaxError, ValueError) as err:
         raise StoreError(f"the SPARQL endpoint {endpoint} did not answer the CONSTRUCT with N-Triples: {err}") from err
     if not len(store):
-        raise StoreError(f"the SPARQL endpoint {endpoint} holds no kg article graph (<{ARTICLE_GRAPH_PREFIX}…>); "
+        raise StoreError(f"the SPARQL endpoint {endpoint} holds no kg article or asserted graph; "
                          "push a build there first (kg push)")
     return validate_store(store, source=endpoint)
