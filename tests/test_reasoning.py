@@ -255,6 +255,18 @@ def test_fast_path_agrees_with_owlrl_on_generated_graphs(seed: int) -> None:
     assert len(owlrl.triples) > 100
 
 
+@pytest.mark.parametrize("reasoner", REASONERS)
+def test_a_graph_in_oxigraph_is_reasoned_over_where_it_is_and_left_as_it_was(reasoner: Reasoner) -> None:
+    from kg.rdf.terms import OxigraphGraph
+
+    graph = random_graph(0)
+    held = OxigraphGraph()
+    held += graph
+    before = set(held.oxigraph)
+    assert ntriples(infer(held, reasoner=reasoner)) == ntriples(infer(graph, reasoner=reasoner))
+    assert set(held.oxigraph) == before  # no triple added, no scratch graph left
+
+
 def test_fast_path_agrees_with_owlrl_on_memberships_of_the_reference_data() -> None:
     graph = reference_memberships({"Q318693", "Q485207", "Q243630"})  # CSTO, SCO, BRICS: small enough for owlrl
     owlrl, fast = (infer(graph, reasoner=r) for r in REASONERS)

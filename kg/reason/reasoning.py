@@ -37,7 +37,7 @@ from rdflib import RDF, BNode, Graph, URIRef
 
 from kg.errors import ReasoningError, StoreError
 from kg.rdf.serialise import serialise, write_atomic
-from kg.rdf.terms import rdflib_graph, to_oxigraph
+from kg.rdf.terms import OxigraphGraph, rdflib_graph, to_oxigraph
 from kg.reason.fastpath import SCRATCH_GRAPH, fast_plan, run, within
 from kg.reason.vocabulary import Vocabulary, compile_vocabulary, ontology, rules
 from kg.store.folderlock import write_lock
@@ -194,6 +194,8 @@ def infer(graph: Graph, *, reasoner: Reasoner | str = Reasoner.AUTO) -> Inferenc
     ['<urn:x:fi> <https://w3id.org/kg-news/ontology#alliedWith> <urn:x:se>',
      '<urn:x:se> <https://w3id.org/kg-news/ontology#alliedWith> <urn:x:fi>']
     """
+    if isinstance(graph, OxigraphGraph):  # already in Oxigraph: reasoned over where it is
+        return infer_store(graph.oxigraph, reasoner=reasoner)
     store = ox.Store()
     store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)  # type: ignore[arg-type]
     return _infer(store, reasoner, len(graph))
