@@ -73,13 +73,14 @@ def child_serialise(build: str) -> dict:
 
     from rdflib import Graph
 
-    from kg.store.dumps import ExportFormat, export, serialise_sorted
+    from kg.rdf.serialise import RdfFormat
+    from kg.store.dumps import export, serialise_sorted
     from kg.store.sort import sorted_unique_chunks, write_chunks
     from kg.store.triplestore import STORE_DIR, GraphSet, TripleStore
 
     with TripleStore.open(Path(build) / STORE_DIR, read_only=True) as store, tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        count = export(store, out, ExportFormat.NQ, [GraphSet.ASSERTED])
+        count = export(store, out, RdfFormat.NQ, [GraphSet.ASSERTED])
         exported = time.perf_counter() - started
         out.seek(0)
         lines = [line.rsplit(b" <", 1)[0] + b" .\n" for line in out]  # the quads as the build's spool holds them
@@ -90,7 +91,7 @@ def child_serialise(build: str) -> dict:
         started = time.perf_counter()
         write_chunks(sorted_unique_chunks(spool), ordered)
         ordered.seek(0)
-        serialise_sorted(ordered, ttl, ExportFormat.TTL)
+        serialise_sorted(ordered, ttl, RdfFormat.TTL)
         ours = time.perf_counter() - started
         ttl.seek(0)
         same = ttl.read() == (Path(build) / "graph.ttl").read_bytes()

@@ -12,8 +12,9 @@ from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, isomorphic
 
 from kg.interfaces.cli import main
+from kg.rdf.serialise import EXPORT_FORMATS, RdfFormat
 from kg.rdf.terms import to_rdflib
-from kg.store.dumps import ExportFormat, export_bytes
+from kg.store.dumps import export_bytes
 from kg.store.triplestore import INFERRED_GRAPH, STORE_DIR, WIKIDATA_GRAPH, GraphSet, TripleStore, article_graph
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -70,7 +71,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("hostile-dumps")
     store = hostile_store()
     paths = {}
-    for fmt in ExportFormat:
+    for fmt in EXPORT_FORMATS:
         paths[fmt.value] = folder / f"dump.{fmt.value}"
         paths[fmt.value].write_bytes(export_bytes(store, fmt))
     return paths
@@ -99,9 +100,9 @@ def test_hostile_dumps_parse_in_other_tools_without_warnings(tool: str, fmt: str
     assert read_with(tool, fmt, hostile[fmt]) == expected_counts(hostile_store())[fmt]
 
 
-@pytest.mark.parametrize("fmt", list(ExportFormat))
-def test_hostile_dumps_parse_in_pyoxigraph(fmt: ExportFormat, hostile: dict[str, Path]) -> None:
-    parsed = list(ox.parse(path=str(hostile[fmt.value]), format=fmt.rdf_format.oxigraph))
+@pytest.mark.parametrize("fmt", list(EXPORT_FORMATS))
+def test_hostile_dumps_parse_in_pyoxigraph(fmt: RdfFormat, hostile: dict[str, Path]) -> None:
+    parsed = list(ox.parse(path=str(hostile[fmt.value]), format=fmt.oxigraph))
     assert len(parsed) == expected_counts(hostile_store())[fmt.value]
 
 
@@ -120,8 +121,8 @@ def _assert_isomorphic(got: Graph, want: Graph, what: str) -> None:
         pytest.fail(f"{what}: {sorted(only_got)[:3]} vs {sorted(only_want)[:3]}")
 
 
-@pytest.mark.parametrize("fmt", list(ExportFormat))
-def test_hostile_dumps_round_trip_through_rdflib(fmt: ExportFormat, hostile: dict[str, Path]) -> None:
+@pytest.mark.parametrize("fmt", list(EXPORT_FORMATS))
+def test_hostile_dumps_round_trip_through_rdflib(fmt: RdfFormat, hostile: dict[str, Path]) -> None:
     store = hostile_store()
     rdflib_format = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld"}[fmt.value]
     if not fmt.keeps_graphs:
@@ -148,8 +149,8 @@ def test_turtle_and_trig_write_full_iris_where_a_prefixed_name_would_need_an_esc
     assert b"\\" not in _outside_literals(data)
     assert b"<https://w3id.org/kg-news/id/end.>" in data and b"kgid:test " in data  # plain names stay prefixed
     flat = "nt" if fmt == "ttl" else "nq"
-    want = set(ox.parse(path=str(hostile[flat]), format=ExportFormat(flat).rdf_format.oxigraph))
-    assert set(ox.parse(data, format=ExportFormat(fmt).rdf_format.oxigraph)) == want
+    want = set(ox.parse(path=str(hostile[flat]), format=RdfFormat(flat).oxigraph))
+    assert set(ox.parse(data, format=RdfFormat(fmt).oxigraph)) == want
     for tool in ("rapper", "serdi"):
         command = [tool, *READERS[tool][fmt], "-o", "nquads", str(hostile[fmt])]
         out = subprocess.run(command, capture_output=True, check=True).stdout
@@ -163,24 +164,24 @@ def test_dumps_write_numbers_and_dates_in_canonical_form_and_are_byte_stable(hos
     assert text.count(f'"1"^^<{XSD}decimal>') == 3 and f'"-0.5"^^<{XSD}decimal>' in text
     assert f'"7"^^<{XSD}integer>' in text and f'"2018-05"^^<{XSD}gYearMonth>' in text
     assert "1.0" not in hostile["ttl"].read_text(encoding="utf-8")
-    for fmt in ExportFormat:
+    for fmt in EXPORT_FORMATS:
         assert export_bytes(hostile_store(), fmt) == hostile[fmt.value].read_bytes(), fmt
 
 
 def test_graph_selection_and_merging() -> None:
     store = hostile_store()
-    asserted = export_bytes(store, ExportFormat.NQ, [GraphSet.ASSERTED]).decode()
+    asserted = export_bytes(store, RdfFormat.NQ, [GraphSet.ASSERTED]).decode()
     assert "graph/inferred" not in asserted and "graph/wikidata" not in asserted
-    merged = export_bytes(store, ExportFormat.NT, [GraphSet.ASSERTED]).decode()
+    merged = export_bytes(store, RdfFormat.NT, [GraphSet.ASSERTED]).decode()
     assert merged.count('"India"@en') == 1  # the triple both articles hold, once
-    assert export_bytes(store, ExportFormat.NQ).decode().count('"India"@en') == 2  # once per graph
-    inferred = export_bytes(store, ExportFormat.TTL, [GraphSet.INFERRED]).decode()
+    assert export_bytes(store, RdfFormat.NQ).decode().count('"India"@en') == 2  # once per graph
+    inferred = export_bytes(store, RdfFormat.TTL, [GraphSet.INFERRED]).decode()
     assert "allied" in inferred and "India" not in inferred
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fmt", list(ExportFormat))
-def test_dumps_of_the_sample_and_development_builds_parse_everywhere(fmt: ExportFormat, seed_build: Path,
+@pytest.mark.parametrize("fmt", list(EXPORT_FORMATS))
+def test_dumps_of_the_sample_and_development_builds_parse_everywhere(fmt: RdfFormat, seed_build: Path,
                                                                      dev_build: Path, tmp_path: Path) -> None:
     for build in (seed_build, dev_build):
         with TripleStore.open(build / STORE_DIR, read_only=True) as store:
@@ -189,10 +190,10 @@ def test_dumps_of_the_sample_and_development_builds_parse_everywhere(fmt: Export
             want = expected_counts(store)[fmt.value]
         path = tmp_path / f"{build.name}.{fmt.value}"
         path.write_bytes(data)
-        assert len(list(ox.parse(data, format=fmt.rdf_format.oxigraph))) == want
-        if fmt in (ExportFormat.TTL, ExportFormat.TRIG):
+        assert len(list(ox.parse(data, format=fmt.oxigraph))) == want
+        if fmt in (RdfFormat.TTL, RdfFormat.TRIG):
             assert b"\\" not in _outside_literals(data)
-        if fmt is not ExportFormat.JSONLD:  # neither raptor nor serd reads JSON-LD
+        if fmt is not RdfFormat.JSONLD:  # neither raptor nor serd reads JSON-LD
             assert read_with("rapper", fmt.value, path) == want
             assert read_with("serdi", fmt.value, path) == want
 

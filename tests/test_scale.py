@@ -12,7 +12,8 @@ from kg.extract import Extractor
 from kg.ingest.article import Article
 from kg.pipeline.executors import article_quads, extract_all
 from kg.pipeline.stages import build
-from kg.store.dumps import ExportFormat, export_bytes
+from kg.rdf.serialise import RdfFormat
+from kg.store.dumps import export_bytes
 from kg.store.triplestore import STORE_DIR, TripleStore, article_graph
 
 DEV = Path(__file__).resolve().parent / "data" / "dev" / "articles"
@@ -36,7 +37,7 @@ def one_process(tmp_path_factory: pytest.TempPathFactory, corpus: Path, extracto
 
 def _dataset(out: Path) -> bytes:
     with TripleStore.open(out / STORE_DIR, read_only=True) as store:
-        return export_bytes(store, ExportFormat.NQ)
+        return export_bytes(store, RdfFormat.NQ)
 
 
 @pytest.mark.slow

@@ -17,7 +17,8 @@ from kg.extract import Extractor
 from kg.pipeline.stages import build, remove_articles
 from kg.query.catalogue import get_query, saved_queries
 from kg.query.local import graph_files, run
-from kg.store.dumps import ExportFormat, export_bytes
+from kg.rdf.serialise import RdfFormat
+from kg.store.dumps import export_bytes
 from kg.store.folder import open_query_store, stale_files, sync
 from kg.store.folderlock import LOCK_FILE
 from kg.store.sort import sorted_unique
@@ -67,7 +68,7 @@ def test_build_keeps_one_named_graph_per_article_and_graph_ttl_is_the_store(dev_
     with TripleStore.open(dev_build / STORE_DIR, read_only=True) as store:
         ids = sorted([*DEV_NAMES, "000_566754dbe1dffb01.txt"])
         assert [g.value for g in store.article_graphs()] == sorted(article_graph(i).value for i in ids)
-        assert export_bytes(store, ExportFormat.TTL, [GraphSet.ASSERTED]) == (dev_build / "graph.ttl").read_bytes()
+        assert export_bytes(store, RdfFormat.TTL, [GraphSet.ASSERTED]) == (dev_build / "graph.ttl").read_bytes()
         for name, filename in ((INFERRED_GRAPH, "inferred.ttl"), (WIKIDATA_GRAPH, "wikidata.ttl")):
             in_file = {str(q.triple) for q in ox.parse(path=str(dev_build / filename), format=ox.RdfFormat.TURTLE)}
             in_store = {str(q.triple) for q in store.inner.quads_for_pattern(None, None, None, name)}

@@ -29,7 +29,8 @@ from kg.query.binding import AnyTerm, bindings, with_values
 from kg.query.catalogue import get_query, saved_queries
 from kg.query.endpoint import select_endpoint
 from kg.query.local import term_value
-from kg.store.dumps import ExportFormat, export_file
+from kg.rdf.serialise import EXPORT_FORMATS, RdfFormat
+from kg.store.dumps import export_file
 from kg.store.push import MERGED_GRAPH, PASSWORD_VARIABLE, USER_VARIABLE
 from kg.store.triplestore import ASSERTED_GRAPH, STORE_DIR, TripleStore
 
@@ -152,22 +153,22 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
 @pytest.mark.slow
 def test_virtuoso_loads_the_turtle_and_trig_exports_to_exactly_kgs_n_quads(dev_build: Path,
                                                                             virtuoso: Virtuoso) -> None:
-    paths = {fmt: virtuoso.files / f"dev.{fmt.value}" for fmt in ExportFormat}
+    paths = {fmt: virtuoso.files / f"dev.{fmt.value}" for fmt in EXPORT_FORMATS}
     with TripleStore.open(dev_build / STORE_DIR, read_only=True) as store:
         for fmt, path in paths.items():
             export_file(store, path, fmt)
     loaded = "urn:kg-test:turtle"
-    virtuoso.bulk_load(paths[ExportFormat.TTL], loaded)
-    virtuoso.bulk_load(paths[ExportFormat.TRIG], "urn:kg-test:unused")
+    virtuoso.bulk_load(paths[RdfFormat.TTL], loaded)
+    virtuoso.bulk_load(paths[RdfFormat.TRIG], "urn:kg-test:unused")
 
     got = {ox.Triple(*row) for row in virtuoso.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{loaded}> {{ ?s ?p ?o }} }}")}
-    want = {q.triple for q in ox.parse(path=str(paths[ExportFormat.NT]), format=ox.RdfFormat.N_TRIPLES)}
+    want = {q.triple for q in ox.parse(path=str(paths[RdfFormat.NT]), format=ox.RdfFormat.N_TRIPLES)}
     assert len(want) > 30_000 and got == want, (sorted(map(str, got - want))[:3], sorted(map(str, want - got))[:3])
 
     quads = virtuoso.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
                             "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kg-news/')) }")
     got_quads = {ox.Quad(*row) for row in quads}
-    want_quads = set(ox.parse(path=str(paths[ExportFormat.NQ]), format=ox.RdfFormat.N_QUADS))
+    want_quads = set(ox.parse(path=str(paths[RdfFormat.NQ]), format=ox.RdfFormat.N_QUADS))
     assert len(want_quads) > len(want) and got_quads == want_quads, (sorted(map(str, got_quads - want_quads))[:3],
                                                                      sorted(map(str, want_quads - got_quads))[:3])
 

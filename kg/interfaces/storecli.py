@@ -42,7 +42,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kg.store.dumps import ExportFormat, export, export_file
+    from kg.rdf.serialise import RdfFormat
+    from kg.store.dumps import export, export_file
     from kg.store.folder import BuildFolder
     from kg.store.triplestore import TripleStore, parse_graph_sets
 
@@ -52,11 +53,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise KGError(str(err)) from err
     with TripleStore.open(BuildFolder(Path(args.data)).store_path, read_only=True) as store:
         if args.output and args.output != "-":
-            count = export_file(store, Path(args.output), ExportFormat(args.format), graphs)
-            print(f"wrote {count} {'quads' if ExportFormat(args.format).keeps_graphs else 'triples'} to "
+            count = export_file(store, Path(args.output), RdfFormat(args.format), graphs)
+            print(f"wrote {count} {'quads' if RdfFormat(args.format).keeps_graphs else 'triples'} to "
                   f"{args.output}", file=sys.stderr)
         else:
-            export(store, sys.stdout.buffer, ExportFormat(args.format), graphs)
+            export(store, sys.stdout.buffer, RdfFormat(args.format), graphs)
             sys.stdout.buffer.flush()
     return EXIT_OK
 

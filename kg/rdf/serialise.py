@@ -44,6 +44,15 @@ class RdfFormat(enum.Enum):
                 "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
                 "rdf": ox.RdfFormat.RDF_XML}[self.value]
 
+    @property
+    def keeps_graphs(self) -> bool:
+        """True for dataset formats (named graphs kept), False for graph formats (graphs merged)."""
+        return self in (RdfFormat.NQ, RdfFormat.TRIG, RdfFormat.JSONLD)
+
+
+#: The formats of `kg export` (`kg.store.dumps`): all but RDF/XML, which holds no dataset and not every predicate IRI.
+EXPORT_FORMATS = (RdfFormat.TTL, RdfFormat.NT, RdfFormat.NQ, RdfFormat.TRIG, RdfFormat.JSONLD)
+
 
 def sorted_triples(graph: Graph) -> list[ox.Triple]:
     """The graph's triples as Oxigraph triples, in a stable order."""

@@ -9,7 +9,6 @@ formats
 
 from __future__ import annotations
 
-import enum
 import io
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -23,31 +22,12 @@ from kg.store.sort import sorted_unique, sorted_unique_chunks, write_chunks
 from kg.store.triplestore import ALL_GRAPHS, GraphSet, TripleStore
 
 
-class ExportFormat(enum.Enum):
-    """Dump formats. Turtle and N-Triples merge the selected graphs; the others keep each graph named."""
-
-    TTL = "ttl"
-    NT = "nt"
-    NQ = "nq"
-    TRIG = "trig"
-    JSONLD = "jsonld"
-
-    @property
-    def rdf_format(self) -> RdfFormat:
-        return RdfFormat(self.value)
-
-    @property
-    def keeps_graphs(self) -> bool:
-        """True for dataset formats (named graphs kept), False for graph formats (graphs merged)."""
-        return self in (ExportFormat.NQ, ExportFormat.TRIG, ExportFormat.JSONLD)
-
-
 def _write_sorted_triples(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
     """The graphs' triples merged, deduplicated and sorted, as N-Triples; returns the number of triples."""
     return write_chunks(sorted_unique_chunks(line for name in names for line in store.graph_lines(name)), out)
 
 
-def serialise_sorted(lines: IO[bytes], out: IO[bytes], fmt: ExportFormat) -> None:
+def serialise_sorted(lines: IO[bytes], out: IO[bytes], fmt: RdfFormat) -> None:
     """Sorted N-Triples (or N-Quads for dataset formats) from `lines` to `out` in `fmt`, streaming.
 
     The lines were written by Oxigraph (the store, the build's spool), so they are parsed without validating
@@ -55,7 +35,7 @@ def serialise_sorted(lines: IO[bytes], out: IO[bytes], fmt: ExportFormat) -> Non
     parsed = ox.parse(lines, format=ox.RdfFormat.N_QUADS if fmt.keeps_graphs else ox.RdfFormat.N_TRIPLES,
                       lenient=True)
     items: Iterable[ox.Quad] | Iterable[ox.Triple] = parsed if fmt.keeps_graphs else (q.triple for q in parsed)
-    serialise_to(items, out, fmt.rdf_format)
+    serialise_to(items, out, fmt)
 
 
 def _write_sorted_quads(store: TripleStore, names: Sequence[ox.NamedNode], out: IO[bytes]) -> int:
@@ -69,7 +49,7 @@ def _write_sorted_quads(store: TripleStore, names: Sequence[ox.NamedNode], out: 
     return count
 
 
-def export(store: TripleStore, out: IO[bytes], fmt: ExportFormat = ExportFormat.TTL,
+def export(store: TripleStore, out: IO[bytes], fmt: RdfFormat = RdfFormat.TTL,
            graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
     """Write the selected graphs of `store` to `out` in `fmt`, deterministically; returns the triples/quads written.
 
@@ -79,7 +59,7 @@ def export(store: TripleStore, out: IO[bytes], fmt: ExportFormat = ExportFormat.
     """
     names = store.graph_names(graphs)
     write = _write_sorted_quads if fmt.keeps_graphs else _write_sorted_triples
-    if fmt in (ExportFormat.NT, ExportFormat.NQ):
+    if fmt in (RdfFormat.NT, RdfFormat.NQ):
         return write(store, names, out)
     with tempfile.TemporaryFile(prefix="kg-export-") as tmp:
         count = write(store, names, tmp)
@@ -88,14 +68,14 @@ def export(store: TripleStore, out: IO[bytes], fmt: ExportFormat = ExportFormat.
     return count
 
 
-def export_file(store: TripleStore, path: Path, fmt: ExportFormat = ExportFormat.TTL,
+def export_file(store: TripleStore, path: Path, fmt: RdfFormat = RdfFormat.TTL,
                 graphs: Iterable[GraphSet] = ALL_GRAPHS) -> int:
     """`export` to `path` through a temporary file and a rename; returns the triples/quads written."""
     with atomic_writer(path) as handle:
         return export(store, handle, fmt, graphs)
 
 
-def export_bytes(store: TripleStore, fmt: ExportFormat = ExportFormat.TTL, graphs: Iterable[GraphSet] = ALL_GRAPHS
+def export_bytes(store: TripleStore, fmt: RdfFormat = RdfFormat.TTL, graphs: Iterable[GraphSet] = ALL_GRAPHS
                  ) -> bytes:
     """`export` to bytes."""
     out = io.BytesIO()

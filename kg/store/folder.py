@@ -22,8 +22,8 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import NoBuildError, StoreError
-from kg.rdf.serialise import write_atomic
-from kg.store.dumps import ExportFormat, export
+from kg.rdf.serialise import RdfFormat, write_atomic
+from kg.store.dumps import export
 from kg.store.folderlock import write_lock
 from kg.store.layers import GRAPH_FILE, LAYERS, MIRRORED_FILES, REPORT_FILE, STAMP_FILE, STORE_DIR, GraphSet
 from kg.store.triplestore import LAYER_NODES, TripleStore, recover
@@ -220,7 +220,7 @@ def sync(directory: Path) -> list[str]:
     with write_lock(directory, "sync"), TripleStore.open(directory / STORE_DIR) as store:
         if GRAPH_FILE in stale:
             with tempfile.TemporaryFile() as tmp:
-                export(store, tmp, ExportFormat.TTL, [GraphSet.ASSERTED])
+                export(store, tmp, RdfFormat.TTL, [GraphSet.ASSERTED])
                 if not (directory / GRAPH_FILE).is_file() or not _same_bytes(directory / GRAPH_FILE, tmp):
                     raise StoreError(f"{directory / GRAPH_FILE} is not what {directory / STORE_DIR} holds; "
                                      f"build again with `kg build … --out {directory}`")

@@ -11,8 +11,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from kg.rdf.serialise import atomic_writer
-from kg.store.dumps import ExportFormat, serialise_sorted
+from kg.rdf.serialise import RdfFormat, atomic_writer
+from kg.store.dumps import serialise_sorted
 from kg.store.sort import sorted_unique_chunks, write_chunks
 from kg.store.triplestore import ArticleQuads, TripleStore, rdflib_graph_from
 
@@ -85,7 +85,7 @@ class BuildWriter:
             self._default = self._threads.submit(self._load_default, articles, lines.name)
         memory = self._threads.submit(rdflib_graph_from, self.sorted_asserted)
         with atomic_writer(path) as handle, self.sorted_asserted() as lines:
-            serialise_sorted(lines, handle, ExportFormat.TTL)
+            serialise_sorted(lines, handle, RdfFormat.TTL)
         return self.count, memory.result()
 
     def _load_articles(self) -> None:
