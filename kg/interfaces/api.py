@@ -314,8 +314,10 @@ class KnowledgeGraph(QueryGraph):
         return graph
 
     def __repr__(self) -> str:
-        size = f", {len(self._source.store)} triples loaded" if isinstance(self._source, StoreSource) else ""
-        return f"<KnowledgeGraph {self.source} ({' + '.join(self.layers)}{size})>"
+        where = ""
+        if isinstance(self._source, StoreSource):
+            where = ", from its store" if self._source.from_store else ", from its files"
+        return f"<KnowledgeGraph {self.source} ({' + '.join(self.layers)}{where})>"
 
 
 def open(source: str | os.PathLike[str], *, inferred: bool = True, wikidata: bool = True,  # noqa: A001
