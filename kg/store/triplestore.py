@@ -345,6 +345,21 @@ class TripleStore:
             loaded.append(data or b"")
         return loaded
 
+    def bulk_load_derived(self, directory: Path) -> None:
+        """Load `wikidata.ttl` and `inferred.ttl` of `directory` into their graphs and into the default graph by bulk
+        loading: no transaction, so memory stays bounded however large they are (a transaction holds all its
+        writes in memory, gigabytes at 10,000 articles). For a new store nothing reads yet (`open_staging`), whose
+        derived graphs are empty; a build killed meanwhile leaves that store, never promoted."""
+        for name, filename in _DERIVED.values():
+            path = directory / filename
+            if not path.is_file():
+                continue
+            for graph in (name, ox.DefaultGraph()):
+                try:
+                    self.inner.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+                except (SyntaxError, ValueError, OSError) as err:
+                    raise StoreError(f"cannot load {path} into {self.path or '(memory)'}: {err}") from err
+
     def count_default(self) -> int:
         """Number of triples in the default graph (the merged view queries read)."""
         result = self.inner.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())

@@ -106,6 +106,9 @@ class BuildWriter:
         if self._default is None:
             raise RuntimeError("BuildWriter.refresh before write_asserted")
         self._default.result()
+        if self._quads is not None:  # a new store nothing reads yet: bulk loads, without a transaction's memory
+            self.store.bulk_load_derived(directory)
+            return
         derived = self.store.load_derived(directory)
         self.store.add_default(b"".join(derived))
 
