@@ -749,3 +749,14 @@ def test_applying_with_no_organisation_named_is_about_the_last_one(extractor: Ex
 def test_joining_something_else_is_not_about_the_last_organisation(extractor: Extractor) -> None:
     text = "Serbia is a member of the OSCE. Armenia has joined the talks on the corridor."
     assert ("Q399", "Q81299") not in members(read(extractor, text, "en"))
+
+
+# a status granted to a list --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The European Union granted Albania and Moldova candidate status."),
+    ("fr", "Les dirigeants ont décidé d'accorder à l'Albanie et à la Moldavie le statut de candidat à l'UE."),
+])
+def test_a_candidate_status_granted_to_a_list_is_each_ones_application(extractor: Extractor, lang: str,
+                                                                       text: str) -> None:
+    found = members(read(extractor, text, lang))
+    assert found.get(("Q222", EU)) == "applied" and found.get(("Q217", EU)) == "applied"

@@ -123,14 +123,36 @@ def _attached(group: list[Placed], cue: Token, lang: str) -> list[Placed]:
     clause = cue.head if cue.dep_ == "xcomp" else cue
     antecedent = first_conjunct(clause.head) if clause.dep_ in ("relcl", "acl:relcl") else None
 
+    phrase = _governing_verb(cue)
+
     def attached(p: Placed) -> bool:
         root = first_conjunct(p.root)
         subject_of_governor = root.dep_.startswith("nsubj") and root.head == cue.head and cue.dep_ != "ROOT"
+        # 'accorder à A et à B le statut de candidat', 'granted A and B candidate status': the verb that gives
+        # the cue's noun phrase gives it to the list
+        given = bool(phrase) and not root.dep_.startswith("nsubj") and (
+            root.head in phrase or root.dep_ == "pobj" and root.head.head in phrase)
         return (root.head == cue or (root.dep_ == "pobj" and root.head.head == cue) or subject_of_governor
-                or root == antecedent)
+                or root == antecedent or given)
 
     # a written list shares one role: if one member is the argument, all are
     return group if any(attached(p) for p in group) else [min(group, key=lambda p: token_gap(p.span, cue))]
+
+
+def _governing_verb(cue: Token) -> list[Token]:
+    """The words from a nominal cue up to the verb whose object it is part of ('candidat', 'statut', 'accorder'
+    for 'accorder … le statut de candidat'); empty when there is no such verb."""
+    if cue.pos_ not in ("NOUN", "ADJ"):
+        return []
+    chain = [cue]
+    for _ in range(3):
+        token = chain[-1]
+        if token.dep_ in ("obj", "dobj") and token.head.pos_ == "VERB":
+            return [*chain, token.head]
+        if token.dep_ not in ("nmod", "compound", "amod", "pobj", "prep") or token.head == token:
+            return []
+        chain.append(token.head)
+    return []
 
 
 def _antecedents(ctx: SentenceContext, cue: Token, previous: SentenceContext) -> list[Placed]:
@@ -258,7 +280,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             # unless the organisation does the welcoming ("NATO welcomed Finland")
             # …or names it before a noun naming the state ("…the SCO, a year after the accession of Iran")
             of_state = _of_state(ctx, cue)
-            after_only = kind != "member" and cue not in welcome and not of_state
+            # 'the EU granted A candidate status': who grants the cue's noun phrase is named before it
+            after_only = kind != "member" and cue not in welcome and not of_state and not _governing_verb(cue)
             reach = len(ctx.sent) if of_state else 8
             near_orgs = [o for o, i in orgs if abs(i - cue.i) <= reach and (i > cue.i or not after_only)]
             if near_orgs:
