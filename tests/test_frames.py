@@ -760,3 +760,21 @@ def test_a_candidate_status_granted_to_a_list_is_each_ones_application(extractor
                                                                        text: str) -> None:
     found = members(read(extractor, text, lang))
     assert found.get(("Q222", EU)) == "applied" and found.get(("Q217", EU)) == "applied"
+
+
+# what a verb of containing has for subject -------------------------------------------------------------------------
+@pytest.mark.parametrize("lang, text, expected", [
+    ("fr", "L'Arménie a quitté l'OTSC, un groupe qui comprend la Russie et le Kazakhstan.", {RU, KZ}),
+    ("en", "Armenia left the CSTO, a bloc that includes Russia and Kazakhstan.", {RU, KZ}),
+])
+def test_a_grouping_that_includes_states_has_them_as_members(extractor: Extractor, lang: str, text: str,
+                                                             expected: set) -> None:
+    assert expected <= {m for m, _ in members(read(extractor, text, lang))}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "L'OTAN renforce sa défense à la suite de la crise en Ukraine, ce qui comprend des exercices."),
+    ("en", "NATO reacted to the crisis in Ukraine with measures that include more exercises."),
+])
+def test_what_includes_is_no_organisation_then_no_member(extractor: Extractor, lang: str, text: str) -> None:
+    assert (UA, NATO) not in members(read(extractor, text, lang))

@@ -139,6 +139,24 @@ def _attached(group: list[Placed], cue: Token, lang: str) -> list[Placed]:
     return group if any(attached(p) for p in group) else [min(group, key=lambda p: token_gap(p.span, cue))]
 
 
+def _organisation_contains(cue: Token, orgs: list[tuple[str, int]], lang: str) -> bool:
+    """A verb of containing ('comprises', 'regroupe') makes members only when an organisation, a pronoun for it or
+    a word for a grouping is what contains: its subject, or the word a relative clause with it describes ('un
+    groupe qui comprend la Russie'); not 'ce qui comprend un renforcement des exercices'."""
+    if cue.pos_ not in ("VERB", "AUX") or cue.lemma_.lower() not in lexicon(lang)["membership_contain"] and (
+            cue.lower_ not in lexicon(lang)["membership_contain"]):
+        return True
+    subjects = [c for c in cue.children if c.dep_.startswith("nsubj")]
+    if not subjects or subjects[0].dep_ in ("nsubj:pass", "nsubjpass"):
+        return True  # no subject in the parse, or the passive's, which is the member ('was included in BRICS')
+    subject = subjects[0]
+    if subject.lower_ in lexicon(lang)["relative_pronoun"] and cue.dep_ in ("relcl", "acl:relcl"):
+        subject = cue.head
+    words = lexicon(lang)
+    return (any(subject.i - 3 <= i <= subject.i for _, i in orgs) or subject.lower_ in words["pronoun_subject"]
+            or subject.lemma_.lower() in words["grouping_noun"])
+
+
 def _governing_verb(cue: Token) -> list[Token]:
     """The words from a nominal cue up to the verb whose object it is part of ('candidat', 'statut', 'accorder'
     for 'accorder … le statut de candidat'); empty when there is no such verb."""
@@ -293,6 +311,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
                 continue
             if _as_outsider(cue, ctx.lang):
                 continue  # 'joined the organisation as an observer'
+            if kind == "member" and not _organisation_contains(cue, orgs, ctx.lang):
+                continue  # 'ce qui comprend un renforcement des exercices': what includes is no organisation
             group = _copula_subject(ctx, cue) if kind == "member" else []
             group = group or _nearest_group(ctx, cue, 6 if kind == "member" else 5)
             if kind == "member":
