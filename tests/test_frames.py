@@ -778,3 +778,9 @@ def test_a_grouping_that_includes_states_has_them_as_members(extractor: Extracto
 ])
 def test_what_includes_is_no_organisation_then_no_member(extractor: Extractor, lang: str, text: str) -> None:
     assert (UA, NATO) not in members(read(extractor, text, lang))
+
+
+def test_a_state_beside_the_member_states_is_no_member(extractor: Extractor) -> None:
+    found = members(read(extractor, "NATO member states and Sweden signed the declaration.", "en"))
+    assert (SE, NATO) not in found
+    assert {(PL, NATO), (RO, NATO)} <= set(members(read(extractor, "NATO members Poland and Romania signed.", "en")))

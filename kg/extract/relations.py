@@ -218,7 +218,11 @@ def _outsiders_between(p: Placed, cue: Token, lang: str) -> bool:
     lo, hi = sorted((cue.i, p.span.start))
     lo = max(cue.sent.start, lo - 3)  # 'partners, including Finland': the noun the cue's list hangs on
     outsiders = lexicon(lang)["non_member_noun"] | lexicon(lang)["negation"]  # '…countries not in it, like A'
-    return any(t.lower_ in outsiders or t.lemma_.lower() in outsiders for t in cue.doc[lo:hi])
+    if any(t.lower_ in outsiders or t.lemma_.lower() in outsiders for t in cue.doc[lo:hi]):
+        return True
+    # 'NATO member states and Sweden', 'les pays membres de l'OTAN et la Suède': beside the members, not of them
+    root = p.root
+    return root.dep_ == "conj" and root.i > cue.i and root.head in (cue, cue.head) and root.head.pos_ == "NOUN"
 
 
 def _copula_subject(ctx: SentenceContext, cue: Token) -> list[Placed]:
