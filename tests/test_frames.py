@@ -784,3 +784,22 @@ def test_a_state_beside_the_member_states_is_no_member(extractor: Extractor) -> 
     found = members(read(extractor, "NATO member states and Sweden signed the declaration.", "en"))
     assert (SE, NATO) not in found
     assert {(PL, NATO), (RO, NATO)} <= set(members(read(extractor, "NATO members Poland and Romania signed.", "en")))
+
+
+def test_the_series_alone_speaks_of_the_articles_edition(extractor: Extractor) -> None:
+    text = ("Latvia hosts the Iron Wolf 2025 exercise.\n\n"
+            "This year, 'Iron Wolf' brings together troops from nations including Germany, Poland and Norway.")
+    found = read(extractor, text, "en").exercises
+    assert [e.name for e in found] == ["Iron Wolf 2025"]
+    assert {DE, PL, NO} <= set(found[0].participants)
+
+
+@pytest.mark.parametrize("lang, text, org", [
+    ("fr", "La Somalie a adhéré à la Communauté d'Afrique de l'Est (CAE).", "Q337456"),
+    ("en", "Mali was suspended from ECOWAS after the coup.", "Q193272"),
+    ("en", "ECOWAS suspended Mali after the coup.", "Q193272"),
+    ("fr", "L'Union africaine a suspendu le Gabon après le coup d'État.", "Q7159"),
+    ("fr", "Le Mali se retire du G5 Sahel.", "g5sahel"),
+])
+def test_regional_organisations_are_known(extractor: Extractor, lang: str, text: str, org: str) -> None:
+    assert org in {o for _, o in members(read(extractor, text, lang))}

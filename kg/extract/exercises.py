@@ -225,6 +225,8 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
         for ctx in contexts:  # editions of a known series, wherever written ("Talisman Sabre 2023 opens",
             # "the previous edition, Zapad-2017")
             names_seen += [n for n in editions(ctx.text, base) if n not in names_seen]
+    names_seen += [b for b in series(names_seen) if b not in names_seen]  # "the current iteration of 'Agile
+    # Spirit' brings together troops from …": the series alone speaks of the article's edition
     headline = contexts[0].text if contexts else ""
     for ctx in contexts:
         here = [n for n in names_seen if n in ctx.text and re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", ctx.text)]

@@ -157,6 +157,15 @@ def _organisation_contains(cue: Token, orgs: list[tuple[str, int]], lang: str) -
             or subject.lemma_.lower() in words["grouping_noun"])
 
 
+def _organisation_acts(cue: Token, orgs: list[tuple[str, int]]) -> bool:
+    """'The African Union suspended Mali', 'l'OTAN a admis la Macédoine': the organisation is the subject of the
+    verb, so it is named before the state."""
+    if cue.pos_ != "VERB":
+        return False
+    subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubj:agent")]
+    return any(s.i - 3 <= i <= s.i for s in subjects for _, i in orgs)
+
+
 def _governing_verb(cue: Token) -> list[Token]:
     """The words from a nominal cue up to the verb whose object it is part of ('candidat', 'statut', 'accorder'
     for 'accorder … le statut de candidat'); empty when there is no such verb."""
@@ -303,7 +312,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             # …or names it before a noun naming the state ("…the SCO, a year after the accession of Iran")
             of_state = _of_state(ctx, cue)
             # 'the EU granted A candidate status': who grants the cue's noun phrase is named before it
-            after_only = kind != "member" and cue not in welcome and not of_state and not _governing_verb(cue)
+            after_only = (kind != "member" and cue not in welcome and not of_state and not _governing_verb(cue)
+                          and not _organisation_acts(cue, orgs))
             reach = len(ctx.sent) if of_state else 8
             near_orgs = [o for o, i in orgs if abs(i - cue.i) <= reach and (i > cue.i or not after_only)]
             if near_orgs:
