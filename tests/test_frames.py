@@ -803,3 +803,17 @@ def test_the_series_alone_speaks_of_the_articles_edition(extractor: Extractor) -
 ])
 def test_regional_organisations_are_known(extractor: Extractor, lang: str, text: str, org: str) -> None:
     assert org in {o for _, o in members(read(extractor, text, lang))}
+
+
+@pytest.mark.parametrize("lang, text, actors, aside", [
+    ("en", "ACCRA: The council, chaired by commissioner Amina Diallo of Senegal, suspended Mali.", {"Q912"},
+     {"Q1025", "Q117"}),
+    ("en", "Austria's Maria Huber, the OSCE envoy, said Serbia had agreed.", {"Q403"}, {AT}),
+    ("fr", "La Lettonie, frontalière de la Russie, achète des missiles à la Norvège.", {"Q211", NO}, {RU}),
+    ("en", "Moscow said it would answer.", {RU}, set()),
+])
+def test_a_dateline_a_neighbour_and_a_nationality_are_no_actors(extractor: Extractor, lang: str, text: str,
+                                                                actors: set, aside: set) -> None:
+    states = _mentioned_states(read(extractor, text, lang))
+    assert actors <= states
+    assert not aside & states

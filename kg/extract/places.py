@@ -1,16 +1,17 @@
-"""States an article names only as a place: "the war in Yemen", "une base en Jordanie".
+"""States an article names only as a place or a nationality: "the war in Yemen", "une base en Jordanie",
+"frontalière à la Russie", "commissioner Amina Diallo of Senegal", a capital as a dateline.
 
 An analyst asks which states act in the news (take part, host, buy, sell, join, state); a state that is only the
-scene of something said about others is a place, not an actor. Such a mention is still kept (an exercise's host
-is read from "in Poland"), only marked, so that mapping can leave it out of the article's states when no event
-gives the state a role.
+scene of something said about others, a neighbour, or the nationality of an international official is no actor.
+Such a mention is still kept (an exercise's host is read from "in Poland"), only marked, so that mapping can leave
+it out of the article's states when no event gives the state a role.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from kg.extract.context import STATE_TYPES, first_conjunct, lexicon
 from kg.extract.records import Mention
@@ -23,6 +24,43 @@ def _preposition(token: Token) -> Token | None:
     if root.dep_ == "pobj":
         return root.head
     return next((c for c in root.children if c.dep_ == "case"), None)
+
+
+def _is_aside(doc: Doc, mention: Mention, lang: str) -> bool:
+    """The mention is a place, a border or a person's nationality, not an actor."""
+    span = doc.char_span(mention.evidence.start, mention.evidence.end, alignment_mode="expand")
+    if span is None:
+        return False
+    if mention.kind == "capital":
+        return _is_city_place(span, lang)
+    return _is_place(doc, mention, lang) or _is_border(span.root, lang) or _is_nationality(span.root, lang)
+
+
+def _is_city_place(span: Span, lang: str) -> bool:
+    """A capital named as a dateline ('NAIROBI: The council said …') or as a place ('in Addis Ababa', 'à
+    Moscou') stands for no government; 'Moscow said' does."""
+    doc = span.doc
+    after = doc[span.end:span.end + 2]
+    if span.start == span.sent.start and any(t.text in (":", "—", "–", "-", "(") for t in after):
+        return True
+    before = doc[max(span.sent.start, span.start - 2):span.start].text.lower()
+    return any(before.endswith(p) for p in lexicon(lang)["city_place_prep"])
+
+
+def _is_border(token: Token, lang: str) -> bool:
+    """'frontalière à la Russie', 'its border with Russia', 'bordering Russia': a neighbour, not a party."""
+    words = lexicon(lang)["border_word"]
+    root = first_conjunct(token)
+    before = token.doc[max(root.i - 4, root.sent.start):root.i]
+    return any(t.lower_ in words or t.lemma_.lower() in words for t in before)
+
+
+def _is_nationality(token: Token, lang: str) -> bool:
+    """"Burundi's Willy Nyamitwe", "Bankole Adeoye of Nigeria": a state said of a named person only."""
+    root = first_conjunct(token)
+    owner = root.head.head if root.dep_ == "pobj" else root.head
+    people = lexicon(lang)["person_entity"]
+    return root.dep_ in ("poss", "pobj", "nmod") and owner.ent_type_.lower() in people and owner.pos_ == "PROPN"
 
 
 def _is_place(doc: Doc, mention: Mention, lang: str) -> bool:
@@ -43,9 +81,10 @@ def _is_place(doc: Doc, mention: Mention, lang: str) -> bool:
 
 
 def mark_places(doc: Doc, mentions: list[Mention], lang: str) -> list[Mention]:
-    """The mentions, with `located` set on every mention of a state that the article names only as a place."""
-    named = [m for m in mentions if m.type in STATE_TYPES and m.named]
-    places = {m.entity for m in named if _is_place(doc, m, lang)}
-    places -= {m.entity for m in named if m.entity in places and not _is_place(doc, m, lang)}
+    """The mentions, with `located` set on every mention of a state that the article names only aside: as a
+    place, a neighbour or a nationality."""
+    named = [m for m in mentions if m.type in STATE_TYPES and m.named]  # capitals too: 'NAIROBI:' is a dateline
+    places = {m.entity for m in named if _is_aside(doc, m, lang)}
+    places -= {m.entity for m in named if m.entity in places and not _is_aside(doc, m, lang)}
     places -= {m.entity for m in mentions if m.type in STATE_TYPES and not m.named}  # "Yemeni forces" act
     return [replace(m, located=True) if m.entity in places else m for m in mentions]
