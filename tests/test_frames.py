@@ -817,3 +817,15 @@ def test_a_dateline_a_neighbour_and_a_nationality_are_no_actors(extractor: Extra
     states = _mentioned_states(read(extractor, text, lang))
     assert actors <= states
     assert not aside & states
+
+
+@pytest.mark.parametrize("lang, text, names", [
+    ("en", "Over 16 000 soldiers from 15 nations take part in exercise Polar Bear 2025.", ["Polar Bear 2025"]),
+    ("en", "Troops from Chile and Peru joined the Andean drill under Article 5 rules.", [None]),
+    ("en", "Norway leads the exercise Arctic Shield (AS25) with Finland and Sweden.", ["AS25"]),
+    ("fr", "L'exercice militaire conjoint Maroc-France « Chergui » a commencé à Errachidia.", ["Chergui"]),
+    ("en", "Kenya joined the bloc, the president said on X, formerly known as Twitter.", []),
+])
+def test_numbers_articles_and_joint_adjectives_are_no_exercise_names(extractor: Extractor, lang: str, text: str,
+                                                                     names: list) -> None:
+    assert [e.name for e in read(extractor, text, lang).exercises] == names

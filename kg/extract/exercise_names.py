@@ -21,7 +21,8 @@ _CAP_WORD = r"[A-Z][\w'’-]*"
 # 'Cope India 19', 'BALTOPS 24', 'Varuna 19.1' (space) or 'Vostok-2018' (hyphen, four-digit years only, so
 # that designations such as 'Mi-28' or 'COVID-19' are not exercises); a name in parentheses is a translation.
 _EDITION = re.compile(r"(?<![\w(-])([A-Z][\w-]*[a-zA-Z](?:\s+[A-Z][\w-]*[a-zA-Z]){0,3})"
-                      r"(\s+(?=\d|[IVX]+\b)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:[.-]\d{1,2})?|[IVX]{1,5}\b)(?![\w.-])")
+                      r"(\s+(?=\d|[IVX]+\b)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:[.-]\d{1,2})?|[IVX]{1,5}\b)(?![\w.-])"
+                      r"(?!\s\d{3}\b)")  # 'Over 16 000 soldiers': a number in groups of three is no edition
 _QUOTED = re.compile(r'["«“]\s*([A-Z][^"«»“”\n]{2,60}?)\s*["»”]' + r"|(?<![\w'])'([A-Z][^'\n]{2,40}?)'(?![\w'])")
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
 
@@ -65,8 +66,11 @@ def _clean_name(name: str) -> str:
     return _stop_tail().sub("", " ".join(words))
 
 
-def names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
-    """Exercise names written in a sentence: quoted, introduced ('baptisée X', 'dubbed X'), or 'Exercise X'."""
+def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercises: bool = True) -> list[str]:
+    """Exercise names written in a sentence: quoted, introduced ('baptisée X', 'dubbed X'), or 'Exercise X'.
+
+    `about_exercises`: the article speaks of exercises somewhere, so that a name introduced in a sentence without
+    the word ('later rebranding as Red Flag Alaska') is one, and 'X, formerly known as Twitter' elsewhere is not."""
     text = ctx.text
     lex = lexicon(ctx.lang)
     names: list[str] = []
@@ -79,8 +83,8 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str]) -> list[str]:
         if near and _name_like(quoted):
             names.append(quoted)
     introduced, triggered = _name_patterns(ctx.lang)
-    for m in introduced.finditer(text):
-        names.append(_with_acronym(m.group(1), text[m.end():]))
+    for m in introduced.finditer(text) if triggers or about_exercises else ():
+        names.append(_with_acronym(m.group(1), text[m.end():]))  # not 'X, formerly known as Twitter'
     # "l'exercice Varuna", "la 21e édition de l'exercice bilatéral Varuna", "Exercise Malabar"
     modifiers = lex["exercise_modifier"]
     for m in triggered.finditer(text):
@@ -151,7 +155,16 @@ def _prenominal_names(ctx: SentenceContext) -> list[str]:
     pattern = _around_patterns(ctx.lang)[1]
     if pattern is None or ctx.text.istitle():
         return []
-    return [m.group(1) for m in pattern.finditer(ctx.text) if m.group(0).rsplit(None, 1)[-1].islower()]
+    return [m.group(1) for m in pattern.finditer(ctx.text)
+            if m.group(0).rsplit(None, 1)[-1].islower() and not _adjective(ctx, m.start(1), m.group(1))]
+
+
+def _adjective(ctx: SentenceContext, start: int, name: str) -> bool:
+    """'the Nordic drill', 'the Allied exercise': one word that is an adjective or a nationality is no name."""
+    if " " in name:
+        return False
+    span = ctx.sent.doc.char_span(ctx.sent.start_char + start, ctx.sent.start_char + start + len(name))
+    return span is not None and (span[0].pos_ == "ADJ" or span[0].ent_type_ == "NORP")
 
 
 @cache
@@ -246,8 +259,8 @@ def _name_like(text: str) -> bool:
 def _with_acronym(name: str, after: str) -> str:
     """'Rim of the Pacific Exercise (RIMPAC)' is known by its acronym."""
     m = _ACRONYM_AFTER.match(after)
-    if m and any(_generic().match(w) for w in name.split()):
-        return m.group(1)
+    if m and (any(_generic().match(w) for w in name.split()) or any(c.isdigit() for c in m.group(1))):
+        return m.group(1)  # 'Cold Response (CR22)': an acronym with the edition is the more specific label
     return name
 
 
@@ -279,6 +292,8 @@ def _plausible(name: str, known_terms: frozenset[str]) -> bool:
         return False  # a title, a facility or a date: 'Director', 'Range', 'Begins June 30'
 
     base = " ".join(w for w in re.split(r"[\s-]+", name) if not re.fullmatch(r"[\d.]+", w))
+    if len(words) == 1 and "-" in name and name.split("-")[0] in known_terms:
+        return False  # 'Egypte-Etats-Unis': the states of a joint exercise, not its name
     if not base or base in known_terms or _generic().match(base) or _function_word(words[0]):
         return False
     from kg.extract.dates import MONTHS

@@ -219,8 +219,10 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
     named_reports: list[_Report] = []
     unnamed: list[_Report] = []
     names_seen: list[str] = []
+    about_exercises = any(ctx.cues("exercise") for ctx in contexts)
     for ctx in contexts:
-        names_seen += [n for n in dict.fromkeys(names_in(ctx, known_terms)) if n not in names_seen]
+        names_seen += [n for n in dict.fromkeys(names_in(ctx, known_terms, about_exercises=about_exercises))
+                       if n not in names_seen]
     for base in series(names_seen):
         for ctx in contexts:  # editions of a known series, wherever written ("Talisman Sabre 2023 opens",
             # "the previous edition, Zapad-2017")
