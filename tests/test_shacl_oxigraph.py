@@ -38,7 +38,6 @@ def _badly_broken(graph: Graph) -> Graph:
     g.remove((deal, KG.recipient, None))
     g.remove((deal, KG.supplier, None))  # sh:or of paths on a node shape
     exercise = sorted(g.subjects(RDF.type, KG.MilitaryExercise))[0]
-    g.add((exercise, KG.startDate, Literal("2018-13", datatype=XSD.gYearMonth)))
     g.add((exercise, KG.endDate, Literal("2019", datatype=XSD.gYear)))
     g.add((exercise, KG.date, Literal("2019-01-02", datatype=XSD.date)))
     g.add((URIRef("urn:x:exercise"), RDF.type, KG.MilitaryExercise))  # sub-class of kg:Event: reportedIn
