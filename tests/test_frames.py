@@ -829,3 +829,16 @@ def test_a_dateline_a_neighbour_and_a_nationality_are_no_actors(extractor: Extra
 def test_numbers_articles_and_joint_adjectives_are_no_exercise_names(extractor: Extractor, lang: str, text: str,
                                                                      names: list) -> None:
     assert [e.name for e in read(extractor, text, lang).exercises] == names
+
+
+@pytest.mark.parametrize("lang, text, taking_part, not_taking_part", [
+    ("fr", "Vingt pays participent à l'exercice Nordic Edge. L'Australie s'est retirée de l'exercice.",
+     set(), {AU}),
+    ("en", "The Iron Gate exercise with Poland features a joint forcible entry into Romania.", {PL}, {RO}),
+    ("en", "Troops from Finland train in the Iron Gate exercise along its border with Russia.", {FI}, {RU}),
+])
+def test_states_that_withdrew_or_are_scenery_take_no_part(extractor: Extractor, lang: str, text: str,
+                                                          taking_part: set, not_taking_part: set) -> None:
+    found = read(extractor, text, lang).exercises
+    parts = {p for e in found for p in e.participants}
+    assert taking_part <= parts and not parts & not_taking_part

@@ -27,6 +27,7 @@ from kg.extract.context import (
 from kg.extract.dates import DateMention, PartialDate
 from kg.extract.exercise_names import canonical, editions, names_in, series
 from kg.extract.frames import negated
+from kg.extract.places import is_border
 from kg.extract.records import Evidence, Exercise
 
 _ROUNDUP = 3  # named exercises from which an article is a roundup of several
@@ -76,7 +77,8 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
         if named and _after_located_place(ctx, group[0], lex):
             host = host or named[0].entity  # 'in Hohenfels, Germany': the state of a place is the location
             continue
-        if _in_side_clause(group[0], lex) or _reacts(group[0], lex) or _defended(group[0], lex):
+        if _in_side_clause(group[0], lex) or _reacts(group[0], lex) or _defended(group[0], lex) or (
+                is_border(group[0].root, ctx.lang)):
             continue
         heads = {head_lemma(p) for p in group}
         # "les marines indienne et française": a list shares its noun; "the British destroyer": a ship has a flag
@@ -151,9 +153,11 @@ def _defended(p: Placed, lex: Lexicon) -> bool:
 
 def _reacts(p: Placed, lex: Lexicon) -> bool:
     """'North Korea condemned the war games', 'la Chine dénonce ces manœuvres': the subject of a verb of speaking,
-    warning or condemning comments on the exercise; it does not take part."""
+    warning or condemning comments on the exercise, and the subject of one of withdrawing left it: neither takes
+    part."""
     root = first_conjunct(p.root)
-    return root.dep_ in ("nsubj", "nsubj:pass") and root.head.lemma_.lower() in lex["not_a_party"]
+    verbs = lex["not_a_party"] | lex["withdraw_verb"]  # 'l'Australie s'est retirée de l'exercice' takes no part
+    return root.dep_ in ("nsubj", "nsubj:pass") and root.head.lemma_.lower() in verbs
 
 
 def _after_located_place(ctx: SentenceContext, first: Placed, lex: Lexicon) -> bool:

@@ -33,7 +33,7 @@ def _is_aside(doc: Doc, mention: Mention, lang: str) -> bool:
         return False
     if mention.kind == "capital":
         return _is_city_place(span, lang)
-    return _is_place(doc, mention, lang) or _is_border(span.root, lang) or _is_nationality(span.root, lang)
+    return _is_place(doc, mention, lang) or is_border(span.root, lang) or _is_nationality(span.root, lang)
 
 
 def _is_city_place(span: Span, lang: str) -> bool:
@@ -47,7 +47,7 @@ def _is_city_place(span: Span, lang: str) -> bool:
     return any(before.endswith(p) for p in lexicon(lang)["city_place_prep"])
 
 
-def _is_border(token: Token, lang: str) -> bool:
+def is_border(token: Token, lang: str) -> bool:
     """'frontalière à la Russie', 'its border with Russia', 'bordering Russia': a neighbour, not a party."""
     words = lexicon(lang)["border_word"]
     root = first_conjunct(token)
