@@ -842,3 +842,12 @@ def test_states_that_withdrew_or_are_scenery_take_no_part(extractor: Extractor, 
     found = read(extractor, text, lang).exercises
     parts = {p for e in found for p in e.participants}
     assert taking_part <= parts and not parts & not_taking_part
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("fr", "La France a vendu 24 Rafale à l'Égypte. En 2015, le Qatar en a commandé 24 exemplaires.", (FR, "Q846")),
+    ("en", "France sold 24 Rafale jets to Egypt. In 2015, Qatar ordered 24 more units.", (FR, "Q846")),
+])
+def test_copies_of_an_item_named_before_are_a_deal_of_their_own(extractor: Extractor, lang: str, text: str,
+                                                               pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))

@@ -299,7 +299,7 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
     those of the sentence before. A sentence that names no system but a kind of weapon ('precision-guided
     munitions', 'des armes') speaks of that kind.
     """
-    found = []
+    found: list[tuple[SentenceContext, list[str]]] = []
     for c in contexts:
         if not _triggers(c):
             continue
@@ -310,11 +310,18 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
             items = list(dict.fromkeys(w.entity for w in contexts[c.index - 1].weapons))
         if not items and transfer:
             items = _counted_weapons(c)
+        if not items and transfer and found and _copies(c):
+            items = list(found[-1][1])  # 'le Qatar commandait 24 exemplaires', 'l'Inde en a acheté 36'
         if not items and transfer and not c.cues("generic_marker"):
             items = _kinds_of_weapons(c)  # not 'the largest exporter of arms to India': a ranking, no deal
         if items:
             found.append((c, items))
     return found
+
+
+def _copies(ctx: SentenceContext) -> bool:
+    """'24 exemplaires', '36 more', 'en' as a pronoun: the sentence counts copies of an item named before."""
+    return any(t.pos_ != "ADP" for t in ctx.cues("copy_noun"))  # the pronoun 'en', not the preposition
 
 
 def _counted_weapons(ctx: SentenceContext) -> list[str]:
