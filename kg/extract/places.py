@@ -84,7 +84,10 @@ def mark_places(doc: Doc, mentions: list[Mention], lang: str) -> list[Mention]:
     """The mentions, with `located` set on every mention of a state that the article names only aside: as a
     place, a neighbour or a nationality."""
     named = [m for m in mentions if m.type in STATE_TYPES and m.named]  # capitals too: 'NAIROBI:' is a dateline
-    places = {m.entity for m in named if _is_aside(doc, m, lang)}
-    places -= {m.entity for m in named if m.entity in places and not _is_aside(doc, m, lang)}
-    places -= {m.entity for m in mentions if m.type in STATE_TYPES and not m.named}  # "Yemeni forces" act
+    acting = {m.entity for m in mentions if m.type in STATE_TYPES and not m.named}  # "Yemeni forces" act
+    aside: dict[str, bool] = {}
+    for m in named:
+        if m.entity not in acting and aside.get(m.entity, True):
+            aside[m.entity] = _is_aside(doc, m, lang)
+    places = {entity for entity, only_aside in aside.items() if only_aside}
     return [replace(m, located=True) if m.entity in places else m for m in mentions]
