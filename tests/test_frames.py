@@ -851,3 +851,12 @@ def test_states_that_withdrew_or_are_scenery_take_no_part(extractor: Extractor, 
 def test_copies_of_an_item_named_before_are_a_deal_of_their_own(extractor: Extractor, lang: str, text: str,
                                                                pair: tuple) -> None:
     assert pair in pairs(read(extractor, text, lang))
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "Le Niger a quitté le G5 Sahel. L'organisation est formée par le Tchad, le Mali et la Mauritanie."),
+    ("en", "Niger left the G5 Sahel. The organisation is made up of Chad, Mali and Mauritania."),
+])
+def test_an_organisation_formed_by_a_list_has_it_as_members(extractor: Extractor, lang: str, text: str) -> None:
+    found = members(read(extractor, text, lang))
+    assert {("Q657", "g5sahel"), ("Q912", "g5sahel"), ("Q1025", "g5sahel")} <= set(found)
