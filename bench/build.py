@@ -184,7 +184,8 @@ def child_post(quads: str, out: str, count: int, profile: bool = True) -> dict:
     clock = StageClock() if profile else None
     if clock is not None:
         for name, stage in (("enrich", "wikidata"), ("write_graph", "wikidata.ttl"), ("serialise", "wikidata.ttl"),
-                            ("validate_graph", "validate"), ("_validate", "validate"), ("reason", "reason"), ("reason_store", "reason"), ("_count", "counts"), ("commit", "commit"),
+                            ("validate_graph", "validate"), ("_validate", "validate"), ("reason", "reason"),
+                            ("reason_store", "reason"), ("_count", "counts"), ("commit", "commit"),
                             ("record_files", "counts")):
             clock.wrap(stages, name, stage)
         clock.wrap(stages.BuildWriter, "write_asserted", "graph.ttl")
