@@ -4,7 +4,7 @@ A deal is read from a sentence that names a weapon system and a word of buying, 
 contracting. Roles come from syntax where the parse is clear (the subject of "livrer" supplies, of "acheter"
 receives; "à l'Inde" receives after a selling verb) and from adjectives ("système de missiles russe" names
 the supplier, "l'armée pakistanaise" the buyer); the maker's state of the weapon (kg/data/weapons.csv) fills a
-missing supplier only when the article names that state.
+missing supplier only when the article names that state. The roles of one sentence: `deal_roles`.
 """
 
 from __future__ import annotations
@@ -16,20 +16,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from spacy.tokens import Token
-
-from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
+from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon
 from kg.extract.dates import days_named
+from kg.extract.deal_roles import deal_cues, deal_triggers, elsewhere, giving, partners, roles
 from kg.extract.entities import slug
-from kg.extract.frames import modified, preposition, reflexive
 from kg.extract.literals import longest_literal
 from kg.extract.records import ArmsDeal, Evidence
 from kg.extract.weapons import named_weapons
 from kg.gazetteer import DATA_DIR, Gazetteer
 
 STATUS_ORDER = ("discussed", "approved", "signed", "delivered", "transferred", "donated", "cancelled")
-_SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass", "poss", "nmod:poss"}
-_PASSIVE_SUBJECT = {"nsubj:pass", "nsubjpass"}
 
 
 @cache
@@ -56,212 +52,10 @@ def _money() -> re.Pattern[str]:
                       rf"(?P<scale>{longest_literal((), a['scale'])})(?!\w)\s*{of}(?P<cur2>{currencies})?", re.I)
 
 
-def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
-    """'supplier' or 'recipient' when the state is an argument of a buying or selling word."""
-    root = _government(p.root, ctx)
-    head = root.head
-    prep = preposition(root)
-    if root.dep_ in ("poss", "nmod:poss") and _is_weapon(head, ctx):
-        return "supplier"  # "Russia's S-400"
-    for kind, words in triggers.items():
-        for t in words:
-            governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
-            if root.dep_ in _PASSIVE_SUBJECT and governs:
-                return "recipient"  # "Poland was sold tanks", "Slovakia was approved to buy": the one served
-            if root.dep_ in _SUBJECT and governs:
-                return "supplier" if kind == "sell" else "recipient"
-            if kind == "sell" and head == t and root.dep_ in ("obj", "dobj") and t.pos_ == "VERB":
-                return "recipient"  # "supplying Russia with drones"
-            if head == t or (prep and head.head == t):
-                return _role_of_preposition(prep, kind, ctx.lang)
-    return None
-
-
-def _role_of_preposition(prep: str | None, kind: str, lang: str) -> str | None:
-    """The role a preposition gives a state after a selling or buying word ('to', 'vers': the recipient; 'from',
-    'auprès': the supplier; 'à' either, by the word; the agent 'by', 'par': the seller or the buyer)."""
-    lex = lexicon(lang)
-    if prep is None:
-        return None
-    if prep in lex["role_recipient_prep"] or prep in lex["role_counterpart_prep"] and kind == "sell":
-        return "recipient"
-    if prep in lex["role_agent"]:
-        return "supplier" if kind == "sell" else "recipient"
-    if prep in lex["role_source_prep"] or prep in lex["role_counterpart_prep"] and kind == "buy":
-        return "supplier"
-    return None
-
-
-def _government(token: Token, ctx: SentenceContext) -> Token:
-    """The word that carries a state's role: itself, its first conjunct, or the body it belongs to
-    ('to the Government of Poland', 'au gouvernement de la Pologne', 'the armed forces of Egypt')."""
-    token = first_conjunct(token)
-    units = lexicon(ctx.lang)["military_unit"]
-    body_of = lexicon(ctx.lang)["body_of_prep"]
-    if token.dep_ == "amod" and token.head != token and token.head.lemma_.lower() not in units:
-        token = first_conjunct(token.head)  # 'sold by American companies': the companies' role is the state's
-    for _ in range(2):
-        head = token.head
-        if token.dep_ == "pobj" and head.lower_ in body_of and head.head.lemma_.lower() in units:
-            token = head.head
-        elif token.dep_ == "nmod" and head.lemma_.lower() in units and preposition(token) in body_of:
-            token = head
-        else:
-            break
-    return token
-
-
-def _is_weapon(token: Token, ctx: SentenceContext) -> bool:
-    """A weapon system's name or a weapon word ('system', 'missiles')."""
-    if any(w.span.start <= token.i < w.span.end for w in ctx.weapons):
-        return True
-    return token.lemma_.lower() in lexicon(ctx.lang)["weapon_noun"]
-
-
-def _elsewhere(p: Placed, ctx: SentenceContext) -> bool:
-    """A state busy sanctioning or speaking ('the United States levied sanctions against Turkey') is no party."""
-    if p.mention.kind == "capital":
-        return True
-    root = p.root
-    while root.dep_ in ("conj", "compound", "amod") and root.head != root:
-        root = root.head  # "the U.S. Treasury Department imposed…", "sanctions on Iranian entities"
-    if preposition(root) in lexicon(ctx.lang)["role_opponent_prep"]:
-        return True
-    return root.dep_ in _SUBJECT and root.head.lemma_.lower() in lexicon(ctx.lang)["not_a_party"]
-
-
-_GIVING_LISTS = ("deal_sell", "deal_donate", "status_donated")
-
-
-def _cues(ctx: SentenceContext, name: str) -> list[Token]:
-    """The sentence's words of a deal list, where a giving verb made reflexive buys: "la France s'offre des
-    Rafale", "se doter de chars", "equips itself with" say who receives, not who gives."""
-    if name in _GIVING_LISTS:
-        return [t for t in ctx.cues(name) if not reflexive(t, ctx.lang)]
-    if name == "deal_buy":
-        turned = [t for other in _GIVING_LISTS[:2] for t in ctx.cues(other) if reflexive(t, ctx.lang)]
-        return sorted({*ctx.cues(name), *turned}, key=lambda t: t.i)
-    return ctx.cues(name)
-
-
-def _between_others(p: Placed, ctx: SentenceContext) -> bool:
-    """'a joint venture between India and Russia', 'the showdown between A and B': states between which
-    something other than a deal lies are no parties to the sentence's deal."""
-    root = first_conjunct(p.root)
-    if preposition(root) not in lexicon(ctx.lang)["between_prep"]:
-        return False
-    return modified(root) not in _triggers(ctx)
-
-
-def _giving(ctx: SentenceContext) -> list[Token]:
-    return _cues(ctx, "deal_sell") + _cues(ctx, "deal_donate") + ctx.cues("deal_approve")
-
-
-def _roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
-           ) -> tuple[list[str], list[str], list[str]]:
-    """Suppliers, recipients, and states named without a clear role, in a deal sentence (as arguments of
-    `triggers`, by default every selling, giving and buying word of the sentence)."""
-    lex = lexicon(ctx.lang)
-    if triggers is None:
-        triggers = {"sell": _giving(ctx), "buy": _cues(ctx, "deal_buy")}
-    suppliers: list[str] = []
-    recipients: list[str] = []
-    unclear: list[str] = []
-    for p in ctx.of_types(STATE_TYPES):
-        role = _role_from_syntax(p, triggers, ctx)
-        lemma = head_lemma(p)
-        if role is None and not p.mention.named:
-            unit = lemma in lex["military_unit"] or lemma in lex["buyer_body"] or p.mention.kind == "acronym"
-            if unit:
-                role = _unit_subject_role(p, triggers) or ("recipient" if _under_trigger(p, triggers) else None)
-            elif lemma in lex["weapon_noun"] or _modifies_weapon(p, ctx):
-                role = "supplier"
-        if role is None and p.mention.named and not _elsewhere(p, ctx):
-            role = _role_of_sole_kind(p, triggers, ctx)
-        if role == "supplier":
-            suppliers.append(p.entity)
-        elif role == "recipient":
-            recipients.append(p.entity)
-        elif p.mention.named and not _elsewhere(p, ctx) and not _between_others(p, ctx):
-            unclear.append(p.entity)
-    if not recipients:
-        recipients += _possessor(ctx, triggers.get("buy", []))
-    return suppliers, recipients, unclear
-
-
-
-
-def _unit_subject_role(p: Placed, triggers: dict[str, list[Token]]) -> str | None:
-    """'Le gouvernement français a autorisé l'exportation', 'the Polish army bought': a state's body that is the
-    subject of a deal word takes the subject's role (the seller of a selling word, the buyer of a buying one)."""
-    unit = p.root.head if p.root.dep_ == "amod" else p.root
-    for kind, words in triggers.items():
-        if unit.dep_ in _SUBJECT - _PASSIVE_SUBJECT and unit.head in words:
-            return "supplier" if kind == "sell" else "recipient"
-    return None
-
-
-def _role_of_sole_kind(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
-    """'Athènes a commandé trois frégates à la France': when a sentence has words of one kind only (buying, or
-    selling), a state's preposition gives its role wherever the parse attached it."""
-    kinds = [kind for kind, words in triggers.items() if words]
-    prep = preposition(_government(p.root, ctx))
-    if len(kinds) != 1 or prep in lexicon(ctx.lang)["genitive_prep"]:
-        return None  # 'le ministre de la République de l'Inde': 'de' says whose, not from whom
-    return _role_of_preposition(prep, kinds[0], ctx.lang)
-
-
-def _partners(ctx: SentenceContext, taken: set[str | None]) -> list[str]:
-    """'signed a contract with Poland', 'a signé avec l'Inde un contrat': the other party of a contract."""
-    if not ctx.cues("deal_contract"):
-        return []
-    prep = lexicon(ctx.lang)["role_partner_prep"]
-    return [p.entity for p in ctx.of_types(STATE_TYPES, named_only=True)
-            if p.entity not in taken and preposition(_government(p.root, ctx)) in prep]
-
-
-def _under_trigger(p: Placed, triggers: dict[str, list[Token]]) -> bool:
-    """Whether a deal word governs the mention ('livraison … à l'armée libanaise'), not a clause beside it ('la
-    formation d'une compagnie par l'armée de Terre française')."""
-    words = {t.i for ts in triggers.values() for t in ts}
-    # 'a fait don … à l'armée de l'air serbe': the verb whose object is the deal noun carries its arguments
-    words |= {t.head.i for ts in triggers.values() for t in ts if t.dep_ in ("obj", "dobj")}
-    if any(0 < p.span.start - i <= 4 for i in words):
-        return True  # 'l'acquisition par l'armée égyptienne': right after the word, whatever the parse says
-    agents = lexicon(p.root.doc.lang_)["role_agent"] if p.root.doc.lang_ else frozenset()
-    for token in [p.root, *p.root.ancestors]:
-        if token.i in words:
-            return True
-        if preposition(token) in agents:
-            return token.head.i in words  # the agent of the deal word itself, not of another word on the way up
-    return False
-
-
-def _possessor(ctx: SentenceContext, buying: list[Token]) -> list[str]:
-    """'sanctions on Turkey over its purchase', 'after it took delivery', 'Egypt, which ordered': a possessive
-    or a pronoun subject of a buying word names the last state named before it."""
-    for t in buying:
-        lex = lexicon(ctx.lang)
-        pronoun = [c for c in (*t.children, *t.head.children) if c.lower_ in lex["possessive"]
-                   or c.lower_ in lex["pronoun_subject"] and c.dep_.startswith("nsubj")]
-        if pronoun:
-            before = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if p.span.end <= pronoun[0].i]
-            if before:
-                return [before[-1].entity]
-    return []
-
-
-def _modifies_weapon(p: Placed, ctx: SentenceContext) -> bool:
-    """'Russian missile defense system', 'avions de chasse russes Sukhoï': the adjective names the maker."""
-    weapons = ctx.weapons
-    return any(abs(w.span.start - p.span.end) <= 2 or abs(p.span.start - w.span.end) <= 1 for w in weapons) or (
-        p.root.head.lemma_.lower() in lexicon(ctx.lang)["weapon_noun"])
-
-
 def _status(ctx: SentenceContext) -> str:
     found = "discussed"
     for status in STATUS_ORDER:
-        if _cues(ctx, f"status_{status}"):
+        if deal_cues(ctx, f"status_{status}"):
             found = status
     return found
 
@@ -288,10 +82,6 @@ def _value(ctx: SentenceContext) -> tuple[str | None, str | None]:
     return str(digits), _amounts()["currency"].get(cur)
 
 
-def _triggers(c: SentenceContext) -> list[Token]:
-    return _cues(c, "deal_buy") + c.cues("deal_contract") + _giving(c)
-
-
 def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceContext, list[str]]]:
     """Sentences speaking of a deal, with the weapon systems they mean.
 
@@ -301,9 +91,9 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
     """
     found: list[tuple[SentenceContext, list[str]]] = []
     for c in contexts:
-        if not _triggers(c):
+        if not deal_triggers(c):
             continue
-        transfer = _cues(c, "deal_buy") or _giving(c)
+        transfer = deal_cues(c, "deal_buy") or giving(c)
         items = list(dict.fromkeys(w.entity for w in c.weapons))
         items += [i for i in named_weapons(c) if i not in items]
         if not items and c.index and c.cues("weapon_noun") and transfer:
@@ -396,16 +186,16 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
         if relayed:
             frames += relayed
             continue
-        suppliers, recipients, unclear = _roles(ctx)
+        suppliers, recipients, unclear = roles(ctx)
         if not ctx.of_types(STATE_TYPES):
             unclear = _parties_nearby(ctx, contexts)
         supplier = _first_or_origin(suppliers, items, gaz, article_states)
         chosen = [s for s in dict.fromkeys(recipients) if s != supplier]
-        partners = _partners(ctx, {supplier, *chosen})
-        if supplier and not chosen and partners:
-            chosen = partners[:1]
-        elif chosen and not supplier and partners:
-            supplier = partners[0]
+        partnered = partners(ctx, {supplier, *chosen})
+        if supplier and not chosen and partnered:
+            chosen = partnered[:1]
+        elif chosen and not supplier and partnered:
+            supplier = partnered[0]
         if not chosen:
             chosen = _first_list([s for s in unclear if s != supplier], ctx)
         frames.append(_Frame(ctx, items, _status(ctx), supplier, chosen))
@@ -427,11 +217,11 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
 def _relay(ctx: SentenceContext, items: list[str]) -> list[_Frame]:
     """'Germany bought tanks from Switzerland to give them to Ukraine': a state buying from one state to give to
     another makes two deals, the purchase and the gift."""
-    buying, giving = _cues(ctx, "deal_buy"), _giving(ctx)
-    if not buying or not giving or max(t.i for t in giving) < min(t.i for t in buying):
+    buying, gifts = deal_cues(ctx, "deal_buy"), giving(ctx)
+    if not buying or not gifts or max(t.i for t in gifts) < min(t.i for t in buying):
         return []
-    sellers, buyers, _ = _roles(ctx, {"buy": buying})
-    _, receivers, _ = _roles(ctx, {"sell": [t for t in giving if t.i > min(b.i for b in buying)]})
+    sellers, buyers, _ = roles(ctx, {"buy": buying})
+    _, receivers, _ = roles(ctx, {"sell": [t for t in gifts if t.i > min(b.i for b in buying)]})
     if not sellers or not buyers:
         return []
     onward = [r for r in dict.fromkeys(receivers) if r not in (sellers[0], buyers[0])]
@@ -472,7 +262,7 @@ def _fill_from_salience(frames: list[_Frame], contexts: list[SentenceContext]) -
         lead = f.ctx.index + 1 + (f.ctx.index == 0)
         near = {c.index: c for c in (contexts[0], *contexts[max(0, f.ctx.index - 2):lead])}
         acting = {p.entity for c in near.values() for p in c.of_types(STATE_TYPES)
-                  if p.entity not in buyers and not _elsewhere(p, c) and not _aside(p, c)}
+                  if p.entity not in buyers and not elsewhere(p, c) and not _aside(p, c)}
         ranked = sorted(((counts[s], s) for s in acting), reverse=True)
         if ranked and ranked[0][0] >= 2 and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
             f.supplier = ranked[0][1]
@@ -560,4 +350,4 @@ def _deal(key: tuple[str | None, str | None], reports: list[tuple[SentenceContex
 def _title_speaks_of(title: SentenceContext, key: tuple[str | None, str | None]) -> bool:
     """A headline naming both parties ('rupture de l'accord franco-australien') sets the deal's stage."""
     states = {p.entity for p in title.of_types(STATE_TYPES)}
-    return all(k in states for k in key if k) and bool(_triggers(title))
+    return all(k in states for k in key if k) and bool(deal_triggers(title))

@@ -1,0 +1,219 @@
+"""The roles of a deal sentence: who supplies and who receives, read from the parse around the words of buying,
+selling, giving and approving (their subjects, objects, prepositions and passive agents), from adjectives and
+units ("l'armée pakistanaise"), and from the sentence's partner of a contract."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
+from kg.extract.frames import modified, preposition, reflexive
+
+_SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass", "poss", "nmod:poss"}
+_PASSIVE_SUBJECT = {"nsubj:pass", "nsubjpass"}
+
+
+def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
+    """'supplier' or 'recipient' when the state is an argument of a buying or selling word."""
+    root = _government(p.root, ctx)
+    head = root.head
+    prep = preposition(root)
+    if root.dep_ in ("poss", "nmod:poss") and _is_weapon(head, ctx):
+        return "supplier"  # "Russia's S-400"
+    for kind, words in triggers.items():
+        for t in words:
+            governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
+            if root.dep_ in _PASSIVE_SUBJECT and governs:
+                return "recipient"  # "Poland was sold tanks", "Slovakia was approved to buy": the one served
+            if root.dep_ in _SUBJECT and governs:
+                return "supplier" if kind == "sell" else "recipient"
+            if kind == "sell" and head == t and root.dep_ in ("obj", "dobj") and t.pos_ == "VERB":
+                return "recipient"  # "supplying Russia with drones"
+            if head == t or (prep and head.head == t):
+                return _role_of_preposition(prep, kind, ctx.lang)
+    return None
+
+
+def _role_of_preposition(prep: str | None, kind: str, lang: str) -> str | None:
+    """The role a preposition gives a state after a selling or buying word ('to', 'vers': the recipient; 'from',
+    'auprès': the supplier; 'à' either, by the word; the agent 'by', 'par': the seller or the buyer)."""
+    lex = lexicon(lang)
+    if prep is None:
+        return None
+    if prep in lex["role_recipient_prep"] or prep in lex["role_counterpart_prep"] and kind == "sell":
+        return "recipient"
+    if prep in lex["role_agent"]:
+        return "supplier" if kind == "sell" else "recipient"
+    if prep in lex["role_source_prep"] or prep in lex["role_counterpart_prep"] and kind == "buy":
+        return "supplier"
+    return None
+
+
+def _government(token: Token, ctx: SentenceContext) -> Token:
+    """The word that carries a state's role: itself, its first conjunct, or the body it belongs to
+    ('to the Government of Poland', 'au gouvernement de la Pologne', 'the armed forces of Egypt')."""
+    token = first_conjunct(token)
+    units = lexicon(ctx.lang)["military_unit"]
+    body_of = lexicon(ctx.lang)["body_of_prep"]
+    if token.dep_ == "amod" and token.head != token and token.head.lemma_.lower() not in units:
+        token = first_conjunct(token.head)  # 'sold by American companies': the companies' role is the state's
+    for _ in range(2):
+        head = token.head
+        if token.dep_ == "pobj" and head.lower_ in body_of and head.head.lemma_.lower() in units:
+            token = head.head
+        elif token.dep_ == "nmod" and head.lemma_.lower() in units and preposition(token) in body_of:
+            token = head
+        else:
+            break
+    return token
+
+
+def _is_weapon(token: Token, ctx: SentenceContext) -> bool:
+    """A weapon system's name or a weapon word ('system', 'missiles')."""
+    if any(w.span.start <= token.i < w.span.end for w in ctx.weapons):
+        return True
+    return token.lemma_.lower() in lexicon(ctx.lang)["weapon_noun"]
+
+
+def elsewhere(p: Placed, ctx: SentenceContext) -> bool:
+    """A state busy sanctioning or speaking ('the United States levied sanctions against Turkey') is no party."""
+    if p.mention.kind == "capital":
+        return True
+    root = p.root
+    while root.dep_ in ("conj", "compound", "amod") and root.head != root:
+        root = root.head  # "the U.S. Treasury Department imposed…", "sanctions on Iranian entities"
+    if preposition(root) in lexicon(ctx.lang)["role_opponent_prep"]:
+        return True
+    return root.dep_ in _SUBJECT and root.head.lemma_.lower() in lexicon(ctx.lang)["not_a_party"]
+
+
+_GIVING_LISTS = ("deal_sell", "deal_donate", "status_donated")
+
+
+def deal_cues(ctx: SentenceContext, name: str) -> list[Token]:
+    """The sentence's words of a deal list, where a giving verb made reflexive buys: "la France s'offre des
+    Rafale", "se doter de chars", "equips itself with" say who receives, not who gives."""
+    if name in _GIVING_LISTS:
+        return [t for t in ctx.cues(name) if not reflexive(t, ctx.lang)]
+    if name == "deal_buy":
+        turned = [t for other in _GIVING_LISTS[:2] for t in ctx.cues(other) if reflexive(t, ctx.lang)]
+        return sorted({*ctx.cues(name), *turned}, key=lambda t: t.i)
+    return ctx.cues(name)
+
+
+def _between_others(p: Placed, ctx: SentenceContext) -> bool:
+    """'a joint venture between India and Russia', 'the showdown between A and B': states between which
+    something other than a deal lies are no parties to the sentence's deal."""
+    root = first_conjunct(p.root)
+    if preposition(root) not in lexicon(ctx.lang)["between_prep"]:
+        return False
+    return modified(root) not in deal_triggers(ctx)
+
+
+def giving(ctx: SentenceContext) -> list[Token]:
+    return deal_cues(ctx, "deal_sell") + deal_cues(ctx, "deal_donate") + ctx.cues("deal_approve")
+
+
+def roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
+           ) -> tuple[list[str], list[str], list[str]]:
+    """Suppliers, recipients, and states named without a clear role, in a deal sentence (as arguments of
+    `triggers`, by default every selling, giving and buying word of the sentence)."""
+    lex = lexicon(ctx.lang)
+    if triggers is None:
+        triggers = {"sell": giving(ctx), "buy": deal_cues(ctx, "deal_buy")}
+    suppliers: list[str] = []
+    recipients: list[str] = []
+    unclear: list[str] = []
+    for p in ctx.of_types(STATE_TYPES):
+        role = _role_from_syntax(p, triggers, ctx)
+        lemma = head_lemma(p)
+        if role is None and not p.mention.named:
+            unit = lemma in lex["military_unit"] or lemma in lex["buyer_body"] or p.mention.kind == "acronym"
+            if unit:
+                role = _unit_subject_role(p, triggers) or ("recipient" if _under_trigger(p, triggers) else None)
+            elif lemma in lex["weapon_noun"] or _modifies_weapon(p, ctx):
+                role = "supplier"
+        if role is None and p.mention.named and not elsewhere(p, ctx):
+            role = _role_of_sole_kind(p, triggers, ctx)
+        if role == "supplier":
+            suppliers.append(p.entity)
+        elif role == "recipient":
+            recipients.append(p.entity)
+        elif p.mention.named and not elsewhere(p, ctx) and not _between_others(p, ctx):
+            unclear.append(p.entity)
+    if not recipients:
+        recipients += _possessor(ctx, triggers.get("buy", []))
+    return suppliers, recipients, unclear
+
+
+
+
+def _unit_subject_role(p: Placed, triggers: dict[str, list[Token]]) -> str | None:
+    """'Le gouvernement français a autorisé l'exportation', 'the Polish army bought': a state's body that is the
+    subject of a deal word takes the subject's role (the seller of a selling word, the buyer of a buying one)."""
+    unit = p.root.head if p.root.dep_ == "amod" else p.root
+    for kind, words in triggers.items():
+        if unit.dep_ in _SUBJECT - _PASSIVE_SUBJECT and unit.head in words:
+            return "supplier" if kind == "sell" else "recipient"
+    return None
+
+
+def _role_of_sole_kind(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
+    """'Athènes a commandé trois frégates à la France': when a sentence has words of one kind only (buying, or
+    selling), a state's preposition gives its role wherever the parse attached it."""
+    kinds = [kind for kind, words in triggers.items() if words]
+    prep = preposition(_government(p.root, ctx))
+    if len(kinds) != 1 or prep in lexicon(ctx.lang)["genitive_prep"]:
+        return None  # 'le ministre de la République de l'Inde': 'de' says whose, not from whom
+    return _role_of_preposition(prep, kinds[0], ctx.lang)
+
+
+def partners(ctx: SentenceContext, taken: set[str | None]) -> list[str]:
+    """'signed a contract with Poland', 'a signé avec l'Inde un contrat': the other party of a contract."""
+    if not ctx.cues("deal_contract"):
+        return []
+    prep = lexicon(ctx.lang)["role_partner_prep"]
+    return [p.entity for p in ctx.of_types(STATE_TYPES, named_only=True)
+            if p.entity not in taken and preposition(_government(p.root, ctx)) in prep]
+
+
+def _under_trigger(p: Placed, triggers: dict[str, list[Token]]) -> bool:
+    """Whether a deal word governs the mention ('livraison … à l'armée libanaise'), not a clause beside it ('la
+    formation d'une compagnie par l'armée de Terre française')."""
+    words = {t.i for ts in triggers.values() for t in ts}
+    # 'a fait don … à l'armée de l'air serbe': the verb whose object is the deal noun carries its arguments
+    words |= {t.head.i for ts in triggers.values() for t in ts if t.dep_ in ("obj", "dobj")}
+    if any(0 < p.span.start - i <= 4 for i in words):
+        return True  # 'l'acquisition par l'armée égyptienne': right after the word, whatever the parse says
+    agents = lexicon(p.root.doc.lang_)["role_agent"] if p.root.doc.lang_ else frozenset()
+    for token in [p.root, *p.root.ancestors]:
+        if token.i in words:
+            return True
+        if preposition(token) in agents:
+            return token.head.i in words  # the agent of the deal word itself, not of another word on the way up
+    return False
+
+
+def _possessor(ctx: SentenceContext, buying: list[Token]) -> list[str]:
+    """'sanctions on Turkey over its purchase', 'after it took delivery', 'Egypt, which ordered': a possessive
+    or a pronoun subject of a buying word names the last state named before it."""
+    for t in buying:
+        lex = lexicon(ctx.lang)
+        pronoun = [c for c in (*t.children, *t.head.children) if c.lower_ in lex["possessive"]
+                   or c.lower_ in lex["pronoun_subject"] and c.dep_.startswith("nsubj")]
+        if pronoun:
+            before = [p for p in ctx.of_types(STATE_TYPES, named_only=True) if p.span.end <= pronoun[0].i]
+            if before:
+                return [before[-1].entity]
+    return []
+
+
+def _modifies_weapon(p: Placed, ctx: SentenceContext) -> bool:
+    """'Russian missile defense system', 'avions de chasse russes Sukhoï': the adjective names the maker."""
+    weapons = ctx.weapons
+    return any(abs(w.span.start - p.span.end) <= 2 or abs(p.span.start - w.span.end) <= 1 for w in weapons) or (
+        p.root.head.lemma_.lower() in lexicon(ctx.lang)["weapon_noun"])
+
+
+def deal_triggers(c: SentenceContext) -> list[Token]:
+    return deal_cues(c, "deal_buy") + c.cues("deal_contract") + giving(c)
