@@ -33,7 +33,7 @@ def _is_aside(doc: Doc, mention: Mention, lang: str) -> bool:
         return False
     if mention.kind == "capital":
         return _is_city_place(span, lang)
-    return _is_place(doc, mention, lang) or is_border(span.root, lang) or _is_nationality(span.root, lang)
+    return _is_place(span, lang) or is_border(span.root, lang) or _is_nationality(span.root, lang)
 
 
 def _is_city_place(span: Span, lang: str) -> bool:
@@ -63,18 +63,15 @@ def _is_nationality(token: Token, lang: str) -> bool:
     return root.dep_ in ("poss", "pobj", "nmod") and owner.ent_type_.lower() in people and owner.pos_ == "PROPN"
 
 
-def _is_place(doc: Doc, mention: Mention, lang: str) -> bool:
+def _is_place(span: Span, lang: str) -> bool:
     """The mention is the place of something, not its target ("war in Yemen", not "invasion in Ukraine": the
     words just before the preposition say which), nor the venue of an exercise, whose host it is by the annotation
     conventions ("drills in Spain and Portugal")."""
-    span = doc.char_span(mention.evidence.start, mention.evidence.end, alignment_mode="expand")
-    if span is None:
-        return False
     preposition = _preposition(span.root)
     words = lexicon(lang)
     if preposition is None or preposition.lower_ not in words["place_only_prep"]:
         return False
-    before = doc[max(preposition.i - 4, preposition.sent.start):preposition.i]
+    before = span.doc[max(preposition.i - 4, preposition.sent.start):preposition.i]
     if any(t.lemma_.lower() in words["aggression_noun"] or t.lower_ in words["aggression_noun"] for t in before):
         return False
     return not any(t.lower_ in words["exercise"] or t.lemma_.lower() in words["exercise"] for t in span.sent)
