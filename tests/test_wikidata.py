@@ -1,5 +1,5 @@
 """Wikidata links and enrichment (`kg.wikidata.enrich`), its SPARQL client (`kg.wikidata.client`) and context links
-(`kg.ambiguity`).
+(`kg.extract.ambiguity`).
 
 The happy path runs against a real SPARQL server: `oxigraph serve` on 127.0.0.1, loaded with the Wikidata-shaped
 dataset in tests/data/wikidata (made from the snapshot tables by scripts/make_wikidata_testdata.py). Misbehaving
@@ -29,9 +29,9 @@ import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.ambiguity import resolve_ambiguous
 from kg.errors import LinkingError
 from kg.extract import Extractor
+from kg.extract.ambiguity import resolve_ambiguous
 from kg.gazetteer import load_gazetteer
 from kg.interfaces.cli import main
 from kg.query.catalogue import QUERIES_DIR

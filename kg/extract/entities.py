@@ -349,7 +349,7 @@ def _ambiguous_pattern(lang: str) -> re.Pattern[str] | None:
 
 def _context_mentions(doc: Doc, lang: str, gaz: Gazetteer, taken: list[tuple[int, int]]) -> list[Mention]:
     """Ambiguous names ('Congo', 'Georgia') linked where the article's context points at one state."""
-    from kg.ambiguity import Resolution, resolve_ambiguous
+    from kg.extract.ambiguity import Resolution, resolve_ambiguous
 
     pattern = _ambiguous_pattern(lang)
     if pattern is None:
