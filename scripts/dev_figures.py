@@ -12,8 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kg.evaluation import evaluate_parts, predictions, read_gold, read_split
 from kg.pipeline.stages import build
+from kg.query.evaluation import evaluate_parts, predictions, read_gold, read_split
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- DEV-FIGURES -->", "<!-- /DEV-FIGURES -->"

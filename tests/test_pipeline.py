@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.evaluation import evaluate_parts, predictions, read_gold, read_split
 from kg.extract import Extractor
 from kg.pipeline.stages import build
+from kg.query.evaluation import evaluate_parts, predictions, read_gold, read_split
 from kg.query.local import run_saved
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,7 +26,7 @@ import kg.reason.reasoning
 import kg.reason.vocabulary
 from kg.errors import ReasoningError, StoreError
 from kg.extract import Extractor
-from kg.gazetteer import load_gazetteer
+from kg.extract.gazetteer import load_gazetteer
 from kg.interfaces.cli import main
 from kg.pipeline.stages import build
 from kg.query.local import run_saved

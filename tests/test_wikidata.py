@@ -32,7 +32,7 @@ from rdflib.namespace import DCTERMS, PROV
 from kg.errors import LinkingError
 from kg.extract import Extractor
 from kg.extract.ambiguity import resolve_ambiguous
-from kg.gazetteer import load_gazetteer
+from kg.extract.gazetteer import load_gazetteer
 from kg.interfaces.cli import main
 from kg.query.catalogue import QUERIES_DIR
 from kg.query.local import load_store, run, run_saved

@@ -18,11 +18,11 @@ from kg.extract.context import STATE_TYPES, index_sentences, sentence_contexts
 from kg.extract.deals import find_deals
 from kg.extract.entities import find_mentions, known_terms
 from kg.extract.exercises import find_exercises
+from kg.extract.gazetteer import load_gazetteer
 from kg.extract.organisations import without_bodies
 from kg.extract.places import mark_places
 from kg.extract.records import Extraction
 from kg.extract.relations import find_memberships, find_rivalries
-from kg.gazetteer import load_gazetteer
 from kg.ingest.article import Article
 
 __all__ = ["Extractor", "Extraction", "SUPPORTED_LANGUAGES", "model_name"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
+from kg.extract.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
 
 CUES_FILE = DATA_DIR / "ambiguity_cues.csv"
 RULE = "gazetteer-context"

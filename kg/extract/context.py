@@ -12,9 +12,9 @@ from functools import cache, cached_property
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.dates import DateMention, find_dates  # noqa: F401
+from kg.extract.gazetteer import DATA_DIR
 from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Mention
-from kg.gazetteer import DATA_DIR
 
 STATE_TYPES = frozenset({"State"})
 ORG_TYPES = frozenset({"Organisation", "MilitaryAlliance"})

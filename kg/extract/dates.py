@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from kg.extract.gazetteer import DATA_DIR
 from kg.extract.literals import longest_literal
-from kg.gazetteer import DATA_DIR
 
 DATES_FILE = DATA_DIR / "dates.json"
 _YEAR = r"(?P<{n}>(?:19|20)\d\d)"

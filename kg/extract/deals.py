@@ -20,10 +20,10 @@ from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma,
 from kg.extract.dates import days_named
 from kg.extract.deal_roles import deal_cues, deal_triggers, elsewhere, giving, partners, roles
 from kg.extract.entities import slug
+from kg.extract.gazetteer import DATA_DIR, Gazetteer
 from kg.extract.literals import longest_literal
 from kg.extract.records import ArmsDeal, Evidence
 from kg.extract.weapons import named_weapons
-from kg.gazetteer import DATA_DIR, Gazetteer
 
 STATUS_ORDER = ("discussed", "approved", "signed", "delivered", "transferred", "donated", "cancelled")
 

@@ -24,9 +24,9 @@ from kg.extract.context import (
     sentence_text,
     text_of,
 )
+from kg.extract.gazetteer import Gazetteer, Term, load_gazetteer
 from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Mention
-from kg.gazetteer import Gazetteer, Term, load_gazetteer
 
 CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "official": 0.8, "capital": 0.7,
               "body": 0.85, "prefix": 0.7,

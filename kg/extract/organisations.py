@@ -12,9 +12,9 @@ import re
 from functools import cache
 
 from kg.extract.context import lexicon
+from kg.extract.gazetteer import load_gazetteer
 from kg.extract.literals import longest_literal
 from kg.extract.records import Mention
-from kg.gazetteer import load_gazetteer
 
 
 @cache

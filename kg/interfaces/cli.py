@@ -176,8 +176,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     import json
     import tempfile
 
-    from kg.evaluation import evaluate, evaluate_parts, format_table, predictions, read_gold, read_split
     from kg.pipeline.stages import build
+    from kg.query.evaluation import evaluate, evaluate_parts, format_table, predictions, read_gold, read_split
 
     gold = read_gold(Path(args.gold))
     if args.data:

@@ -23,8 +23,8 @@ from rdflib.term import Identifier
 from kg.errors import MappingError
 from kg.extract.dates import PartialDate
 from kg.extract.entities import slug
+from kg.extract.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
 from kg.extract.records import ArmsDeal, Evidence, Exercise, Extraction, MembershipFact, Mention, Rivalry
-from kg.gazetteer import DATA_DIR, Gazetteer, load_gazetteer
 from kg.ingest.article import Article
 from kg.rdf.ontology import KG, KGID, SCHEMA, SEM, WD, WDT
 

@@ -37,7 +37,7 @@ from decimal import Decimal
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.extract.gazetteer import Gazetteer, load_gazetteer
 from kg.rdf.mapping import checked_iri, mint, new_graph, qid_iri
 from kg.rdf.ontology import KG, KGID, WD, WDT
 from kg.wikidata.client import WikidataClient

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from kg.errors import LinkingError
-from kg.gazetteer import DATA_DIR, load_gazetteer
+from kg.extract.gazetteer import DATA_DIR, load_gazetteer
 
 QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
-from kg.gazetteer import load_gazetteer
+from kg.extract.gazetteer import load_gazetteer
 from kg.query.local import run_saved
 
 CATEGORIES = ("states", "organisations", "exercises", "exercise_participants", "arms_deals", "memberships")
