@@ -60,9 +60,11 @@ def sorted_triples(graph: Graph) -> list[ox.Triple]:
     return sorted(triples, key=str)
 
 
-#: A token of Oxigraph's Turtle/TriG output: a string literal (skipped), or a prefixed name holding an escape. IRIs
-#: need no skipping: a name starts after white space or `^^`, and an IRI holds neither.
-_TOKEN = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|(?<![^\s^])([A-Za-z][\w.-]*):([^\s\\]*\\\S*)')
+#: A token of Oxigraph's Turtle/TriG output: a string literal (skipped), or a prefixed name holding an escape with
+#: the character before it (white space or `^`). IRIs need no skipping: a name starts after white space or `^^`,
+#: and an IRI holds neither. Matching that character instead of looking behind makes the search try a name only
+#: after white space, not at every letter: several times faster on a build's graph.ttl.
+_TOKEN = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|([\s^])([A-Za-z][\w.-]*):([^\s\\]*\\\S*)')
 _ESCAPE = re.compile(rb"\\(.)")
 
 
@@ -73,13 +75,20 @@ def plain_names(text: bytes, prefixes: Mapping[str, str]) -> bytes:
     >>> plain_names(b'kgid:article\\/a1 rdfs:label "x\\"y" .\n', {"kgid": "https://w3id.org/kg-news/id/"})
     b'<https://w3id.org/kg-news/id/article/a1> rdfs:label "x\\"y" .\n'
     """
-    def rewrite(match: re.Match[bytes]) -> bytes:
-        prefix, local = match.group(1), match.group(2)
-        if prefix is None or prefix.decode() not in prefixes:
-            return match.group(0)
-        return b"<" + prefixes[prefix.decode()].encode() + _ESCAPE.sub(rb"\1", local) + b">"
+    if b"\\" not in text:
+        return text
+    namespaces = {prefix.encode(): namespace.encode() for prefix, namespace in prefixes.items()}
 
-    return _TOKEN.sub(rewrite, text) if b"\\" in text else text
+    def rewrite(match: re.Match[bytes]) -> bytes:
+        before, prefix, local = match.group(1, 2, 3)
+        namespace = namespaces.get(prefix) if prefix is not None else None
+        if namespace is None:
+            return match.group(0)
+        plain = (local.replace(b"\\", b"") if b"\\\\" not in local and not local.endswith(b"\\")
+                 else _ESCAPE.sub(rb"\1", local))
+        return before + b"<" + namespace + plain + b">"
+
+    return _TOKEN.sub(rewrite, b"\n" + text)[1:]  # the newline stands for the start: a name may begin there
 
 
 class _PlainNamesWriter:
