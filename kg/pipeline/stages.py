@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+import pyoxigraph as ox
 from rdflib import RDF, Graph
 
 from kg.errors import ArticleError, EmptyBuildError, KGError, StoreError
@@ -19,12 +21,13 @@ from kg.ingest.article import Article
 from kg.ingest.read import read_articles
 from kg.pipeline.executors import ExecutorKind, extract_all
 from kg.rdf.ontology import KG
-from kg.rdf.serialise import serialise, sorted_triples, write_atomic
+from kg.rdf.serialise import RdfFormat, atomic_writer, write_atomic
 from kg.rdf.terms import OxigraphGraph
 from kg.reason.reasoning import INFERRED_FILE, Reasoner, reason, reason_store
 from kg.reason.shacl_oxigraph import validate_oxigraph
 from kg.reason.validation import ShapeResult, ValidationReport, validate_graph
 from kg.store.commit import abandon, begin, commit
+from kg.store.dumps import serialise_sorted
 from kg.store.folder import record_files
 from kg.store.folderlock import write_lock
 from kg.store.layers import GRAPH_FILE, REPORT_FILE, WIKIDATA_FILE
@@ -257,20 +260,26 @@ def _derive(graph: Graph, out: Path, report: BuildReport, *, named: Path, wikida
         enrichment = enrich(graph, client=None)
         enrichment.warnings.append(f"Wikidata endpoint {wikidata.endpoint}: the answers could not be used "
                                    f"({err.__class__.__name__}: {err}); built from the snapshot")
-    linked = sorted_triples(enrichment.graph)
-    write_atomic(out / WIKIDATA_FILE, serialise(linked))
+    linked = "".join(enrichment.ntriples()).encode("utf-8")
+    with atomic_writer(out / WIKIDATA_FILE) as handle:
+        serialise_sorted(io.BytesIO(linked), handle, RdfFormat.TTL)
     report.wikidata = enrichment.summary()
     if validation:
         checked = _validate(graph, str(named / GRAPH_FILE))
         report.conforms, report.violations, report.warnings = checked.conforms, checked.violations, checked.warnings
         report.validation = list(checked.results)
     if reasoning:
-        reasoned = (reason_store(graph.oxigraph, out, extra=linked, reasoner=reasoner)  # the triples in memory
+        reasoned = (reason_store(graph.oxigraph, out, extra=_triples(linked), reasoner=reasoner)  # in memory
                     if isinstance(graph, OxigraphGraph) else reason(out, reasoner=reasoner))
         report.reasoner, report.inferred = reasoned.reasoner, reasoned.inferred
         report.inconsistencies = list(reasoned.inconsistencies)
     else:
         (out / INFERRED_FILE).unlink(missing_ok=True)
+
+
+def _triples(ntriples: bytes) -> Iterator[ox.Triple]:
+    """The triples of N-Triples that Oxigraph wrote (not validated again)."""
+    return (quad.triple for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True))
 
 
 def _validate(graph: Graph, source: str) -> ValidationReport:

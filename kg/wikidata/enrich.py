@@ -30,6 +30,7 @@ it has no members for. Failures of the endpoint become warnings in the result, n
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -40,9 +41,10 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 from kg.extract.gazetteer import Gazetteer, load_gazetteer
 from kg.rdf.mapping import checked_iri, mint, new_graph, qid_iri
 from kg.rdf.ontology import KG, KGID, WD, WDT
+from kg.rdf.serialise import sorted_triples
 from kg.wikidata.client import WikidataClient
 from kg.wikidata.endpoint import Candidate, Endpoint, statement_key
-from kg.wikidata.evidence import Evidence, attest_link, entity_names, evidence_by_entity
+from kg.wikidata.evidence import Evidence, LinkLines, entity_names, evidence_by_entity
 from kg.wikidata.snapshot import QID_PATTERN, Facts, Label, Snapshot, Source, Statement, load_snapshot
 
 P = Namespace("http://www.wikidata.org/prop/")
@@ -68,9 +70,10 @@ _LIVE_CONFIDENCE = {("label", True): Decimal("0.8"), ("alias", True): Decimal("0
 _ITEM_PROPERTIES = ("P31", "P297", "P298")
 @dataclass
 class WikidataResult:
-    """The graph for `DIR/wikidata.ttl` and what went into it."""
+    """The triples for `DIR/wikidata.ttl` and what went into it: the facts as an rdflib graph, the attestations of
+    the links (a million triples at 10,000 articles) as N-Triples lines."""
 
-    graph: Graph
+    facts: Graph
     mode: str  # "offline" or "online"
     endpoint: str | None
     snapshot_date: str
@@ -81,6 +84,23 @@ class WikidataResult:
     memberships: int = 0
     sources: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    attestations: list[str] = field(default_factory=list)
+
+    @property
+    def graph(self) -> Graph:
+        """All the triples, as a new rdflib graph (for small graphs: tests, notebooks)."""
+        graph = new_graph()
+        graph += self.facts
+        if self.attestations:
+            graph.parse(data="".join(self.attestations), format="nt")
+        return graph
+
+    def ntriples(self) -> list[str]:
+        """All the triples as N-Triples lines, in the order of `kg.rdf.serialise.sorted_triples` on `graph` (each line
+        is a triple's text and " .", so sorting lines sorts the triples' texts)."""
+        facts = [f"{triple} .\n" for triple in sorted_triples(self.facts)]
+        attested = sorted(set(self.attestations).difference(facts))
+        return list(heapq.merge(facts, attested))
 
     def summary(self) -> dict[str, object]:
         """The result as plain data, for the build report."""
@@ -99,10 +119,12 @@ class _Enricher:
         self.endpoint = Endpoint(client) if client is not None else None
         self.out = new_graph()
         self.evidence: dict[URIRef, dict[URIRef, Evidence]] = {}
+        self.links = LinkLines()
         self.kg_iri: dict[str, URIRef] = {}  # QID → the entity's IRI in the graph
         self.used_sources: dict[str, int] = defaultdict(int)
         self.result = WikidataResult(self.out, "offline" if client is None or client.offline else "online",
-                                     client.endpoint if client is not None else None, snapshot.date)
+                                     client.endpoint if client is not None else None, snapshot.date,
+                                     attestations=self.links.lines)
 
     # -- links -----------------------------------------------------------------------------------------------
 
@@ -111,7 +133,7 @@ class _Enricher:
         entities = sorted({e for t in _LINKED_TYPES for e in g.subjects(RDF.type, t)
                            if isinstance(e, URIRef)})
         local = []
-        self.evidence = evidence_by_entity(g)
+        self.evidence = evidence_by_entity(g, linked_only=True)  # the others' only with an endpoint (`_link_live`)
         for entity in entities:
             items = [i for i in g.objects(entity, KG.wikidata) if isinstance(i, URIRef)]
             if not items:
@@ -121,7 +143,7 @@ class _Enricher:
                 self.kg_iri.setdefault(str(item)[len(str(WD)):], entity)
                 for evidence in self.evidence.get(entity, {}).values():
                     rule = f"wikidata-{_EVIDENCE.get(evidence.rule, 'gazetteer')}"
-                    attest_link(self.out, entity, item, evidence, rule, evidence.confidence)
+                    self.links.attest(entity, item, evidence, rule, evidence.confidence)
         self.result.linked = sum(1 for e in entities if e not in local)
         self._link_live(local)
 
@@ -132,6 +154,8 @@ class _Enricher:
         found = None
         if self.endpoint is not None:
             found = self.endpoint.lookup([n for ns in names.values() for n in ns])
+        if found is not None:
+            self.evidence = evidence_by_entity(self.graph)
         expected = self._expected_classes()
         for entity in local:
             label = _describe_entity(entity, names[entity])
@@ -152,7 +176,7 @@ class _Enricher:
             for evidence in self.evidence.get(entity, {}).values():
                 confidence = min(evidence.confidence, _LIVE_CONFIDENCE[(how, typed)])
                 rule = f"wikidata-endpoint-{how}"
-                attest_link(self.out, entity, item, evidence, rule, confidence)
+                self.links.attest(entity, item, evidence, rule, confidence)
 
     def _kind(self, entity: URIRef) -> URIRef | None:
         for t in (KG.State, *_ORG_TYPES):
