@@ -222,13 +222,13 @@ def _build_state(results: Iterable[ArticleQuads], out: Path, staged: Path, repor
                     background.put(result)
                     report.articles += result.articles
         report.triples, graph = writer.write_asserted(staged / GRAPH_FILE)
+        report.entities = _count(graph, _ENTITY_CLASSES)  # before reasoning closes the graph in place
+        report.events = _count(graph, _EVENT_CLASSES)
         _derive(graph, staged, report, named=out, wikidata=wikidata, validation=validation, reasoning=reasoning,
                 reasoner=reasoner)
         writer.refresh(staged)
         report.store_articles = len(store.article_graphs())
     record_files(staged)
-    report.entities = _count(graph, _ENTITY_CLASSES)
-    report.events = _count(graph, _EVENT_CLASSES)
     report.seconds = round(time.perf_counter() - started, 2)
     write_atomic(staged / REPORT_FILE, json.dumps(asdict(report), indent=1, ensure_ascii=False).encode("utf-8"))
 
@@ -251,7 +251,8 @@ def _first_problems(problems: Sequence[Problem], limit: int = 3) -> str:
 def _derive(graph: Graph, out: Path, report: BuildReport, *, named: Path, wikidata: WikidataClient | None,
             validation: bool, reasoning: bool, reasoner: Reasoner | str) -> None:
     """The stages after the asserted graph: Wikidata links, validation and reasoning, into `report`; the files go
-    to `out` (the staged state), messages name them in `named` (the build folder)."""
+    to `out` (the staged state), messages name them in `named` (the build folder). Reasoning closes `graph` in place:
+    nothing reads it afterwards."""
     try:
         enrichment = enrich(graph, client=wikidata)
     except Exception as err:  # an endpoint's answer kg did not foresee: the build completes from the snapshot
@@ -269,7 +270,7 @@ def _derive(graph: Graph, out: Path, report: BuildReport, *, named: Path, wikida
         report.conforms, report.violations, report.warnings = checked.conforms, checked.violations, checked.warnings
         report.validation = list(checked.results)
     if reasoning:
-        reasoned = (reason_store(graph.oxigraph, out, extra=_triples(linked), reasoner=reasoner)  # in memory
+        reasoned = (reason_store(graph.oxigraph, out, extra=_triples(linked), reasoner=reasoner, in_place=True)
                     if isinstance(graph, OxigraphGraph) else reason(out, reasoner=reasoner))
         report.reasoner, report.inferred = reasoned.reasoner, reasoned.inferred
         report.inconsistencies = list(reasoned.inconsistencies)

@@ -248,11 +248,19 @@ def infer_store(store: ox.Store, *, extra: Iterable[ox.Triple] = (),
 
 
 def reason_store(store: ox.Store, directory: Path, *, extra: Iterable[ox.Triple] = (),
-                 reasoner: Reasoner | str = Reasoner.AUTO) -> ReasoningReport:
+                 reasoner: Reasoner | str = Reasoner.AUTO, in_place: bool = False) -> ReasoningReport:
     """`infer_store`, written to `directory/inferred.ttl` as `reason` writes it: a build reasons over the triples it
-    holds in memory, not over the `graph.ttl` and `wikidata.ttl` it has just written (the same triples)."""
+    holds in memory, not over the `graph.ttl` and `wikidata.ttl` it has just written (the same triples).
+
+    With `in_place`, the `extra` triples are added to the default graph of `store` and it is closed there (it then
+    holds the closure, and scratch graphs): for a store nothing reads afterwards, which spares the copy of every
+    triple (gigabytes at 10,000 articles; the same inferred triples)."""
     started = time.perf_counter()
-    return _write(store, directory, reasoner, started, 0, extra)
+    if not in_place:
+        return _write(store, directory, reasoner, started, 0, extra)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in extra)
+    return _write(store, directory, reasoner, started, _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+                  None)
 
 
 def _infer_copy(store: ox.Store, extra: Iterable[ox.Triple], reasoner: Reasoner | str) -> tuple[Inference, int]:
