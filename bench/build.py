@@ -75,7 +75,7 @@ def child_serialise(build: str) -> dict:
 
     from kg.rdf.serialise import RdfFormat
     from kg.store.dumps import export, serialise_sorted
-    from kg.store.sort import sorted_unique_chunks, write_chunks
+    from kg.store.sort import sort_file
     from kg.store.triplestore import STORE_DIR, GraphSet, TripleStore
 
     with TripleStore.open(Path(build) / STORE_DIR, read_only=True) as store, tempfile.TemporaryFile() as out:
@@ -85,11 +85,12 @@ def child_serialise(build: str) -> dict:
         out.seek(0)
         lines = [line.rsplit(b" <", 1)[0] + b" .\n" for line in out]  # the quads as the build's spool holds them
     random.Random(0).shuffle(lines)
-    with tempfile.TemporaryFile() as spool, tempfile.TemporaryFile() as ordered, tempfile.TemporaryFile() as ttl:
+    with tempfile.NamedTemporaryFile() as spool, tempfile.NamedTemporaryFile() as ordered, \
+            tempfile.TemporaryFile() as ttl:
         spool.writelines(lines)
-        spool.seek(0)
+        spool.flush()
         started = time.perf_counter()
-        write_chunks(sorted_unique_chunks(spool), ordered)
+        sort_file(Path(spool.name), Path(ordered.name))  # as the build sorts its spool
         ordered.seek(0)
         serialise_sorted(ordered, ttl, RdfFormat.TTL)
         ours = time.perf_counter() - started

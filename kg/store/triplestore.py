@@ -401,18 +401,15 @@ class TripleStore:
 
 
 def rdflib_graph_from(open_lines: Callable[[], IO[bytes]]) -> Graph:
-    """`_rdflib_graph` of the N-Triples a new handle from `open_lines` reads (then closed)."""
-    with open_lines() as lines:
-        return _rdflib_graph(lines)
-
-
-def _rdflib_graph(ntriples: IO[bytes]) -> Graph:
-    """N-Triples as an rdflib Graph over an in-memory Oxigraph store (through oxrdflib): loading is ~50× faster
-    than into rdflib's own memory store and takes several times less memory, for the same answers."""
+    """N-Triples that Oxigraph wrote, in the file a new handle from `open_lines` names, as an rdflib Graph over an
+    in-memory Oxigraph store (through oxrdflib): loading is ~50× faster than into rdflib's own memory store and takes
+    several times less memory, for the same answers. Bulk loaded from the file's path, without validating again:
+    the work stays outside the interpreter, beside the threads that write graph.ttl."""
     from kg.rdf.terms import OxigraphGraph
 
     graph = OxigraphGraph()  # keeps its Oxigraph store at hand for the stages that work in Oxigraph
-    graph.oxigraph.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    with open_lines() as lines:
+        graph.oxigraph.bulk_load(path=lines.name, format=ox.RdfFormat.N_TRIPLES, lenient=True)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph

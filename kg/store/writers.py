@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import tempfile
 import threading
@@ -13,7 +14,7 @@ from typing import IO, TYPE_CHECKING
 
 from kg.rdf.serialise import RdfFormat, atomic_writer
 from kg.store.dumps import serialise_sorted
-from kg.store.sort import sorted_unique_chunks, write_chunks
+from kg.store.sort import sort_file
 from kg.store.triplestore import ArticleQuads, TripleStore, rdflib_graph_from
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class BuildWriter:
 
     def __init__(self, store: TripleStore, *, deferred: bool = False) -> None:
         self.store = store
-        self._spool: IO[bytes] = tempfile.TemporaryFile(prefix="kg-spool-")
+        self._spool: IO[bytes] = tempfile.NamedTemporaryFile(prefix="kg-spool-")
         self._quads: IO[bytes] | None = tempfile.NamedTemporaryFile(prefix="kg-quads-") if deferred else None
         self._sorted: Path | None = None
         self._written: set[str] = set()
@@ -66,11 +67,11 @@ class BuildWriter:
             for name in self.store.article_graphs():
                 if name.value not in self._written:
                     self._spool.writelines(self.store.graph_lines(name))
-            self._spool.seek(0)
+            self._spool.flush()
             handle, sorted_path = tempfile.mkstemp(prefix="kg-asserted-")
+            os.close(handle)
             self._sorted = Path(sorted_path)
-            with open(handle, "wb") as out:
-                self.count = write_chunks(sorted_unique_chunks(self._spool), out)
+            self.count = sort_file(Path(self._spool.name), self._sorted)
             self._spool.close()
         return self._sorted.open("rb")
 
