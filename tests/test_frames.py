@@ -860,3 +860,64 @@ def test_copies_of_an_item_named_before_are_a_deal_of_their_own(extractor: Extra
 def test_an_organisation_formed_by_a_list_has_it_as_members(extractor: Extractor, lang: str, text: str) -> None:
     found = members(read(extractor, text, lang))
     assert {("Q657", "g5sahel"), ("Q912", "g5sahel"), ("Q1025", "g5sahel")} <= set(found)
+
+
+# every state of a written list takes the list's role, however the parser attached it --------------------------
+@pytest.mark.parametrize("lang, text, expected", [
+    ("fr", "L'avion Rafale a été commandé par l'Egypte, le Qatar et l'Inde.", {EG, "Q846", IN}),
+    ("fr", "Le char connaît du succès, avec des commandes passées par la Hongrie, la Grèce ou la Croatie.",
+     {HU, GR, HR}),
+    ("en", "The howitzers have been ordered by Egypt, Qatar and India.", {EG, "Q846", IN}),
+])
+def test_every_buyer_of_a_list_buys(extractor: Extractor, lang: str, text: str, expected: set) -> None:
+    assert expected <= {r for _, r in pairs(read(extractor, text, lang))}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "La Croatie recevra douze appareils de Dassault Aviation et des missiles Meteor."),
+    ("en", "Poland ordered 48 howitzers from Rheinmetall Defence and 20 Krab howitzers."),
+])
+def test_a_maker_is_no_weapon(extractor: Extractor, lang: str, text: str) -> None:
+    items = {i for d in read(extractor, text, lang).deals for i in d.items}
+    assert items and not any("dassault" in i or "rheinmetall" in i for i in items)
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Navies from Peru and Chile kicked off KITE RUNNER IX (9), the 9th anniversary of the annual "
+           "multinational exercise.", "KITE RUNNER IX"),
+    ("en", "Troops from Estonia and Poland marked the end of Northern Accord 2019, a combined-joint military "
+           "exercise.", "Northern Accord 2019"),
+])
+def test_edition_numbers_and_other_languages_words_in_exercise_names(extractor: Extractor, lang: str, text: str,
+                                                                       name: str) -> None:
+    assert [x.name for x in read(extractor, text, lang).exercises] == [name]
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("fr", "Le Brésil et la France mènent un exercice naval. Les ingénieurs se forment pour ce programme, "
+           "appelé « Sirius », avec la marine brésilienne.", None),
+    ("en", "Brazil and France hold an exercise dubbed Southern Atlantic. Brazil also joined a programme dubbed "
+           "Seabird with France.", "Southern Atlantic"),
+])
+def test_a_name_given_to_another_thing_is_no_exercise(extractor: Extractor, lang: str, text: str,
+                                                       name: str | None) -> None:
+    assert [x.name for x in read(extractor, text, lang).exercises] == [name]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "L'exercice a réuni les marines de la CEDEAO : le Sénégal, la Gambie, le Ghana et le Togo."),
+    ("en", "The drill brought together the navies of ECOWAS: Senegal, Gambia, Ghana and Togo."),
+])
+def test_a_list_after_an_organisation_named_as_whose_is_its_members(extractor: Extractor, lang: str,
+                                                                    text: str) -> None:
+    assert set(members(read(extractor, text, lang))) == {(s, "Q193272") for s in ("Q1041", "Q1005", "Q117", "Q945")}
+
+
+def test_a_headlines_topic_before_a_colon_has_no_members(extractor: Extractor) -> None:
+    assert not members(read(extractor, "OTAN : la Finlande et la Suède signent leur protocole.", "fr"))
+
+
+def test_an_ambiguous_name_does_not_break_a_list(extractor: Extractor) -> None:
+    text = "OPEC includes Algeria, Angola, Congo, Equatorial Guinea, Gabon, Iran and Nigeria."
+    found = {m for m, _ in members(read(extractor, text, "en"))}
+    assert {"Q262", "Q916", "Q983", "Q1000", "Q794", "Q1033"} <= found

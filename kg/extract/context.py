@@ -12,7 +12,7 @@ from functools import cache, cached_property
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.dates import DateMention, find_dates  # noqa: F401
-from kg.extract.gazetteer import DATA_DIR
+from kg.extract.gazetteer import DATA_DIR, load_gazetteer
 from kg.extract.literals import longest_literal
 from kg.extract.records import Evidence, Mention
 
@@ -255,11 +255,17 @@ def left_words(p: Placed | list[Placed], n: int = 3) -> list[str]:
 @cache
 def _list_glue(lang: str) -> re.Pattern[str]:
     """What may stand between two states of a written list: commas, a conjunction, determiners and prepositions,
-    and the nouns of official names ('de la République d'', 'and the Kingdom of')."""
+    the nouns of official names ('de la République d'', 'and the Kingdom of'), and a name left unlinked because
+    it is ambiguous ('Congo')."""
     lex = lexicon(lang)
     conj = longest_literal((), lex["list_conj"])
     glue = longest_literal((), lex["list_determiner"] | lex["state_form"])
-    return re.compile(rf"^[\s,]*(?:(?:{conj})\s+)?(?:(?:{glue})(?:\s+|(?<=')))*$", re.I)
+    link = rf"[\s,]*(?:(?:{conj})\s+)?(?:(?:{glue})(?:\s+|(?<=')))*"
+    ambiguous = sorted(load_gazetteer().ambiguous.get(lang, ()))
+    if not ambiguous:
+        return re.compile(rf"^{link}$", re.I)
+    skipped = rf"(?:{link}{longest_literal(ambiguous)}(?!\w))*"  # 'Angola, Congo, Gabon': one list
+    return re.compile(rf"^{skipped}{link}$", re.I)
 
 
 def _group(placed: list[Placed], text: str, lang: str) -> list[list[Placed]]:

@@ -118,23 +118,14 @@ def roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
            ) -> tuple[list[str], list[str], list[str]]:
     """Suppliers, recipients, and states named without a clear role, in a deal sentence (as arguments of
     `triggers`, by default every selling, giving and buying word of the sentence)."""
-    lex = lexicon(ctx.lang)
     if triggers is None:
         triggers = {"sell": giving(ctx), "buy": deal_cues(ctx, "deal_buy")}
     suppliers: list[str] = []
     recipients: list[str] = []
     unclear: list[str] = []
+    found = {id(p): _role(p, triggers, ctx) for p in ctx.of_types(STATE_TYPES)}
     for p in ctx.of_types(STATE_TYPES):
-        role = _role_from_syntax(p, triggers, ctx)
-        lemma = head_lemma(p)
-        if role is None and not p.mention.named:
-            unit = lemma in lex["military_unit"] or lemma in lex["buyer_body"] or p.mention.kind == "acronym"
-            if unit:
-                role = _unit_subject_role(p, triggers) or ("recipient" if _under_trigger(p, triggers) else None)
-            elif lemma in lex["weapon_noun"] or _modifies_weapon(p, ctx):
-                role = "supplier"
-        if role is None and p.mention.named and not elsewhere(p, ctx):
-            role = _role_of_sole_kind(p, triggers, ctx)
+        role = _list_role(p, found, ctx)
         if role == "supplier":
             suppliers.append(p.entity)
         elif role == "recipient":
@@ -146,6 +137,42 @@ def roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
     return suppliers, recipients, unclear
 
 
+def _list_role(p: Placed, found: dict[int, str | None], ctx: SentenceContext) -> str | None:
+    """A state's role, or else the one role the other states of its written list have: every state of 'commandé
+    par l'Egypte, le Qatar et l'Inde' buys, however the parser attached the list's later members."""
+    if found[id(p)] is not None or not p.mention.named:
+        return found[id(p)]
+    for group in ctx.groups:
+        if any(member is p for member in group) and _joined(group, ctx):
+            taken = {found[id(m)] for m in group if m.mention.named} - {None}
+            return taken.pop() if len(taken) == 1 else None
+    return None
+
+
+def _joined(group: list[Placed], ctx: SentenceContext) -> bool:
+    """A list closed by a conjunction ('A, B and C'), not two states that a comma happens to separate ('Under a
+    contract with Hungary, Germany will supply …')."""
+    if len(group) < 2:
+        return False
+    doc = ctx.sent.doc
+    between = doc[group[-2].span.end:group[-1].span.start]
+    return any(t.lower_ in lexicon(ctx.lang)["list_conj"] for t in between)
+
+
+def _role(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
+    """The role the parse gives one state of a deal sentence, or None."""
+    lex = lexicon(ctx.lang)
+    role = _role_from_syntax(p, triggers, ctx)
+    lemma = head_lemma(p)
+    if role is None and not p.mention.named:
+        unit = lemma in lex["military_unit"] or lemma in lex["buyer_body"] or p.mention.kind == "acronym"
+        if unit:
+            role = _unit_subject_role(p, triggers) or ("recipient" if _under_trigger(p, triggers) else None)
+        elif lemma in lex["weapon_noun"] or _modifies_weapon(p, ctx):
+            role = "supplier"
+    if role is None and p.mention.named and not elsewhere(p, ctx):
+        role = _role_of_sole_kind(p, triggers, ctx)
+    return role
 
 
 def _unit_subject_role(p: Placed, triggers: dict[str, list[Token]]) -> str | None:

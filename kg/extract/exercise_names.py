@@ -80,10 +80,12 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercis
         near = triggers and min(abs(t.idx - ctx.sent.start_char - m.start()) for t in triggers) < 60 or bool(
             preps.search(text[max(0, m.start() - 30):m.start()])) or bool(ctx.cues("exercise_context"))
         quoted = m.group(1) or m.group(2)
-        if near and _name_like(quoted):
+        if near and _name_like(quoted) and not _names_another_thing(text[:m.start()], ctx.lang):
             names.append(quoted)
     introduced, triggered = _name_patterns(ctx.lang)
     for m in introduced.finditer(text) if triggers or about_exercises else ():
+        if _names_another_thing(text[:m.start(1)].rstrip("\"' "), ctx.lang):
+            continue
         names.append(_with_acronym(m.group(1), text[m.end():]))  # not 'X, formerly known as Twitter'
     # "l'exercice Varuna", "la 21e édition de l'exercice bilatéral Varuna", "Exercise Malabar"
     modifiers = lex["exercise_modifier"]
@@ -97,7 +99,20 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercis
         names += _editions_after(ctx, ctx.cues("exercise_context"))
         names += _startingeditions(ctx)
     names += _series_of_edition(ctx)
-    return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names) if _plausible(n, known_terms)]
+    return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names)
+            if _plausible(n, known_terms, ctx.lang)]
+
+
+def _names_another_thing(before: str, lang: str) -> bool:
+    """'ce programme, appelé « Prosub »', 'a frigate named': a name given to a noun (after a determiner) that is no
+    exercise word."""
+    lex = lexicon(lang)
+    intro = longest_literal((), lex["exercise_name_intro"])
+    m = re.search(rf"(?<![\w'’])([^\W\d]+)[\s'’]+([^\W\d]+)\s*,?\s+(?i:{intro})\s*$", before)
+    if m is None or m.group(1).lower() not in lex["function_word"]:
+        return False
+    word = m.group(2)
+    return word.islower() and word not in lex["exercise"] | lex["exercise_generic"] | lex["edition_noun"]
 
 
 def _copula_names(triggers: list[Token]) -> list[str]:
@@ -124,12 +139,15 @@ def _copula_names(triggers: list[Token]) -> list[str]:
 @cache
 def _around_patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     """A name in apposition to an exercise word ('Griffin Shield, an annual drill', 'Brillant Mariner, l'un des
-    exercices majeurs'), and a name before it ('the Freedom Shield exercise'), as far as the language has one."""
+    exercices majeurs', 'Kite Runner IV (4), the 4th edition of the annual exercise'), and a name before it ('the
+    Freedom Shield exercise'), as far as the language has one."""
     lex = lexicon(lang)
     trig = longest_literal((), lex["exercise"])
     run = rf"((?<![\w'’-]){_CAP_WORD}(?:\s+(?:{_CAP_WORD}|\d[\d.-]*)){{0,3}})"
-    appositive = re.compile(rf"{run},\s+(?i:{longest_literal((), lex['appositive_intro'])})\s*"
-                            rf"(?:[a-zà-ÿ-]+\s+){{0,3}}(?i:{trig})(?!\w)")
+    intro = longest_literal((), lex["appositive_intro"])
+    edition = rf"(?:\d+\w*\s+(?:{longest_literal((), lex['edition_noun'])})\s+(?:[a-zà-ÿ'’]+\s+){{1,2}})?"
+    appositive = re.compile(rf"{run}(?:\s+\(\d{{1,3}}\))?,\s+(?i:{intro})\s*{edition}"
+                            rf"(?:[a-zà-ÿ-]+\s+){{0,3}}(?i:{trig})(?!\w)")  # 'X (60), the 60th edition of the …
     if not lex["prenominal_intro"]:
         return appositive, None
     modifiers = longest_literal((), lex["exercise_modifier"])
@@ -279,16 +297,18 @@ def _headline_words() -> frozenset[str]:
 
 
 @cache
-def _never_name_words() -> frozenset[str]:
-    """Words that make a capitalised phrase a title, a facility or a date, not an exercise: every language's."""
-    return every_language("not_exercise_name")
+def _never_name_words(lang: str) -> frozenset[str]:
+    """Words that make a capitalised phrase a title, a facility or a date, not an exercise: the article's language's
+    and English's (names are often English in a French text), but not another's ('United Accord' is a name in
+    English though 'accord' is a document in French)."""
+    return lexicon(lang)["not_exercise_name"] | lexicon("en")["not_exercise_name"]
 
 
-def _plausible(name: str, known_terms: frozenset[str]) -> bool:
+def _plausible(name: str, known_terms: frozenset[str], lang: str) -> bool:
     words = name.split()
     if not words or _generic().match(words[0]) and len(words) == 1:
         return False
-    if any(w.lower().strip(".,") in _never_name_words() for w in words):
+    if any(w.lower().strip(".,") in _never_name_words(lang) for w in words):
         return False  # a title, a facility or a date: 'Director', 'Range', 'Begins June 30'
 
     base = " ".join(w for w in re.split(r"[\s-]+", name) if not re.fullmatch(r"[\d.]+", w))

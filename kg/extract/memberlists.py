@@ -75,10 +75,18 @@ def _introduced(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str,
     text_before = doc[max(sent.start, j - 2):j + 1].text.lower()
     if intro.lower_ not in lex["list_intro"] and not any(text_before.endswith(p) for p in phrases):
         return None
-    named = [p.entity for p in ctx.of_types(ORG_TYPES) if p.span.end == j]
-    if named and intro.is_punct and intro.text != ":":
-        return named[0]  # 'the BRICS -- A, B and C --', 'l'OCS (A, B, C)': the organisation's own members
+    before = [p for p in ctx.of_types(ORG_TYPES) if p.span.end == j or p.span.end == j - 1 and doc[j - 1].text == ")"]
+    if before and intro.is_punct and (intro.text != ":" or _of_organisation(before[0], ctx)):
+        return before[0].entity  # 'the BRICS -- A, B and C --', 'l'OCS (A, B, C)': the organisation's own members
     return _phrase_org(ctx, j, orgs, last_org, last_alliance)
+
+
+def _of_organisation(org: Placed, ctx: SentenceContext) -> bool:
+    """'les marines de la CEEAC : A, B et C': a list after a colon belongs to an organisation named as whose
+    (not 'OTAN : A et B signent', a headline's topic)."""
+    doc = ctx.sent.doc
+    k = _skip_back(ctx.sent, org.span.start, lexicon(ctx.lang)["list_determiner"] - lexicon(ctx.lang)["genitive_prep"])
+    return k >= ctx.sent.start and doc[k].lower_ in lexicon(ctx.lang)["genitive_prep"]
 
 
 def _phrase_org(ctx: SentenceContext, j: int, orgs: list[tuple[str, int]], last_org: str | None,

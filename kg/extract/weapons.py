@@ -3,7 +3,8 @@
 A name set beside a weapon noun is a system: before it in English ('Bradley Fighting Vehicles', 'Patriot
 missiles', 'Copperhead artillery rounds'), after it in French ('chars Leclerc', 'missiles antichars HOT 2',
 'véhicules blindés de type VAB MEPHISTO'). The name is its capitalised words and numbers; states,
-organisations, titles and month names are never names. The linking words ('de type', 'class') are data.
+organisations, titles and month names are never names, nor is a maker ('appareils de Dassault Aviation',
+'Rheinmetall Defence'). The linking words ('de type', 'class') and a company's words are data.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def named_weapons(ctx: SentenceContext) -> list[str]:
                                                           or doc[j].pos_ == "ADJ" and doc[j].is_lower):
             j += 1
         after = _run(list(doc[j:min(sent.end, j + 4)]), taken, ctx.lang)
+        if j > noun.i + 1 and doc[j - 1].lower_ in lex["maker_link"]:
+            after = []  # 'appareils de Dassault Aviation': the name after a bare 'de' is the maker's
         # the name before it: 'Bradley Fighting Vehicles', 'Copperhead artillery rounds'
         k = noun.i - 1
         while k >= sent.start and noun.i - k <= _REACH and doc[k].is_lower and doc[k].lower_ in weapon_words:
@@ -63,7 +66,7 @@ def named_weapons(ctx: SentenceContext) -> list[str]:
         if before and before[0].i == sent.start and len(before) == 1 and not before[0].is_upper:
             before = []  # the capital of a sentence's first word is no name
         for run in (after, before):
-            if run:
+            if run and run[-1].lower_ not in lex["company_word"]:  # 'Saab Industries', 'Naval Group
                 name = " ".join(t.text for t in run)
                 if run is before and noun.is_title:
                     name = " ".join(t.text for t in doc[run[0].i:noun.i + 1])
