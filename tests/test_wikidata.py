@@ -451,7 +451,7 @@ def test_ended_memberships_keep_their_dates_but_are_not_member_of() -> None:
 def test_snapshot_is_read_from_the_reference_tables() -> None:
     snapshot: Snapshot = load_snapshot()
     assert snapshot.date == "2026-10-09"
-    assert len(snapshot.organisations) == 44
+    assert len(snapshot.organisations) == 62
     assert sum(1 for s in snapshot.facts.statements if s.prop == "P463") == 404 + 16
 
 
