@@ -921,3 +921,33 @@ def test_an_ambiguous_name_does_not_break_a_list(extractor: Extractor) -> None:
     text = "OPEC includes Algeria, Angola, Congo, Equatorial Guinea, Gabon, Iran and Nigeria."
     found = {m for m, _ in members(read(extractor, text, "en"))}
     assert {"Q262", "Q916", "Q983", "Q1000", "Q794", "Q1033"} <= found
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Seoul sold twelve FA-50 jets to Peru. The FA-50 is a light combat aircraft. It has been exported to "
+           "six countries, including Indonesia, Iraq, Poland, and Thailand.", {"Q252", "Q796", PL, "Q869"}),
+    ("fr", "La Grèce a commandé des Rafale à la France. L'avion est fabriqué près de Bordeaux. Il a été vendu à "
+           "l'Egypte, au Qatar et à l'Inde.", {EG, "Q846", IN}),
+])
+def test_a_pronoun_stands_for_the_item_named_before(extractor: Extractor, lang: str, text: str,
+                                                    expected: set) -> None:
+    found = read(extractor, text, lang).deals
+    assert expected <= {d.recipient for d in found}
+    assert all(d.items for d in found)
+
+
+def test_a_capitalised_determiner_is_no_weapon(extractor: Extractor) -> None:
+    text = "Le Mali a reçu des hélicoptères de la Russie. « Ces hélicoptères de combat ont été livrés hier »."
+    items = {i for d in read(extractor, text, "fr").deals for i in d.items}
+    assert not any(i.endswith("/ces") for i in items)
+
+
+@pytest.mark.parametrize("lang, text, org, expected", [
+    ("fr", "Les quatre pays fondateurs du MERCOSUR (le Brésil, le Paraguay, l'Uruguay et l'Argentine) ont acté "
+           "la suspension du Venezuela.", "Q4264", {"Q155", "Q733", "Q77", "Q414"}),
+    ("fr", "La CEDEAO compte 14 pays membres : le Bénin, la République démocratique du Congo (RDC), Djibouti, "
+           "l'Egypte, le Togo et le Ghana.", "Q193272", {"Q962", "Q974", "Q977", EG, "Q945", "Q117"}),
+])
+def test_capitals_and_abbreviations_in_a_member_list(extractor: Extractor, lang: str, text: str, org: str,
+                                                     expected: set) -> None:
+    assert {(s, org) for s in expected} <= set(members(read(extractor, text, lang)))

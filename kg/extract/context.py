@@ -260,7 +260,7 @@ def _list_glue(lang: str) -> re.Pattern[str]:
     lex = lexicon(lang)
     conj = longest_literal((), lex["list_conj"])
     glue = longest_literal((), lex["list_determiner"] | lex["state_form"])
-    link = rf"[\s,]*(?:(?:{conj})\s+)?(?:(?:{glue})(?:\s+|(?<=')))*"
+    link = rf"[\s,()]*(?:(?:{conj})\s+)?(?:(?:{glue})(?:\s+|(?<=')))*"  # 'la République du Congo (RDC), …'
     ambiguous = sorted(load_gazetteer().ambiguous.get(lang, ()))
     if not ambiguous:
         return re.compile(rf"^{link}$", re.I)

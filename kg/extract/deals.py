@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from spacy.tokens import Token
+
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon
 from kg.extract.dates import days_named
 from kg.extract.deal_roles import deal_cues, deal_triggers, elsewhere, giving, partners, roles
@@ -100,6 +102,8 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
             items = list(dict.fromkeys(w.entity for w in contexts[c.index - 1].weapons))
         if not items and transfer:
             items = _counted_weapons(c)
+        if not items and transfer and c.index and _pronoun_subject(transfer, c):
+            items = _items_before(c, contexts)  # 'The FA-50 is a light jet. It has been exported to …'
         if not items and transfer and found and _copies(c):
             items = list(found[-1][1])  # 'le Qatar commandait 24 exemplaires', 'l'Inde en a acheté 36'
         if not items and transfer and not c.cues("generic_marker"):
@@ -107,6 +111,20 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
         if items:
             found.append((c, items))
     return found
+
+
+def _pronoun_subject(transfer: list[Token], ctx: SentenceContext) -> bool:
+    """A word of buying or selling whose subject is a pronoun ('It has been exported', 'Il a été vendu')."""
+    pronouns = lexicon(ctx.lang)["pronoun_subject"]
+    return any(c.dep_.startswith("nsubj") and c.lower_ in pronouns for t in transfer for c in t.children)
+
+
+def _items_before(ctx: SentenceContext, contexts: list[SentenceContext], reach: int = 2) -> list[str]:
+    """The weapon systems of the nearest of the `reach` sentences before, which a pronoun stands for."""
+    for before in reversed(contexts[max(0, ctx.index - reach):ctx.index]):
+        if before.weapons:
+            return list(dict.fromkeys(w.entity for w in before.weapons))
+    return []
 
 
 def _copies(ctx: SentenceContext) -> bool:

@@ -111,8 +111,10 @@ class _Matcher:
 
 
 def _variants(term: Term) -> list[str]:
+    """A name as written and in capitals ('MERCOSUR', 'Comesa' as 'COMESA'), as headlines and acronyms write it."""
     texts = [term.text]
-    if term.kind in ("label", "name", "capital", "body") and len(term.text) > 3:
+    mixed = term.kind == "abbrev" and not term.text.isupper()
+    if (term.kind in ("label", "name", "capital", "body") or mixed) and len(term.text) > 3:
         texts.append(term.text.upper())
     return texts
 

@@ -85,6 +85,8 @@ def _of_organisation(org: Placed, ctx: SentenceContext) -> bool:
     """'les marines de la CEEAC : A, B et C': a list after a colon belongs to an organisation named as whose
     (not 'OTAN : A et B signent', a headline's topic)."""
     doc = ctx.sent.doc
+    if doc[org.span.start - 1].text == "(":  # 'de la Communauté … (CEEAC) :': the name before its abbreviation
+        org = next((p for p in ctx.of_types(ORG_TYPES) if p.span.end == org.span.start - 1), org)
     k = _skip_back(ctx.sent, org.span.start, lexicon(ctx.lang)["list_determiner"] - lexicon(ctx.lang)["genitive_prep"])
     return k >= ctx.sent.start and doc[k].lower_ in lexicon(ctx.lang)["genitive_prep"]
 

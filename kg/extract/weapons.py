@@ -22,6 +22,8 @@ def _name_word(token: Token, taken: set[int], lang: str) -> bool:
     """A word of a system's name: capitalised or a number, not part of a state's or organisation's name."""
     if token.i in taken or not (token.is_title or token.is_upper or token.like_num and not token.is_alpha):
         return False
+    if token.pos_ in ("DET", "PRON"):
+        return False  # '« Ces hélicoptères »': a capitalised determiner
     lower = token.lower_
     lex = lexicon(lang)
     return not (lower in lex["role_noun"] or lower.rstrip(".") in MONTHS or lower in lex["weapon_generic"])
