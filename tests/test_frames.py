@@ -951,3 +951,19 @@ def test_a_capitalised_determiner_is_no_weapon(extractor: Extractor) -> None:
 def test_capitals_and_abbreviations_in_a_member_list(extractor: Extractor, lang: str, text: str, org: str,
                                                      expected: set) -> None:
     assert {(s, org) for s in expected} <= set(members(read(extractor, text, lang)))
+
+
+@pytest.mark.parametrize("lang, text, actors, aside", [
+    ("en", "Uganda said the coup broke the rules of the Nairobi-headquartered East African Community.",
+     {"Q1036"}, {"Q114"}),
+    ("en", "Sweden vowed to uphold NATO's founding Washington Treaty after Finland joined.", {SE, FI}, {US}),
+    ("fr", "La Suède défend le traité de Washington, a dit la Finlande.", {SE, FI}, {US}),
+    ("en", "The two French-speaking countries Gabon and Togo joined the Commonwealth.", {"Q1000", "Q945"}, {FR}),
+])
+def test_a_capital_in_a_name_and_a_language_are_no_actors(extractor: Extractor, lang: str, text: str,
+                                                          actors: set, aside: set) -> None:
+    e = read(extractor, text, lang)
+    states = _mentioned_states(e)
+    assert actors <= states
+    assert not aside & states
+    assert not aside & {m for m, _ in members(e)}

@@ -47,6 +47,31 @@ def _is_city_place(span: Span, lang: str) -> bool:
     return any(before.endswith(p) for p in lexicon(lang)["city_place_prep"])
 
 
+def _in_a_name(span: Span, lang: str) -> bool:
+    """A capital inside a name ('the Washington Treaty', 'le pacte de Varsovie', 'the Addis Ababa-headquartered
+    Union'): the name of a treaty, a body or a newspaper, not the government."""
+    doc, words = span.doc, lexicon(lang)["capital_name_word"]
+    after = [t for t in doc[span.end:min(span.sent.end, span.end + 2)] if t.text != "-"]
+    if after and after[0].lower_ in words and (after[0].is_title or doc[span.end].text == "-"):
+        return True
+    before = doc[max(span.sent.start, span.start - 2):span.start]
+    return len(before) == 2 and before[1].lower_ in lexicon(lang)["genitive_prep"] and before[0].lower_ in words
+
+
+def _capital_in_a_name(doc: Doc, mention: Mention, lang: str) -> bool:
+    span = doc.char_span(mention.evidence.start, mention.evidence.end, alignment_mode="expand")
+    return span is not None and _in_a_name(span, lang)
+
+
+def _speaks_a_language(doc: Doc, mention: Mention, lang: str) -> bool:
+    """'French-speaking countries', 'anglophone': a demonym that names a language, not the state."""
+    span = doc.char_span(mention.evidence.start, mention.evidence.end, alignment_mode="expand")
+    if span is None:
+        return False
+    after = [t for t in doc[span.end:min(len(doc), span.end + 2)] if t.text != "-"]
+    return bool(after) and doc[span.end].text == "-" and after[0].lower_ in lexicon(lang)["language_suffix"]
+
+
 def is_border(token: Token, lang: str) -> bool:
     """'frontalière à la Russie', 'its border with Russia', 'bordering Russia': a neighbour, not a party."""
     words = lexicon(lang)["border_word"]
@@ -79,10 +104,14 @@ def _is_place(span: Span, lang: str) -> bool:
 
 def mark_places(doc: Doc, mentions: list[Mention], lang: str) -> list[Mention]:
     """The mentions, with `located` set on every mention of a state that the article names only aside: as a
-    place, a neighbour or a nationality."""
+    place, a neighbour, a nationality or a language; a capital inside a name ('the Washington Treaty') is no
+    mention at all."""
+    mentions = [m for m in mentions if not (m.kind == "capital" and _capital_in_a_name(doc, m, lang))]
     named = [m for m in mentions if m.type in STATE_TYPES and m.named]  # capitals too: 'NAIROBI:' is a dateline
-    acting = {m.entity for m in mentions if m.type in STATE_TYPES and not m.named}  # "Yemeni forces" act
-    aside: dict[str, bool] = {}
+    acting = {m.entity for m in mentions if m.type in STATE_TYPES and not m.named  # "Yemeni forces" act
+              and not _speaks_a_language(doc, m, lang)}
+    aside: dict[str, bool] = {m.entity: True for m in mentions if m.type in STATE_TYPES and not m.named
+                              and m.entity not in acting}
     for m in named:
         if m.entity not in acting and aside.get(m.entity, True):
             aside[m.entity] = _is_aside(doc, m, lang)
