@@ -967,3 +967,21 @@ def test_a_capital_in_a_name_and_a_language_are_no_actors(extractor: Extractor, 
     assert actors <= states
     assert not aside & states
     assert not aside & {m for m, _ in members(e)}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Today, candidates for EU membership include Albania, Serbia, Montenegro and Turkey.",
+     {(s, EU): "applied" for s in ("Q222", "Q403", "Q236", TR)}),
+    ("fr", "Les pays candidats à l'adhésion à l'UE sont l'Albanie, la Serbie et le Monténégro.",
+     {(s, EU): "applied" for s in ("Q222", "Q403", "Q236")}),
+])
+def test_a_list_of_candidates_applies(extractor: Extractor, lang: str, text: str, expected: dict) -> None:
+    assert expected.items() <= members(read(extractor, text, lang)).items()
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "La Communauté économique des Etats de l'Afrique de l'Ouest (Cedeao) a décidé de suspendre le Mali."),
+    ("en", "The Economic Community of West African States decided to suspend Mali from all its bodies."),
+])
+def test_an_organisation_deciding_to_suspend_suspends(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)) == {("Q912", "Q193272"): "suspended"}

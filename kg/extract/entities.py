@@ -116,7 +116,16 @@ def _variants(term: Term) -> list[str]:
     mixed = term.kind == "abbrev" and not term.text.isupper()
     if (term.kind in ("label", "name", "capital", "body") or mixed) and len(term.text) > 3:
         texts.append(term.text.upper())
-    return texts
+    bare = _bare_capitals(term.text)
+    return texts + [bare] if bare != term.text else texts
+
+
+def _bare_capitals(text: str) -> str:
+    """The name with its capitals unaccented ('Etats', 'Cedeao' for 'États', 'Cédéao' as often typeset in French
+    news): capitals' accents, and the accents of an abbreviation written in mixed case."""
+    if len(text) <= 8 and not text.islower() and " " not in text:  # 'Cédéao'
+        return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(unicodedata.normalize("NFKD", c)[0] if c.isupper() else c for c in text)
 
 
 def _caseless(text: str, term: Term) -> bool:

@@ -97,7 +97,10 @@ def _phrase_org(ctx: SentenceContext, j: int, orgs: list[tuple[str, int]], last_
     sent = ctx.sent
     doc = sent.doc
     outsiders = lexicon(ctx.lang)["non_member_noun"] | lexicon(ctx.lang)["negation"]
+    candidates = lexicon(ctx.lang)["candidate_noun"]
     for k in range(j - 1, max(sent.start, j - _PHRASE_REACH) - 1, -1):
+        if doc[k].lower_ in candidates:  # 'candidates for EU membership include A': they apply (`_candidates`)
+            return _org_near(orgs, max(sent.start, k - 3), j) or last_org
         if doc[k].lower_ in outsiders or doc[k].lemma_.lower() in outsiders:
             return None  # 'Allies and partners, including Finland', 'not part of the alliance, such as Austria'
         kind = _noun_class(doc[k], ctx.lang)
@@ -131,6 +134,13 @@ def _postposed(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, 
         if doc[k].pos_ == "VERB":
             return None
     return None
+
+
+def _candidates(ctx: SentenceContext, group: list[Placed]) -> bool:
+    """'candidates for EU membership include A, B and C', 'les pays candidats (A, B)': the list applies."""
+    doc, words = ctx.sent.doc, lexicon(ctx.lang)["candidate_noun"]
+    return any(t.lower_ in words for t in doc[max(ctx.sent.start, group[0].span.start - _PHRASE_REACH):
+                                                 group[0].span.start])
 
 
 def _accession(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, int]],
@@ -254,7 +264,8 @@ def list_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org
         org = _introduced(ctx, named, orgs, last_org, last_alliance) or _postposed(ctx, named, orgs, last_org,
                                                                                    last_alliance)
         if org is not None:
-            found += [MembershipFact(p.entity, org, "member", None, ctx.evidence("membership-list", 0.7))
+            kind = "applied" if _candidates(ctx, named) else "member"
+            found += [MembershipFact(p.entity, org, kind, None, ctx.evidence("membership-list", 0.7))
                       for p in named]
     found += _ranked(ctx, orgs, last_org, last_alliance)
     for p, org in _signers(ctx, orgs, last_org):

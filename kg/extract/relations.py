@@ -159,10 +159,12 @@ def _organisation_contains(cue: Token, orgs: list[tuple[str, int]], lang: str) -
 
 def _organisation_acts(cue: Token, orgs: list[tuple[str, int]]) -> bool:
     """'The African Union suspended Mali', 'l'OTAN a admis la Macédoine': the organisation is the subject of the
-    verb, so it is named before the state."""
+    verb (or of the verb deciding it), so it is named before the state."""
     if cue.pos_ != "VERB":
         return False
     subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubj:agent")]
+    if not subjects and cue.dep_ == "xcomp":  # 'l'UA a décidé de suspendre le Mali': the deciding subject
+        subjects = [c for c in cue.head.children if c.dep_ in ("nsubj", "nsubj:agent")]
     return any(s.i - 3 <= i <= s.i for s in subjects for _, i in orgs)
 
 
