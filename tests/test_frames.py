@@ -998,3 +998,13 @@ def test_a_contract_and_its_deliveries_are_one_deal(extractor: Extractor) -> Non
     text = ("Poland signed a contract for 96 Apache helicopters with the United States. The first Apache "
             "helicopters will be delivered in 2028.")
     assert [(d.supplier, d.recipient) for d in read(extractor, text, "en").deals] == [(US, PL)]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "La Norvège et la Finlande organisent l'exercice Arctic Shield 24. La Russie voudra probablement "
+           "suivre l'exercice, a dit le général."),
+    ("en", "ROME (Agency) NATO's exercise Arctic Shield 24, with Norway and Finland, has started. Russia will "
+           "monitor the drills closely."),
+])
+def test_a_dateline_and_a_state_watching_take_no_part(extractor: Extractor, lang: str, text: str) -> None:
+    assert [set(x.participants) for x in read(extractor, text, lang).exercises] == [{NO, FI}]

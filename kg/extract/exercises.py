@@ -67,8 +67,9 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
         if set(after) & lex["observer"] or _observed(ctx, group):
             observers += [p.entity for p in group]
             continue
-        if set(before) & lex["location_block"]:
-            continue
+        if set(before) & lex["location_block"] or all(p.mention.kind == "capital" and p.mention.located
+                                                       for p in group):
+            continue  # 'MOSCOW (agency) NATO's exercise …': a dateline
         named = [p for p in group if p.mention.named]
         before = [w for w in before if w not in lex["list_determiner"] or w in lex["location_prep"]] or before
         if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
@@ -153,11 +154,15 @@ def _defended(p: Placed, lex: Lexicon) -> bool:
 
 def _reacts(p: Placed, lex: Lexicon) -> bool:
     """'North Korea condemned the war games', 'la Chine dénonce ces manœuvres': the subject of a verb of speaking,
-    warning or condemning comments on the exercise, and the subject of one of withdrawing left it: neither takes
-    part."""
+    warning or condemning comments on the exercise, the subject of one of watching ('Russia will monitor the
+    drills') looks on, and the subject of one of withdrawing left it: none takes part."""
     root = first_conjunct(p.root)
     verbs = lex["not_a_party"] | lex["withdraw_verb"]  # 'l'Australie s'est retirée de l'exercice' takes no part
-    return root.dep_ in ("nsubj", "nsubj:pass") and root.head.lemma_.lower() in verbs
+    if root.dep_ not in ("nsubj", "nsubj:pass"):
+        return False
+    verb = root.head
+    watching = [verb, *(c for c in verb.children if c.dep_ == "xcomp")]  # 'la Russie voudra suivre l'exercice'
+    return verb.lemma_.lower() in verbs or any(w.lemma_.lower() in lex["watch_verb"] for w in watching)
 
 
 def _after_located_place(ctx: SentenceContext, first: Placed, lex: Lexicon) -> bool:
