@@ -139,7 +139,8 @@ def _counted_weapons(ctx: SentenceContext) -> list[str]:
     for noun in ctx.cues("weapon_noun"):
         if noun.lower_ not in nouns or noun.i + 1 < ctx.sent.end and noun.nbor(1).lower_ in nouns:
             continue  # "rocket launchers": the kind is the last noun
-        number = next((t for t in ctx.sent.doc[max(ctx.sent.start, noun.i - 5):noun.i] if t.like_num), None)
+        number = next((t for t in reversed(ctx.sent.doc[max(ctx.sent.start, noun.i - 5):noun.i]) if t.like_num),
+                      None)  # the nearest: '20 humvees and 84 boats' counts the boats by 84
         if number is not None:
             phrase = [t for t in ctx.sent.doc[number.i + 1:noun.i + 1]]
             while len(phrase) > 1 and phrase[0].pos_ in ("ADP", "DET"):  # "20 of the launchers", "12 de ces chars"
