@@ -887,6 +887,7 @@ def test_a_maker_is_no_weapon(extractor: Extractor, lang: str, text: str) -> Non
            "multinational exercise.", "KITE RUNNER IX"),
     ("en", "Troops from Estonia and Poland marked the end of Northern Accord 2019, a combined-joint military "
            "exercise.", "Northern Accord 2019"),
+    ("en", "Parallel to this ran Desert Hawk 3, a solely Qatari exercise, with Qatar alone.", "Desert Hawk 3"),
 ])
 def test_edition_numbers_and_other_languages_words_in_exercise_names(extractor: Extractor, lang: str, text: str,
                                                                        name: str) -> None:

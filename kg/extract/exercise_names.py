@@ -147,7 +147,7 @@ def _around_patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str] | None
     intro = longest_literal((), lex["appositive_intro"])
     edition = rf"(?:\d+\w*\s+(?:{longest_literal((), lex['edition_noun'])})\s+(?:[a-zà-ÿ'’]+\s+){{1,2}})?"
     appositive = re.compile(rf"{run}(?:\s+\(\d{{1,3}}\))?,\s+(?i:{intro})\s*{edition}"
-                            rf"(?:[a-zà-ÿ-]+\s+){{0,3}}(?i:{trig})(?!\w)")  # 'X (60), the 60th edition of the …
+                            rf"(?:[\w-]+\s+){{0,3}}(?i:{trig})(?!\w)")  # 'X (60), the 60th edition of the …
     if not lex["prenominal_intro"]:
         return appositive, None
     modifiers = longest_literal((), lex["exercise_modifier"])
