@@ -1009,3 +1009,36 @@ def test_a_contract_and_its_deliveries_are_one_deal(extractor: Extractor) -> Non
 ])
 def test_a_dateline_and_a_state_watching_take_no_part(extractor: Extractor, lang: str, text: str) -> None:
     assert [set(x.participants) for x in read(extractor, text, lang).exercises] == [{NO, FI}]
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("fr", "L'exercice Bouclier 24 a débuté. Cette vaste opération réunit les marines de plusieurs pays, Angola, "
+           "République démocratique du Congo, Congo, Guinée, Guinée équatoriale et Togo.",
+     {"Q916", "Q974", "Q971", "Q1006", "Q983", "Q945"}),
+    ("en", "Exercise Coastal Shield 24 began. This operation brings together Armenia, Georgia and Moldova.",
+     {"Q399", GE, "Q217"}),
+])
+def test_a_list_gives_an_ambiguous_name_its_reading(extractor: Extractor, lang: str, text: str,
+                                                    expected: set) -> None:
+    assert [set(x.participants) for x in read(extractor, text, lang).exercises] == [expected]
+
+
+def test_a_name_beside_states_that_are_not_in_a_list_stays_ambiguous(extractor: Extractor) -> None:
+    text = "Georgia, Alabama and Texas sent guardsmen to Germany."
+    assert GE not in {m.entity for m in read(extractor, text, "en").mentions}
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Coral Shield Exercise Kicks Off in Fiji\n\nTroops from Fiji and Tonga began Coral Shield 2024 today.",
+     "Coral Shield"),
+    ("fr", "Ces manœuvres réunissent la France et le Bénin.", None),
+])
+def test_a_headline_opening_on_a_name_and_the_exercise_word(extractor: Extractor, lang: str, text: str,
+                                                            name: str | None) -> None:
+    names = [x.name for x in read(extractor, text, lang).exercises]
+    assert names and all(n is None if name is None else name in n for n in names)
+
+
+def test_hyphenated_names_written_with_spaces(extractor: Extractor) -> None:
+    text = "La Guinée Bissau et le Cap Vert ont signé l'accord d'adhésion à la CEDEAO."
+    assert {"Q1007", "Q1011"} <= {m.entity for m in read(extractor, text, "fr").mentions}

@@ -268,6 +268,11 @@ def _list_glue(lang: str) -> re.Pattern[str]:
     return re.compile(rf"^{skipped}{link}$", re.I)
 
 
+def joins_a_list(between: str, lang: str) -> bool:
+    """Whether `between` is what stands between two states of a written list (', ', ' et la ', ' and the ')."""
+    return bool(_list_glue(lang).match(between)) and ("," in between or bool(between.strip()))
+
+
 def _group(placed: list[Placed], text: str, lang: str) -> list[list[Placed]]:
     """Lists of states written as lists ('la Russie, la Chine et le Kazakhstan'); `text` is the document's."""
     groups: list[list[Placed]] = []

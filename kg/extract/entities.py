@@ -16,9 +16,11 @@ from functools import cache
 from spacy.tokens import Doc, Span
 
 from kg.extract.context import (
+    STATE_TYPES,
     capitalised,
     entry_pattern,
     every_language,
+    joins_a_list,
     languages,
     lexicon,
     sentence_text,
@@ -111,11 +113,14 @@ class _Matcher:
 
 
 def _variants(term: Term) -> list[str]:
-    """A name as written and in capitals ('MERCOSUR', 'Comesa' as 'COMESA'), as headlines and acronyms write it."""
+    """A name as written, in capitals ('MERCOSUR', 'Comesa' as 'COMESA'), as headlines and acronyms write it, and
+    with spaces for hyphens."""
     texts = [term.text]
     mixed = term.kind == "abbrev" and not term.text.isupper()
     if (term.kind in ("label", "name", "capital", "body") or mixed) and len(term.text) > 3:
         texts.append(term.text.upper())
+    if term.kind in ("label", "name") and "-" in term.text:
+        texts.append(term.text.replace("-", " "))  # 'Cap Vert', 'Guinea Bissau'
     bare = _bare_capitals(term.text)
     return texts + [bare] if bare != term.text else texts
 
@@ -358,9 +363,11 @@ def _ambiguous_pattern(lang: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])")
 
 
-def _context_mentions(doc: Doc, lang: str, gaz: Gazetteer, taken: list[tuple[int, int]]) -> list[Mention]:
-    """Ambiguous names ('Congo', 'Georgia') linked where the article's context points at one state."""
+def _context_mentions(doc: Doc, lang: str, gaz: Gazetteer, known: list[Mention]) -> list[Mention]:
+    """Ambiguous names ('Congo', 'Georgia') linked where the article's context points at one state, or where a
+    list of states leaves them one reading."""
     from kg.extract.ambiguity import Resolution, resolve_ambiguous
+    taken = [(m.evidence.start, m.evidence.end) for m in known]
 
     pattern = _ambiguous_pattern(lang)
     if pattern is None:
@@ -374,20 +381,49 @@ def _context_mentions(doc: Doc, lang: str, gaz: Gazetteer, taken: list[tuple[int
         if name not in resolved:
             resolved[name] = resolve_ambiguous(name, lang, text_of(doc))
         r = resolved[name]
-        if r.entity is None:
+        entity_id, rule, confidence = _list_reading(name, lang, m.start(), m.end(), doc, known), "list", 0.6
+        if entity_id is None:  # the list's reading first: 'Congo' beside 'République démocratique du Congo'
+            entity_id, rule, confidence = r.entity, r.rule, r.confidence
+        if entity_id is None:
             continue
-        entity = gaz.entities[r.entity]
+        entity = gaz.entities[entity_id]
         found.append(Mention(entity=entity.id, type=entity.type, text=name, kind="context", label=entity.label_en,
-                             evidence=_evidence(doc, m.start(), m.end(), r.rule, r.confidence)))
+                             evidence=_evidence(doc, m.start(), m.end(), rule, confidence)))
     return found
+
+
+_LIST_REACH = 40  # characters between an ambiguous name and the state beside it in a list
+
+
+def _list_reading(name: str, lang: str, start: int, end: int, doc: Doc, known: list[Mention]) -> str | None:
+    """'Angola, Congo, République démocratique du Congo, Guinée, Guinée-Bissau': a name written as an item of a
+    list of states is a state, the one of its readings the list does not already name."""
+    from kg.extract.ambiguity import default_resolver
+
+    text = text_of(doc)
+    states = [m for m in known if m.type in STATE_TYPES]
+    before = [m for m in states if start - _LIST_REACH <= m.evidence.end <= start]
+    after = [m for m in states if end <= m.evidence.start <= end + _LIST_REACH]
+    listed = (before and joins_a_list(text[before[-1].evidence.end:start], lang)) or (
+        after and joins_a_list(text[end:after[0].evidence.start], lang))
+    if not listed:
+        return None
+    sentence = _sentence(doc, start, end)
+    named = {m.entity for m in states if sentence.start_char <= m.evidence.start < sentence.end_char}
+    left = [c for c in default_resolver().candidates(name, lang) if c not in named and c in _state_ids()]
+    return left[0] if len(left) == 1 else None
+
+
+@cache
+def _state_ids() -> frozenset[str]:
+    return frozenset(e.id for e in load_gazetteer().entities.values() if e.type in STATE_TYPES)
 
 
 def find_mentions(doc: Doc, lang: str) -> list[Mention]:
     """All entity mentions in `doc`, in text order; gazetteer matches win over spaCy's NER."""
     gaz = load_gazetteer()
     mentions = _gazetteer_mentions(doc, lang, gaz)
-    taken = [(m.evidence.start, m.evidence.end) for m in mentions]
-    mentions += _context_mentions(doc, lang, gaz, taken)
+    mentions += _context_mentions(doc, lang, gaz, mentions)
     mentions += _acronyms(doc, mentions)
     taken = [(m.evidence.start, m.evidence.end) for m in mentions]
     mentions += _designations(doc, taken)

@@ -59,6 +59,8 @@ def _clean_name(name: str) -> str:
     name = _stop_tail().sub("", name.strip(" ,.;:-\"'‘’“”«»"))  # "'Exercise Force 7'": the quotes are no part
     name = _leading_generic().sub("", name)
     words = re.sub(r"\s+", " ", name).split(" ")
+    if words[0].lower() in _headline_words():
+        return ""  # 'Tradewinds Exercise Kicks Off': the headline's verb after the exercise word
     for i, word in enumerate(words[1:], 1):  # 'Sea Breeze Begins June 30' in a headline: the name ends before
         if word.lower() in _headline_words():
             words = words[:i]
@@ -92,7 +94,7 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercis
     for m in triggered.finditer(text):
         if all(w in modifiers for w in m.group(1).split()):
             names.append(_with_acronym(m.group(2), text[m.end():]))
-    names += _copula_names(triggers) + _appositive_names(ctx) + _prenominal_names(ctx)
+    names += _copula_names(triggers) + _appositive_names(ctx) + _prenominal_names(ctx) + _headline_series(ctx)
     if triggers:
         names += editions(text)
     else:  # 'took part in Rapid Trident 2021', 'participent à Hedgehog 24': an edition right after taking part
@@ -166,6 +168,19 @@ def _appositive_names(ctx: SentenceContext) -> list[str]:
         if not opens or len(name.split()) > 1 or name.isupper() or any(c.isdigit() for c in name):
             names.append(name)
     return names
+
+
+def _headline_series(ctx: SentenceContext) -> list[str]:
+    """'Tradewinds Exercise Kicks Off in Caribbean': a headline opening on a name and the exercise word."""
+    if ctx.index != 0:
+        return []
+    lex = lexicon(ctx.lang)
+    m = re.match(rf"({_CAP_WORD}(?:\s+{_CAP_WORD}){{0,2}})\s+(?i:{longest_literal((), lex['exercise'])})(?!\w)",
+                 ctx.text)
+    if m is None or all(w.lower() in lex["exercise_modifier"] for w in m.group(1).split()) or \
+            ctx.sent[0].pos_ in ("DET", "PRON"):
+        return []  # not 'Ces manœuvres …
+    return [m.group(1)]
 
 
 def _prenominal_names(ctx: SentenceContext) -> list[str]:

@@ -244,9 +244,17 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
         here = [n for n in here if not any(n != o and n in o for o in here)]
         if here:
             named_reports += [_report(ctx, n) for n in here]
-        elif ctx.cues("exercise") or ctx.cues("exercise_context"):
+        elif ctx.cues("exercise") or ctx.cues("exercise_context") or about_exercises and _anaphor(ctx):
             unnamed.append(_report(ctx, None))
     return _merge(named_reports, unnamed, names_seen, headline)
+
+
+def _anaphor(ctx: SentenceContext) -> bool:
+    """'Cette vaste opération comprend 20 partenaires', 'this operation brings together': in an article about an
+    exercise, a demonstrative operation is that exercise."""
+    lex = lexicon(ctx.lang)
+    return any(t.lower_ in lex["exercise_anaphor_noun"] and any(
+        c.dep_ == "det" and c.lower_ in lex["demonstrative"] for c in t.children) for t in ctx.sent)
 
 
 def _merge(named: list[_Report], unnamed: list[_Report], names: list[str], headline: str) -> list[Exercise]:
