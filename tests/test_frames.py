@@ -988,13 +988,6 @@ def test_an_organisation_deciding_to_suspend_suspends(extractor: Extractor, lang
     assert members(read(extractor, text, lang)) == {("Q912", "Q193272"): "suspended"}
 
 
-def test_a_gift_beside_a_sale_of_other_items_is_another_deal(extractor: Extractor) -> None:
-    text = ("Kenya modernises its army.\n\nThe United States donated 20 Humvee vehicles to Kenya last month. Kenya "
-            "also bought six Black Hawk helicopters from the United States.")
-    found = sorted((d.items, d.status) for d in read(extractor, text, "en").deals)
-    assert found == [(("weapon/black-hawk",), "signed"), (("weapon/humvee",), "donated")]
-
-
 def test_a_contract_and_its_deliveries_are_one_deal(extractor: Extractor) -> None:
     text = ("Poland signed a contract for 96 Apache helicopters with the United States. The first Apache "
             "helicopters will be delivered in 2028.")

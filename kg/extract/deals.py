@@ -315,21 +315,11 @@ def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
         seen = {day for o in occasions for c, _, _ in o for day in _days(c, day_by_day)}
         if shared:
             shared[0].append(report)
-        elif occasions and _other_transaction(report, occasions[0]):
-            occasions.append([report])  # 'a don of 48 HOT missiles … the transfer of 12 VAB vehicles'
         elif occasions and (not dates or dates <= seen):
             occasions[0].append(report)
         else:
             occasions.append([report])
     return occasions
-
-
-def _other_transaction(report: tuple[SentenceContext, list[str], str],
-                       occasion: list[tuple[SentenceContext, list[str], str]]) -> bool:
-    """A report of other items, under a status none of the occasion's reports has (a gift beside a sale, a
-    delivery beside an approval), is a deal of its own."""
-    _, items, status = report
-    return bool(items) and status != "discussed" and all(s not in (status, "discussed") for _, _, s in occasion)
 
 
 def _merge_partial(raw: dict) -> dict:
