@@ -1035,3 +1035,17 @@ def test_a_headline_opening_on_a_name_and_the_exercise_word(extractor: Extractor
 def test_hyphenated_names_written_with_spaces(extractor: Extractor) -> None:
     text = "La Guinée Bissau et le Cap Vert ont signé l'accord d'adhésion à la CEDEAO."
     assert {"Q1007", "Q1011"} <= {m.entity for m in read(extractor, text, "fr").mentions}
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Three TC90 aircraft were delivered by the Japan Maritime Self Defense Force to the Philippine Navy.",
+     (JP, "Q928")),
+    ("en", "The Japanese government decided to donate five aircraft to the Armed Forces of the Philippines.",
+     (JP, "Q928")),
+    ("fr", "Le gouvernement japonais a décidé de donner cinq avions à la marine philippine.", (JP, "Q928")),
+])
+def test_a_named_force_and_a_deciding_government_give(extractor: Extractor, lang: str, text: str,
+                                                      pair: tuple) -> None:
+    deals = read(extractor, text, lang).deals
+    assert pair in pairs(read(extractor, text, lang))
+    assert not any("three" in i for d in deals for i in d.items)

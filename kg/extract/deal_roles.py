@@ -55,6 +55,11 @@ def _government(token: Token, ctx: SentenceContext) -> Token:
     token = first_conjunct(token)
     units = lexicon(ctx.lang)["military_unit"]
     body_of = lexicon(ctx.lang)["body_of_prep"]
+    named_body = token
+    while named_body.dep_ == "compound" and named_body.head != named_body:
+        named_body = named_body.head  # 'by the Japan Maritime Self Defense Force': the force's role is the state's
+    if named_body is not token and named_body.lemma_.lower() in units:
+        return named_body
     if token.dep_ == "amod" and token.head != token and token.head.lemma_.lower() not in units:
         token = first_conjunct(token.head)  # 'sold by American companies': the companies' role is the state's
     for _ in range(2):
@@ -180,7 +185,8 @@ def _unit_subject_role(p: Placed, triggers: dict[str, list[Token]]) -> str | Non
     subject of a deal word takes the subject's role (the seller of a selling word, the buyer of a buying one)."""
     unit = p.root.head if p.root.dep_ == "amod" else p.root
     for kind, words in triggers.items():
-        if unit.dep_ in _SUBJECT - _PASSIVE_SUBJECT and unit.head in words:
+        decided = [c for c in unit.head.children if c.dep_ == "xcomp"]  # 'the government decided to donate'
+        if unit.dep_ in _SUBJECT - _PASSIVE_SUBJECT and (unit.head in words or any(c in words for c in decided)):
             return "supplier" if kind == "sell" else "recipient"
     return None
 

@@ -22,7 +22,7 @@ def _name_word(token: Token, taken: set[int], lang: str) -> bool:
     """A word of a system's name: capitalised or a number, not part of a state's or organisation's name."""
     if token.i in taken or not (token.is_title or token.is_upper or token.like_num and not token.is_alpha):
         return False
-    if token.pos_ in ("DET", "PRON"):
+    if token.pos_ in ("DET", "PRON") or token.like_num and token.is_alpha:  # 'Three TC90 aircraft'
         return False  # '« Ces hélicoptères »': a capitalised determiner
     lower = token.lower_
     lex = lexicon(lang)
