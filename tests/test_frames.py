@@ -1049,3 +1049,14 @@ def test_a_named_force_and_a_deciding_government_give(extractor: Extractor, lang
     deals = read(extractor, text, lang).deals
     assert pair in pairs(read(extractor, text, lang))
     assert not any("three" in i for d in deals for i in d.items)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The senators approved Bolivia's entry as a full member of Mercosur, the bloc formed by Brazil, "
+           "Argentina, Paraguay and Uruguay."),
+    ("fr", "Les sénateurs ont approuvé l'entrée de la Bolivie comme membre de plein droit du Mercosur, le bloc formé "
+           "par le Brésil, l'Argentine, le Paraguay et l'Uruguay."),
+])
+def test_members_named_twice_in_a_sentence(extractor: Extractor, lang: str, text: str) -> None:
+    found = {m for m, o in members(read(extractor, text, lang)) if o == "Q4264"}
+    assert {"Q155", "Q414", "Q733", "Q77"} <= found

@@ -343,8 +343,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             for p in group:
                 evidence = ctx.evidence(f"membership-{kind}", 0.75 if kind != "member" else 0.65)
                 found.append(MembershipFact(p.entity, org, real_kind, date, evidence))
-            if group:
-                break
+            if group and kind != "member":
+                break  # one joining per sentence; members may be named twice ('A, a member of X, the bloc formed by B')
     return found
 
 
