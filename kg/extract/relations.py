@@ -332,8 +332,9 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             group = _copula_subject(ctx, cue) if kind == "member" else []
             group = group or _nearest_group(ctx, cue, 6 if kind == "member" else 5)
             if kind == "member":
-                group = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)
-                         and not _verb_between(cue, p, ctx.lang)]
+                kept = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)
+                        and not _verb_between(cue, p, ctx.lang)]
+                group = group if kept else []  # a written list shares one role, however the parser split it
             if not group and kind == "member" and ctx.index:
                 group = _antecedents(ctx, cue, contexts[ctx.index - 1])
             real_kind = _kind_of(cue, kind, ctx.lang)
