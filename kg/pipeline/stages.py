@@ -279,7 +279,7 @@ def _derive(graph: Graph, out: Path, report: BuildReport, *, named: Path, wikida
 
 
 def _triples(ntriples: bytes) -> Iterator[ox.Triple]:
-    """The triples of N-Triples that Oxigraph wrote (not validated again)."""
+    """The triples of N-Triples made of Oxigraph's terms' texts (the Wikidata lines; not validated again)."""
     return (quad.triple for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True))
 
 
