@@ -1060,3 +1060,17 @@ def test_a_named_force_and_a_deciding_government_give(extractor: Extractor, lang
 def test_members_named_twice_in_a_sentence(extractor: Extractor, lang: str, text: str) -> None:
     found = {m for m, o in members(read(extractor, text, lang)) if o == "Q4264"}
     assert {"Q155", "Q414", "Q733", "Q77"} <= found
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "“We have donated 12 F-16s to Ukraine,” the Danish Defence Minister said.", (DK, UA)),
+    ("fr", "« Nous avons livré douze canons à l'Ukraine », a déclaré le ministre tchèque de la Défense.",
+     ("Q213", UA)),
+])
+def test_a_deal_told_in_the_first_person_is_the_speakers_states(extractor: Extractor, lang: str, text: str,
+                                                                 pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))
+
+
+def test_an_unknown_speaker_gives_no_supplier(extractor: Extractor) -> None:
+    assert pairs(read(extractor, "We delivered six jets to Ukraine, said the minister.", "en")) == {(None, UA)}

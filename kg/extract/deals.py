@@ -218,6 +218,7 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
         if not chosen:
             chosen = _first_list([s for s in unclear if s != supplier], ctx)
         frames.append(_Frame(ctx, items, _status(ctx), supplier, chosen))
+    _fill_from_speaker(frames, contexts)
     _fill_from_document(frames)
     _fill_from_salience(frames, contexts)
     raw: dict[tuple[str | None, str | None], list[tuple[SentenceContext, list[str], str]]] = {}
@@ -249,6 +250,30 @@ def _relay(ctx: SentenceContext, items: list[str]) -> list[_Frame]:
     gift = _status(ctx)
     return [_Frame(ctx, items, "signed", sellers[0], [buyers[0]]),
             _Frame(ctx, items, gift if gift != "discussed" else "transferred", buyers[0], onward)]
+
+
+def _fill_from_speaker(frames: list[_Frame], contexts: list[SentenceContext]) -> None:
+    """'“We have donated 19 jets to Ukraine,” the Danish defence minister said', 'son pays a livré …': a giving
+    frame told in the first person, or of 'his country', is the state of the official speaking, named by a
+    demonym before a title in the sentence or the one next to it."""
+    for f in frames:
+        if f.supplier is not None or not f.recipients or not f.ctx.has_phrase("speaker_marker"):
+            continue
+        near = contexts[max(0, f.ctx.index - 1):f.ctx.index + 2]
+        speakers = {p.entity for c in near for p in c.of_types(STATE_TYPES) if _before_a_title(p, c)}
+        speakers -= set(f.recipients)
+        if len(speakers) == 1:
+            f.supplier = speakers.pop()
+
+
+def _before_a_title(p: Placed, ctx: SentenceContext) -> bool:
+    """'Danish Defence Minister', 'le ministre burkinabé de la Défense': a demonym beside an official's title."""
+    if p.mention.named and p.mention.kind != "official":
+        return False
+    titles = lexicon(ctx.lang)["role_noun"]
+    doc = ctx.sent.doc
+    window = doc[max(ctx.sent.start, p.span.start - 2):min(ctx.sent.end, p.span.end + 3)]
+    return any(t.lower_ in titles for t in window)
 
 
 def _fill_from_document(frames: list[_Frame]) -> None:
