@@ -113,7 +113,7 @@ def test_arms_deal_quantity_and_value(extractor: Extractor) -> None:
 
 @pytest.mark.parametrize(("lang", "text", "item"), [
     ("en", "Australia has ordered 20 launchers from the United States.", "weapon/launchers"),
-    ("en", "Poland ordered 212 K239 rocket launchers from South Korea.", "weapon/k239-rocket-launchers"),
+    ("en", "Poland ordered 212 K239 rocket launchers from South Korea.", "weapon/k239"),  # the designator names it
     ("fr", "La Pologne a commandé 48 obusiers à la Corée du Sud.", "weapon/obusiers"),
 ])
 def test_a_counted_kind_of_weapon_is_one_item(extractor: Extractor, lang: str, text: str, item: str) -> None:

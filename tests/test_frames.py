@@ -1074,3 +1074,42 @@ def test_a_deal_told_in_the_first_person_is_the_speakers_states(extractor: Extra
 
 def test_an_unknown_speaker_gives_no_supplier(extractor: Extractor) -> None:
     assert pairs(read(extractor, "We delivered six jets to Ukraine, said the minister.", "en")) == {(None, UA)}
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Chile acquired two patrol vessels built by Germany.", (DE, "Q298")),
+    ("en", "Colombia received four frigates manufactured by Spain.", (ES, "Q739")),
+    ("fr", "Le Chili a acquis deux frégates construites par le Royaume-Uni.", (UK, "Q298")),
+    ("fr", "La Colombie a reçu trois patrouilleurs fabriqués par l'Allemagne.", (DE, "Q739")),
+])
+def test_the_maker_of_the_item_supplies_it(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
+    assert pairs(read(extractor, text, lang)) == {pair}
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Spain's government authorised the export of 30 armoured vehicles to Morocco.", (ES, "Q1028")),
+    ("en", "Norway's army bought 54 K9 howitzers from South Korea.", ("Q884", NO)),
+    ("fr", "Le gouvernement marocain a signé avec l'Espagne un contrat pour l'achat de 30 blindés.", (ES, "Q1028")),
+])
+def test_a_states_government_or_army_acts_for_it(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
+    assert pairs(read(extractor, text, lang)) == {pair}
+
+
+@pytest.mark.parametrize("lang, text, item", [
+    ("en", "Oman took delivery of its first NH90 helicopters from Italy.", "weapon/nh90"),
+    ("fr", "Oman a réceptionné ses premiers hélicoptères NH90 fournis par l'Italie.", "weapon/nh90"),
+    ("fr", "La Norvège a commandé des chars K2 à la Corée du Sud.", "weapon/k2"),
+])
+def test_a_designator_alone_names_a_system(extractor: Extractor, lang: str, text: str, item: str) -> None:
+    deals = read(extractor, text, lang).deals
+    assert [d.recipient for d in deals if item in d.items] and all(d.supplier for d in deals)
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Finland selected the F-35A from the United States to replace its Hornets.", (US, FI)),
+    ("fr", "La Finlande a choisi le F-35A américain pour remplacer ses Hornet.", (US, FI)),
+])
+def test_choosing_a_system_is_a_deal_under_discussion(extractor: Extractor, lang: str, text: str,
+                                                        pair: tuple) -> None:
+    deals = read(extractor, text, lang).deals
+    assert pairs(read(extractor, text, lang)) == {pair} and deals[0].status == "discussed"

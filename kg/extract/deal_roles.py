@@ -20,6 +20,8 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
     prep = preposition(root)
     if root.dep_ in ("poss", "nmod:poss") and _is_weapon(head, ctx):
         return "supplier"  # "Russia's S-400"
+    if _maker_of_item(root, prep, ctx):
+        return "supplier"
     for kind, words in triggers.items():
         for t in words:
             governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
@@ -32,6 +34,16 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
             if head == t or (prep and head.head == t):
                 return _role_of_preposition(prep, kind, ctx.lang)
     return None
+
+
+def _maker_of_item(root: Token, prep: str | None, ctx: SentenceContext) -> bool:
+    """'frigates built by South Korea', 'des sous-marins construits par la France': the agent of a word of making
+    that describes the item made it, and supplies it."""
+    if prep not in lexicon(ctx.lang)["role_agent"]:
+        return False
+    verb = root.head.head if root.head.pos_ == "ADP" else root.head
+    made = verb.lower_ in lexicon(ctx.lang)["make_verb"] or verb.lemma_.lower() in lexicon(ctx.lang)["make_verb"]
+    return made and verb.dep_ in ("acl", "amod", "acl:relcl") and _is_weapon(verb.head, ctx)
 
 
 def _role_of_preposition(prep: str | None, kind: str, lang: str) -> str | None:
@@ -55,6 +67,8 @@ def _government(token: Token, ctx: SentenceContext) -> Token:
     token = first_conjunct(token)
     units = lexicon(ctx.lang)["military_unit"]
     body_of = lexicon(ctx.lang)["body_of_prep"]
+    if token.dep_ in ("poss", "nmod:poss") and token.head.lemma_.lower() in units:
+        return token.head  # "Italy's government authorised": the government's role is the state's
     named_body = token
     while named_body.dep_ == "compound" and named_body.head != named_body:
         named_body = named_body.head  # 'by the Japan Maritime Self Defense Force': the force's role is the state's
@@ -135,11 +149,18 @@ def roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
             suppliers.append(p.entity)
         elif role == "recipient":
             recipients.append(p.entity)
-        elif p.mention.named and not elsewhere(p, ctx) and not _between_others(p, ctx):
+        elif (p.mention.named or _body_as_subject(p, ctx)) and not elsewhere(p, ctx) and not _between_others(p, ctx):
             unclear.append(p.entity)
     if not recipients:
         recipients += _possessor(ctx, triggers.get("buy", []))
     return suppliers, recipients, unclear
+
+
+def _body_as_subject(p: Placed, ctx: SentenceContext) -> bool:
+    """'Le gouvernement marocain a signé', 'the Indian Navy signed': a state's body acting as a subject is a party,
+    though named by an adjective."""
+    unit = p.root.head if p.root.dep_ == "amod" else p.root
+    return head_lemma(p) in lexicon(ctx.lang)["military_unit"] and unit.dep_ in ("nsubj", "nsubj:pass")
 
 
 def _list_role(p: Placed, found: dict[int, str | None], ctx: SentenceContext) -> str | None:
@@ -208,6 +229,18 @@ def partners(ctx: SentenceContext, taken: set[str | None]) -> list[str]:
     prep = lexicon(ctx.lang)["role_partner_prep"]
     return [p.entity for p in ctx.of_types(STATE_TYPES, named_only=True)
             if p.entity not in taken and preposition(_government(p.root, ctx)) in prep]
+
+
+def signers(ctx: SentenceContext) -> list[str]:
+    """The states that are the subject of the verb whose object is a contract ('la Pologne a signé un contrat',
+    'the Indian government signed a deal'): one party of it, the other being its partner."""
+    verbs = {c.head for c in ctx.cues("deal_contract") if c.dep_ in ("obj", "dobj")}
+    found = []
+    for p in ctx.of_types(STATE_TYPES):
+        subject = p.root.head if p.root.dep_ == "amod" and not p.mention.named else _government(p.root, ctx)
+        if subject.dep_ in ("nsubj", "nsubj:pass") and subject.head in verbs:
+            found.append(p.entity)
+    return found
 
 
 def _under_trigger(p: Placed, triggers: dict[str, list[Token]]) -> bool:

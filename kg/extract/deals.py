@@ -20,7 +20,7 @@ from spacy.tokens import Token
 
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon
 from kg.extract.dates import days_named
-from kg.extract.deal_roles import deal_cues, deal_triggers, elsewhere, giving, partners, roles
+from kg.extract.deal_roles import deal_cues, deal_triggers, elsewhere, giving, partners, roles, signers
 from kg.extract.entities import slug
 from kg.extract.gazetteer import DATA_DIR, Gazetteer
 from kg.extract.literals import longest_literal
@@ -217,6 +217,9 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
             supplier = partnered[0]
         if not chosen:
             chosen = _first_list([s for s in unclear if s != supplier], ctx)
+            others = [s for s in partnered if s not in chosen]
+            if chosen and not supplier and others and chosen[0] in signers(ctx):
+                supplier = others[0]  # 'le gouvernement marocain a signé avec l'Espagne un contrat'
         frames.append(_Frame(ctx, items, _status(ctx), supplier, chosen))
     _fill_from_speaker(frames, contexts)
     _fill_from_document(frames)

@@ -30,13 +30,14 @@ def _name_word(token: Token, taken: set[int], lang: str) -> bool:
 
 
 def _run(tokens: list[Token], taken: set[int], lang: str) -> list[Token]:
-    """The leading run of name words in `tokens`, which must hold a word of letters."""
+    """The leading run of name words in `tokens`, which must hold a word with letters ('Leclerc', 'NH90', 'K2'),
+    not numbers alone."""
     run = []
     for t in tokens:
         if not _name_word(t, taken, lang):
             break
         run.append(t)
-    return run if any(t.is_alpha and len(t) > 1 for t in run) else []
+    return run if any(len(t) > 1 and any(c.isalpha() for c in t.text) for t in run) else []
 
 
 def named_weapons(ctx: SentenceContext) -> list[str]:
@@ -63,7 +64,7 @@ def named_weapons(ctx: SentenceContext) -> list[str]:
         while k >= sent.start and noun.i - k <= _REACH and doc[k].is_lower and doc[k].lower_ in weapon_words:
             k -= 1
         before = list(reversed(_run(list(reversed(doc[max(sent.start, k - 3):k + 1])), taken, ctx.lang)))
-        while before and not before[0].is_alpha:  # '827 Copperhead rounds': the count is no part of the name
+        while before and not any(c.isalpha() for c in before[0].text):  # '827 Copperhead rounds': not the count
             before = before[1:]
         if before and before[0].i == sent.start and len(before) == 1 and not before[0].is_upper:
             before = []  # the capital of a sentence's first word is no name
