@@ -1113,3 +1113,25 @@ def test_choosing_a_system_is_a_deal_under_discussion(extractor: Extractor, lang
                                                         pair: tuple) -> None:
     deals = read(extractor, text, lang).deals
     assert pairs(read(extractor, text, lang)) == {pair} and deals[0].status == "discussed"
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("en", "Ghana and Togo began their yearly naval drills, Gulf Guardian, which end on Friday.", "Gulf Guardian"),
+    ("en", "Kenya hosted the exercise, Eastern Accord.", "Eastern Accord"),
+    ("fr", "Le Sénégal accueille l'exercice annuel, Bouclier Atlantique, qui réunit six pays.", "Bouclier Atlantique"),
+])
+def test_a_name_between_commas_after_the_exercise_word(extractor: Extractor, lang: str, text: str,
+                                                        name: str) -> None:
+    assert {x.name for x in read(extractor, text, lang).exercises} == {name}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "After the exercise, Japanese and American ships sailed north."),
+    ("en", "During 14 days, sailors from Peru and Chile took part in the exercise."),
+    ("fr", "Pendant 12 jours, des marins du Pérou et du Chili participeront à cet exercice."),
+    ("fr", "Cet exercice marque le 150e anniversaire de la Bataille navale de Punta Gruesa."),
+    ("fr", "Les navires ont croisé au large des Açores, un exercice de plusieurs semaines."),
+    ("en", "The ships sailed in the waters of the Antilles, an exercise lasting three weeks."),
+])
+def test_no_name_from_a_sentences_first_word_a_battle_or_a_sea(extractor: Extractor, lang: str, text: str) -> None:
+    assert {x.name for x in read(extractor, text, lang).exercises} <= {None}

@@ -94,6 +94,7 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercis
     for m in triggered.finditer(text):
         if all(w in modifiers for w in m.group(1).split()):
             names.append(_with_acronym(m.group(2), text[m.end():]))
+    names += _closed_appositives(ctx) if triggers else []
     names += _copula_names(triggers) + _appositive_names(ctx) + _prenominal_names(ctx) + _headline_series(ctx)
     if triggers:
         names += editions(text)
@@ -101,8 +102,31 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercis
         names += _editions_after(ctx, ctx.cues("exercise_context"))
         names += _startingeditions(ctx)
     names += _series_of_edition(ctx)
+    names = [_without_leading_words(ctx, n) for n in names]
     return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names)
             if _plausible(n, known_terms, ctx.lang)]
+
+
+#: Parts of speech (Universal Dependencies tags) that never begin a name: 'Pendant 11 jours', 'During Cope Thunder'.
+_NOT_A_NAME_START = frozenset({"ADP", "SCONJ", "CCONJ", "DET", "PRON"})
+
+
+def _without_leading_words(ctx: SentenceContext, name: str) -> str:
+    """The name without the preposition or determiner that opens its sentence ('During Cope Thunder 24' is 'Cope
+    Thunder 24'; 'Pendant 11', a preposition and a number, is nothing)."""
+    at = ctx.text.find(name)
+    span = ctx.sent.doc.char_span(ctx.sent.start_char + at, ctx.sent.start_char + at + len(name),
+                                  alignment_mode="expand") if at >= 0 else None
+    if span is None or span.start != ctx.sent.start:
+        return name  # only a sentence's first word is capitalised whatever it is
+    words = list(span)
+    while words and words[0].pos_ in _NOT_A_NAME_START:
+        words = words[1:]
+    if len(words) == len(span):
+        return name
+    if not any(w.is_alpha for w in words):
+        return ""
+    return ctx.sent.doc[words[0].i:span.end].text
 
 
 def _names_another_thing(before: str, lang: str) -> bool:
@@ -115,6 +139,19 @@ def _names_another_thing(before: str, lang: str) -> bool:
         return False
     word = m.group(2)
     return word.islower() and word not in lex["exercise"] | lex["exercise_generic"] | lex["edition_noun"]
+
+
+@cache
+def _closed_appositive_pattern(lang: str) -> re.Pattern[str]:
+    trig = longest_literal((), lexicon(lang)["exercise"])
+    run = rf"({_CAP_WORD}(?:\s+(?:{_CAP_WORD}|\d[\d.-]*)){{0,3}})"
+    return re.compile(rf"(?i:\b(?:{trig}))(?:\s+[a-zà-ÿ-]+){{0,2}},\s+{run}(?=\s*,|\s*\(|\s*\.?$)")
+
+
+def _closed_appositives(ctx: SentenceContext) -> list[str]:
+    """'their annual military games, African Lion, which …', 'l'exercice annuel, Shakti, se tient …': a name set
+    between commas after the exercise word (not 'After the exercise, Japanese and American ships …')."""
+    return [m.group(1) for m in _closed_appositive_pattern(ctx.lang).finditer(ctx.text)]
 
 
 def _copula_names(triggers: list[Token]) -> list[str]:
@@ -165,9 +202,24 @@ def _appositive_names(ctx: SentenceContext) -> list[str]:
     for m in _around_patterns(ctx.lang)[0].finditer(ctx.text):
         name = m.group(1)
         opens = not ctx.text[:m.start(1)].strip()
+        if _after_a_preposition(ctx, m.start(1)) and not _name_prep(ctx.lang).search(ctx.text[:m.start(1)]):
+            continue  # 'la mer des Caraïbes, un exercice': the complement of a noun, not a name
         if not opens or len(name.split()) > 1 or name.isupper() or any(c.isdigit() for c in name):
             names.append(name)
     return names
+
+
+def _after_a_preposition(ctx: SentenceContext, start: int) -> bool:
+    """Whether the word before a character of the sentence makes what follows a noun's complement ('of', 'des'),
+    not 'during'."""
+    token = ctx.sent.doc.char_span(ctx.sent.start_char + start, ctx.sent.start_char + start + 1,
+                                   alignment_mode="expand")
+    if token is None or token.start == ctx.sent.start:
+        return False
+    before = ctx.sent.doc[token.start - 1]
+    if before.pos_ == "DET" and token.start - 2 >= ctx.sent.start:
+        before = ctx.sent.doc[token.start - 2]  # 'of the Antilles'
+    return before.lower_ in lexicon(ctx.lang)["noun_complement_prep"]
 
 
 def _headline_series(ctx: SentenceContext) -> list[str]:
@@ -263,7 +315,13 @@ def _edition_of_pattern(lang: str) -> re.Pattern[str]:
 
 def _series_of_edition(ctx: SentenceContext) -> list[str]:
     """'the 30th iteration of BALTOPS', 'la 21e édition de l'exercice Varuna': the series an edition is of."""
-    return [m.group(1) for m in _edition_of_pattern(ctx.lang).finditer(ctx.text)]
+    found = []
+    for m in _edition_of_pattern(ctx.lang).finditer(ctx.text):
+        after = ctx.sent.doc.char_span(ctx.sent.start_char + m.end(1), ctx.sent.end_char, alignment_mode="expand")
+        if after is not None and len(after) and after[0].is_lower and after[0].pos_ == "ADJ":
+            continue  # 'le 200e anniversaire de la Bataille navale de …': a common noun, not a series
+        found.append(m.group(1))
+    return found
 
 
 def series(names: list[str]) -> list[str]:
