@@ -1135,3 +1135,23 @@ def test_a_name_between_commas_after_the_exercise_word(extractor: Extractor, lan
 ])
 def test_no_name_from_a_sentences_first_word_a_battle_or_a_sea(extractor: Extractor, lang: str, text: str) -> None:
     assert {x.name for x in read(extractor, text, lang).exercises} <= {None}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Exercise Iron Lance opened on Monday. Platoons were flown in from Estonia, Latvia and Norway. "
+           "They also came from Canada and Denmark.", {"Q191", "Q211", NO, CA, DK}),
+    ("en", "Exercise Iron Lance opened on Monday. Partners include Sweden, Finland and Austria.", {SE, FI, AT}),
+    ("fr", "L'exercice Lance de Fer a débuté lundi. Des soldats venus de Pologne et de Lituanie sont arrivés.",
+     {PL, LT}),
+    ("fr", "L'exercice Lance de Fer a débuté lundi. Les partenaires européens comprennent la Suède, la Finlande et "
+           "l'Autriche.", {SE, FI, AT}),
+])
+def test_troops_from_states_and_partners_take_part(extractor: Extractor, lang: str, text: str,
+                                                    expected: set) -> None:
+    (exercise,) = read(extractor, text, lang).exercises
+    assert set(exercise.participants) == expected
+
+
+def test_troops_from_states_outside_an_exercise_article_are_no_exercise(extractor: Extractor) -> None:
+    text = "Platoons from Estonia and Latvia were sent to the border. They also came from Norway."
+    assert read(extractor, text, "en").exercises == ()

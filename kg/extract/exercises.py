@@ -26,7 +26,7 @@ from kg.extract.context import (
 )
 from kg.extract.dates import DateMention, PartialDate
 from kg.extract.exercise_names import canonical, editions, names_in, series
-from kg.extract.frames import negated
+from kg.extract.frames import modified, negated, preposition
 from kg.extract.places import is_border
 from kg.extract.records import Evidence, Exercise
 
@@ -71,8 +71,10 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
                                                        for p in group):
             continue  # 'MOSCOW (agency) NATO's exercise …': a dateline
         named = [p for p in group if p.mention.named]
+        origin = bool(before) and before[-1] in lex["origin_only_prep"]  # 'flown in from Estonia': not a place
         before = [w for w in before if w not in lex["list_determiner"] or w in lex["location_prep"]] or before
-        if named and before and before[-1] in lex["location_prep"] | {"l'"} and _is_location(before, lex):
+        if named and before and not origin and before[-1] in lex["location_prep"] | {"l'"} and (
+                _is_location(before, lex)):
             host = host or named[0].entity
             continue
         if named and _after_located_place(ctx, group[0], lex):
@@ -244,7 +246,8 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
         here = [n for n in here if not any(n != o and n in o for o in here)]
         if here:
             named_reports += [_report(ctx, n) for n in here]
-        elif ctx.cues("exercise") or ctx.cues("exercise_context") or about_exercises and _anaphor(ctx):
+        elif ctx.cues("exercise") or ctx.cues("exercise_context") or about_exercises and (
+                _anaphor(ctx) or _units_from(ctx)):
             unnamed.append(_report(ctx, None))
     return _merge(named_reports, unnamed, names_seen, headline)
 
@@ -255,6 +258,31 @@ def _anaphor(ctx: SentenceContext) -> bool:
     lex = lexicon(ctx.lang)
     return any(t.lower_ in lex["exercise_anaphor_noun"] and any(
         c.dep_ == "det" and c.lower_ in lex["demonstrative"] for c in t.children) for t in ctx.sent)
+
+
+def _units_from(ctx: SentenceContext) -> bool:
+    """'Platoons were assembled from Romania and Bulgaria', 'They also came from Ukraine', 'des soldats venus de
+    Pologne', 'Partners include A and B': in an article about an exercise, troops coming from states, and the
+    states its partners are, are its participants."""
+    lex = lexicon(ctx.lang)
+    troops = lex["military_unit"] | lex["pronoun_subject"]
+    if any(t.dep_ in ("nsubj", "nsubj:pass") and t.lemma_.lower() in lex["participant_noun"] for t in ctx.sent) and (
+            ctx.of_types(STATE_TYPES, named_only=True)):
+        return True  # 'Les partenaires occidentaux comprennent A, B et C', 'Partners include …'
+    for p in ctx.of_types(STATE_TYPES, named_only=True):
+        root = first_conjunct(p.root)
+        if preposition(root) not in lex["origin_prep"]:
+            continue
+        word = modified(root)
+        while word.pos_ in ("ADP", "ADV", "PART") and word.head != word:
+            word = word.head  # 'flown in from Estonia'
+        if word.lemma_.lower() in lex["origin_verb"] or word.lower_ in lex["origin_verb"] or (
+                word.pos_ == "NOUN" and word.lemma_.lower() in troops):
+            return True
+        if word.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubj:pass", "nsubjpass") and (
+                c.lemma_.lower() in troops or c.lower_ in troops) for c in word.children):
+            return True
+    return False
 
 
 def _merge(named: list[_Report], unnamed: list[_Report], names: list[str], headline: str) -> list[Exercise]:
