@@ -1155,3 +1155,38 @@ def test_troops_from_states_and_partners_take_part(extractor: Extractor, lang: s
 def test_troops_from_states_outside_an_exercise_article_are_no_exercise(extractor: Extractor) -> None:
     text = "Platoons from Estonia and Latvia were sent to the border. They also came from Norway."
     assert read(extractor, text, "en").exercises == ()
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "The Eurasian Economic Union was founded in 2014 by the presidents of Russia, Belarus and Kazakhstan.",
+     {RU, "Q184", KZ}),
+    ("fr", "L'Union économique eurasiatique a été fondée en 2014 par les présidents de la Russie, de la Biélorussie et "
+           "du Kazakhstan.", {RU, "Q184", KZ}),
+])
+def test_founders_far_from_the_founding_word_are_members(extractor: Extractor, lang: str, text: str,
+                                                         expected: set) -> None:
+    assert {m for (m, _), kind in members(read(extractor, text, lang)).items() if kind == "member"} == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The Shanghai Cooperation Organisation met in June. In 2017 Pakistan joined the association, and Iran "
+           "joined in 2023."),
+    ("fr", "L'Organisation de coopération de Shanghai s'est réunie en juin. En 2017 le Pakistan a rejoint "
+           "l'association, et l'Iran l'a rejointe en 2023."),
+])
+def test_the_association_and_two_joinings_in_one_sentence(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)) == {(PK, SCO): "joined", ("Q794", SCO): "joined"}
+
+
+def test_a_name_spelt_the_other_way_is_the_same_organisation(extractor: Extractor) -> None:
+    text = "Belarus joined the Shanghai Co-operation Organization as its tenth member."
+    assert members(read(extractor, text, "en")) == {("Q184", SCO): "joined"}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Estonia, Latvia, and Lithuania remain loyal members of the European Union."),
+    ("fr", "L'Estonie, la Lettonie, et la Lituanie restent des membres fidèles de l'Union européenne."),
+])
+def test_a_list_with_a_comma_before_the_conjunction_is_one_subject(extractor: Extractor, lang: str,
+                                                                    text: str) -> None:
+    assert set(members(read(extractor, text, lang))) == {("Q191", EU), (LV, EU), (LT, EU)}

@@ -121,8 +121,23 @@ def _variants(term: Term) -> list[str]:
         texts.append(term.text.upper())
     if term.kind in ("label", "name") and "-" in term.text:
         texts.append(term.text.replace("-", " "))  # 'Cap Vert', 'Guinea Bissau'
+    if term.kind in ("label", "name"):
+        texts += _spellings(term.text)  # 'Shanghai Co-operation Organisation'
     bare = _bare_capitals(term.text)
     return texts + [bare] if bare != term.text else texts
+
+
+def _spellings(text: str) -> list[str]:
+    """The name in the other spelling of a word spelt two ways (lexicon 'spelling_variant', 'a|b')."""
+    found = []
+    for pair in sorted(every_language("spelling_variant")):
+        a, b = pair.split("|")
+        for old, new in ((a, b), (b, a)):
+            m = re.search(rf"(?<![\w-]){re.escape(old)}(?![\w-])", text, re.I)
+            if m:
+                written = new[0].upper() + new[1:] if m.group(0)[0].isupper() else new
+                found.append(text[:m.start()] + written + text[m.end():])
+    return found
 
 
 def _bare_capitals(text: str) -> str:

@@ -151,7 +151,9 @@ def _closed_appositive_pattern(lang: str) -> re.Pattern[str]:
 def _closed_appositives(ctx: SentenceContext) -> list[str]:
     """'their annual military games, African Lion, which …', 'l'exercice annuel, Shakti, se tient …': a name set
     between commas after the exercise word (not 'After the exercise, Japanese and American ships …')."""
-    return [m.group(1) for m in _closed_appositive_pattern(ctx.lang).finditer(ctx.text)]
+    words = lexicon(ctx.lang)["exercise"]  # not 'Aviation Training Exercises, Field Training Exercises, …'
+    return [m.group(1) for m in _closed_appositive_pattern(ctx.lang).finditer(ctx.text)
+            if not any(w.lower() in words for w in m.group(1).split())]
 
 
 def _copula_names(triggers: list[Token]) -> list[str]:

@@ -196,6 +196,21 @@ def _antecedents(ctx: SentenceContext, cue: Token, previous: SentenceContext) ->
     return []
 
 
+def _agents(ctx: SentenceContext, cue: Token) -> list[Placed]:
+    """'founded in 2001 by the leaders of A, B and C', 'fondée par A et B': the states that are the agent of a
+    word of founding or forming, however far the list begins."""
+    agent = lexicon(ctx.lang)["role_agent"]
+    for group in ctx.groups:
+        named = [p for p in group if p.mention.named]
+        if not named:
+            continue
+        path = [first_conjunct(named[0].root), *list(first_conjunct(named[0].root).ancestors)[:4]]
+        if cue in path and any(t.lower_ in agent or any(c.dep_ == "case" and c.lower_ in agent for c in t.children)
+                               for t in path[:path.index(cue)]):
+            return named
+    return []
+
+
 def _of_state(ctx: SentenceContext, cue: Token) -> bool:
     """Whether the cue is a noun followed by 'of'/'de' and a state: 'the accession of Iran', 'l'adhésion de l'Iran'."""
     if cue.pos_ != "NOUN" or cue.i + 1 >= len(cue.doc) or cue.nbor(1).lower_ not in every_language("genitive_prep"):
@@ -243,8 +258,10 @@ def _copula_subject(ctx: SentenceContext, cue: Token) -> list[Placed]:
     if cue.dep_ != "attr" and not any(c.dep_ == "cop" for c in cue.children):
         return []
     subjects = [t for c in clause.children if c.dep_ in ("nsubj", "nsubj:pass") for t in conjuncts(c)]
-    return [p for p in ctx.of_types(STATE_TYPES, named_only=True)
-            if any(p.span.start <= t.i < p.span.end for t in subjects)]
+    found = [p for p in ctx.of_types(STATE_TYPES, named_only=True)
+             if any(p.span.start <= t.i < p.span.end for t in subjects)]
+    # 'Burkina Faso, Niger, and Mali remain members': the written list, however the parser split it
+    return [p for g in ctx.groups if any(q in g for q in found) for p in g if p.mention.named]
 
 
 def _as_outsider(cue: Token, lang: str) -> bool:
@@ -330,7 +347,7 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             if kind == "member" and not _organisation_contains(cue, orgs, ctx.lang):
                 continue  # 'ce qui comprend un renforcement des exercices': what includes is no organisation
             group = _copula_subject(ctx, cue) if kind == "member" else []
-            group = group or _nearest_group(ctx, cue, 6 if kind == "member" else 5)
+            group = group or _nearest_group(ctx, cue, 6 if kind == "member" else 5) or _agents(ctx, cue)
             if kind == "member":
                 kept = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)
                         and not _verb_between(cue, p, ctx.lang)]
@@ -344,8 +361,6 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             for p in group:
                 evidence = ctx.evidence(f"membership-{kind}", 0.75 if kind != "member" else 0.65)
                 found.append(MembershipFact(p.entity, org, real_kind, date, evidence))
-            if group and kind != "member":
-                break  # one joining per sentence; members may be named twice ('A, a member of X, the bloc formed by B')
     return found
 
 
