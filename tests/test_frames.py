@@ -1190,3 +1190,14 @@ def test_a_name_spelt_the_other_way_is_the_same_organisation(extractor: Extracto
 def test_a_list_with_a_comma_before_the_conjunction_is_one_subject(extractor: Extractor, lang: str,
                                                                     text: str) -> None:
     assert set(members(read(extractor, text, lang))) == {("Q191", EU), (LV, EU), (LT, EU)}
+
+
+@pytest.mark.parametrize("lang, text, pair, item", [
+    ("fr", "Douze véhicules blindés allemands ont été offerts aux soldats maliens.", (DE, "Q912"),
+     "weapon/vehicules-blindes"),
+    ("en", "Twelve American armored vehicles were given to the Kenyan army.", (US, "Q114"), "weapon/armored-vehicles"),
+])
+def test_the_maker_adjective_of_a_passive_item_supplies_it(extractor: Extractor, lang: str, text: str, pair: tuple,
+                                                            item: str) -> None:
+    (deal,) = read(extractor, text, lang).deals
+    assert (deal.supplier, deal.recipient) == pair and deal.items == (item,)

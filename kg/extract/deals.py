@@ -142,11 +142,16 @@ def _counted_weapons(ctx: SentenceContext) -> list[str]:
         number = next((t for t in reversed(ctx.sent.doc[max(ctx.sent.start, noun.i - 5):noun.i]) if t.like_num),
                       None)  # the nearest: '20 humvees and 84 boats' counts the boats by 84
         if number is not None:
-            phrase = [t for t in ctx.sent.doc[number.i + 1:noun.i + 1]]
+            taken = _state_tokens(ctx)  # 'twelve American armored vehicles': the maker is no part of the kind
+            phrase = [t for t in ctx.sent.doc[number.i + 1:noun.i + 1] if t.i not in taken]
             while len(phrase) > 1 and phrase[0].pos_ in ("ADP", "DET"):  # "20 of the launchers", "12 de ces chars"
                 phrase = phrase[1:]
             items.append(f"weapon/{slug(' '.join(t.text for t in phrase))}")
     return items
+
+
+def _state_tokens(ctx: SentenceContext) -> set[int]:
+    return {i for p in ctx.of_types(STATE_TYPES) for i in range(p.span.start, p.span.end)}
 
 
 def _kinds_of_weapons(ctx: SentenceContext) -> list[str]:
@@ -156,7 +161,7 @@ def _kinds_of_weapons(ctx: SentenceContext) -> list[str]:
         if noun.pos_ not in ("NOUN", "PROPN"):
             continue
         words = [t for t in noun.subtree if t.i <= noun.i and t.dep_ in ("amod", "compound", "nmod") or t == noun]
-        words = [t for t in words if t.i >= noun.i - 3]
+        words = [t for t in words if t.i >= noun.i - 3 and t.i not in _state_tokens(ctx)]
         items.append(f"weapon/{slug(' '.join(t.text for t in words))}")
     return list(dict.fromkeys(items))[:1]
 
