@@ -1201,3 +1201,21 @@ def test_the_maker_adjective_of_a_passive_item_supplies_it(extractor: Extractor,
                                                             item: str) -> None:
     (deal,) = read(extractor, text, lang).deals
     assert (deal.supplier, deal.recipient) == pair and deal.items == (item,)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Albania and Serbia were granted candidate status by the EU in 2014."),
+    ("fr", "L'Albanie et la Serbie ont obtenu le statut de candidat à l'UE en 2014."),
+])
+def test_every_state_granted_candidate_status_applies(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)) == {("Q222", EU): "applied", (RS, EU): "applied"}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Iceland declined the invitation to join the European Union."),
+    ("en", "Norway refused to join the European Union in 1994."),
+    ("fr", "L'Islande a décliné l'invitation à rejoindre l'Union européenne."),
+    ("fr", "La Norvège a refusé d'adhérer à l'Union européenne en 1994."),
+])
+def test_a_refused_joining_is_no_membership(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)) == {}

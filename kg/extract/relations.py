@@ -130,7 +130,8 @@ def _attached(group: list[Placed], cue: Token, lang: str) -> list[Placed]:
         subject_of_governor = root.dep_.startswith("nsubj") and root.head == cue.head and cue.dep_ != "ROOT"
         # 'accorder à A et à B le statut de candidat', 'granted A and B candidate status': the verb that gives
         # the cue's noun phrase gives it to the list
-        given = bool(phrase) and not root.dep_.startswith("nsubj") and (
+        # 'A and B were granted candidate status', 'A et B ont obtenu le statut de candidat': the subject too
+        given = bool(phrase) and (
             root.head in phrase or root.dep_ == "pobj" and root.head.head in phrase)
         return (root.head == cue or (root.dep_ == "pobj" and root.head.head == cue) or subject_of_governor
                 or root == antecedent or given)
@@ -209,6 +210,12 @@ def _agents(ctx: SentenceContext, cue: Token) -> list[Placed]:
                                for t in path[:path.index(cue)]):
             return named
     return []
+
+
+def _declined(cue: Token, lang: str) -> bool:
+    """'declined the invitation to join', 'a refusé de rejoindre': a joining that a verb of refusing governs."""
+    words = lexicon(lang)["decline_verb"]
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in [cue, *cue.ancestors][:4])
 
 
 def _of_state(ctx: SentenceContext, cue: Token) -> bool:
@@ -324,8 +331,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
     welcome = set(ctx.cues("membership_welcome"))
     for kind in _KINDS:
         for cue in ctx.cues(_CUE_LISTS[kind]):
-            if negated(cue, ctx.lang):
-                continue  # 'is not a member', 'n'a pas rejoint'
+            if negated(cue, ctx.lang) or _declined(cue, ctx.lang):
+                continue  # 'is not a member', 'n'a pas rejoint', 'declined the invitation to join'
             # one joins, applies to or leaves an organisation named after the verb ("X joined NATO"),
             # unless the organisation does the welcoming ("NATO welcomed Finland")
             # …or names it before a noun naming the state ("…the SCO, a year after the accession of Iran")
