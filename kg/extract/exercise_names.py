@@ -21,7 +21,7 @@ _CAP_WORD = r"[A-Z][\w'’-]*"
 # 'Cope India 19', 'BALTOPS 24', 'Varuna 19.1' (space) or 'Vostok-2018' (hyphen, four-digit years only, so
 # that designations such as 'Mi-28' or 'COVID-19' are not exercises); a name in parentheses is a translation.
 _EDITION = re.compile(r"(?<![\w(-])([A-Z][\w-]*[a-zA-Z](?:\s+[A-Z][\w-]*[a-zA-Z]){0,3})"
-                      r"(\s+(?=\d|[IVX]+\b)|-(?=(?:19|20)\d\d))((?:19|20)\d\d|\d{2}(?:[.-]\d{1,2})?|[IVX]{1,5}\b)(?![\w.-])"
+                      r"(\s+(?=\d|[IVX]+\b)|-(?=(?:19|20)\d\d))((?:19|20)\d\d(?:-[IVX]{1,4}\b)?|\d{2}(?:[.-]\d{1,2})?|[IVX]{1,5}\b)(?![\w.-])"
                       r"(?!\s\d{3}\b)")  # 'Over 16 000 soldiers': a number in groups of three is no edition
 _QUOTED = re.compile(r'["«“]\s*([A-Z][^"«»“”\n]{2,60}?)\s*["»”]' + r"|(?<![\w'])'([A-Z][^'\n]{2,40}?)'(?![\w'])")
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
@@ -100,7 +100,7 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercis
         names += editions(text)
     else:  # 'took part in Rapid Trident 2021', 'participent à Hedgehog 24': an edition right after taking part
         names += _editions_after(ctx, ctx.cues("exercise_context"))
-        names += _startingeditions(ctx)
+        names += _startingeditions(ctx) + _editions_beside_words(ctx)
     names += _series_of_edition(ctx)
     names = [_without_leading_words(ctx, n) for n in names]
     return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names)
@@ -242,8 +242,10 @@ def _prenominal_names(ctx: SentenceContext) -> list[str]:
     pattern = _around_patterns(ctx.lang)[1]
     if pattern is None or ctx.text.istitle():
         return []
+    closed = _closed_appositives(ctx)  # 'the annual Baltic Operations exercise, BALTOPS 24,': the edition's name
     return [m.group(1) for m in pattern.finditer(ctx.text)
-            if m.group(0).rsplit(None, 1)[-1].islower() and not _adjective(ctx, m.start(1), m.group(1))]
+            if m.group(0).rsplit(None, 1)[-1].islower() and not _adjective(ctx, m.start(1), m.group(1))
+            and not any(re.match(rf",\s+{re.escape(n)}", ctx.text[m.end():]) for n in closed)]
 
 
 def _adjective(ctx: SentenceContext, start: int, name: str) -> bool:
@@ -293,6 +295,21 @@ def _editions_after(ctx: SentenceContext, cues: list[Token], reach: int = 25) ->
     ends = [t.idx + len(t.text) - ctx.sent.start_char for t in cues]
     return [_edition_name(m) for m in _EDITION.finditer(ctx.text)
             if any(0 <= m.start() - e <= reach for e in ends)]
+
+
+@cache
+def _beside_patterns(lang: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    lex = lexicon(lang)
+    return (re.compile(rf"^\s*,\s*(?i:{longest_literal((), lex['edition_host_after'])})(?!\w)"),
+            re.compile(rf"(?i:\b(?:{longest_literal((), lex['exercise_name_prep'])}))\s*$"))
+
+
+def _editions_beside_words(ctx: SentenceContext) -> list[str]:
+    """'Cobra Gold 2025, co-hosted by Thailand', 'during Iron Wolf 2022-II': an edition followed by who hosts or
+    leads it, or after a word of time that introduces an event's name."""
+    hosted, during = _beside_patterns(ctx.lang)
+    return [_edition_name(m) for m in _EDITION.finditer(ctx.text)
+            if hosted.match(ctx.text[m.end():]) or during.search(ctx.text[:m.start()])]
 
 
 @cache
