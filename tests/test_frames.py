@@ -1219,3 +1219,22 @@ def test_every_state_granted_candidate_status_applies(extractor: Extractor, lang
 ])
 def test_a_refused_joining_is_no_membership(extractor: Extractor, lang: str, text: str) -> None:
     assert members(read(extractor, text, lang)) == {}
+
+
+@pytest.mark.parametrize("lang, text, name, participants", [
+    ("en", "Keris Strike 2026, co-hosted by Malaysia and Australia, brought together forces from Brunei and Fiji.",
+     "Keris Strike 2026", {"Q833", AU, "Q921", "Q712"}),
+    ("fr", "Keris Strike 2026, organisé conjointement par la Malaisie et l'Australie, a réuni des forces du Brunei "
+           "et des Fidji.", "Keris Strike 2026", {"Q833", AU, "Q921", "Q712"}),
+    ("en", "Marines from Peru and Chile trained together during Sea Lion 2023-II near Callao.", "Sea Lion 2023-II",
+     {"Q419", "Q298"}),
+])
+def test_editions_beside_their_hosts_or_after_during(extractor: Extractor, lang: str, text: str, name: str,
+                                                     participants: set) -> None:
+    (exercise,) = read(extractor, text, lang).exercises
+    assert exercise.name == name and set(exercise.participants) == participants
+
+
+def test_a_series_then_its_edition_in_apposition_is_one_exercise(extractor: Extractor) -> None:
+    text = "The annual Northern Viking exercise, VIKING 26, started with Iceland and Norway taking part."
+    assert [x.name for x in read(extractor, text, "en").exercises] == ["VIKING 26"]
