@@ -1238,3 +1238,30 @@ def test_editions_beside_their_hosts_or_after_during(extractor: Extractor, lang:
 def test_a_series_then_its_edition_in_apposition_is_one_exercise(extractor: Extractor) -> None:
     text = "The annual Northern Viking exercise, VIKING 26, started with Iceland and Norway taking part."
     assert [x.name for x in read(extractor, text, "en").exercises] == ["VIKING 26"]
+
+
+@pytest.mark.parametrize("lang, text, pair, items, status", [
+    ("en", "The Pentagon unveiled a new aid package for Moldova. It includes 30 Javelin launchers and 12 Humvee "
+           "vehicles.", (US, "Q217"), {"weapon/javelin", "weapon/humvee"}, "donated"),
+    ("fr", "Le Pentagone a annoncé une nouvelle aide militaire pour la Moldavie. Elle comprend 30 lanceurs Javelin et "
+           "12 véhicules Humvee.", (US, "Q217"), {"weapon/javelin", "weapon/humvee"}, "donated"),
+])
+def test_a_sentence_listing_a_deals_items_continues_it(extractor: Extractor, lang: str, text: str, pair: tuple,
+                                                        items: set, status: str) -> None:
+    (deal,) = read(extractor, text, lang).deals
+    assert (deal.supplier, deal.recipient) == pair and items <= set(deal.items) and deal.status == status
+
+
+def test_items_listed_after_a_sentence_without_a_deal_are_no_deal(extractor: Extractor) -> None:
+    text = "The Georgian army held a parade in Tbilisi. It included 30 Javelin launchers and 12 Humvee vehicles."
+    assert read(extractor, text, "en").deals == ()
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Romania has signed a letter of acceptance for 32 F-35 jets from the United States.", (US, RO)),
+    ("fr", "Le Congrès américain a été notifié de la vente possible de 18 hélicoptères AH-64 à la Roumanie.", (US, RO)),
+    ("en", "Congress was notified by the United States of a possible sale of Patriot missiles to Romania.",
+     (US, RO)),
+])
+def test_acceptance_letters_and_notified_sales(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
+    assert pairs(read(extractor, text, lang)) == {pair}

@@ -26,6 +26,8 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
         for t in words:
             governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
             if root.dep_ in _PASSIVE_SUBJECT and governs:
+                if t in ctx.cues("deal_notify") or head in ctx.cues("deal_notify"):
+                    return "supplier"  # "le Congrès américain a été notifié de la vente": the approving state
                 return "recipient"  # "Poland was sold tanks", "Slovakia was approved to buy": the one served
             if root.dep_ in _SUBJECT and governs:
                 return "supplier" if kind == "sell" else "recipient"

@@ -94,6 +94,11 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
     found: list[tuple[SentenceContext, list[str]]] = []
     for c in contexts:
         if not deal_triggers(c):
+            if continues_a_deal(c, contexts):  # 'It includes 12 HIMARS launchers', 'Le paquet comprend …'
+                items = list(dict.fromkeys([*(w.entity for w in c.weapons), *named_weapons(c)]))
+                items = items or _counted_weapons(c)
+                if items:
+                    found.append((c, items))
             continue
         transfer = deal_cues(c, "deal_buy") or giving(c)
         items = list(dict.fromkeys(w.entity for w in c.weapons))
@@ -111,6 +116,14 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
         if items:
             found.append((c, items))
     return found
+
+
+def continues_a_deal(ctx: SentenceContext, contexts: list[SentenceContext]) -> bool:
+    """'The Pentagon announced a package for Ukraine. It includes 12 HIMARS …': a sentence of containing right
+    after a sentence with a word of giving, buying or contracting lists that deal's items."""
+    if not ctx.index or not ctx.cues("deal_contain") or ctx.of_types(STATE_TYPES, named_only=True):
+        return False
+    return bool(deal_triggers(contexts[ctx.index - 1]))
 
 
 def _pronoun_subject(transfer: list[Token], ctx: SentenceContext) -> bool:
@@ -210,8 +223,9 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
         if relayed:
             frames += relayed
             continue
-        suppliers, recipients, unclear = roles(ctx)
-        if not ctx.of_types(STATE_TYPES):
+        said = contexts[ctx.index - 1] if not deal_triggers(ctx) else ctx  # a list of the deal's items: its roles
+        suppliers, recipients, unclear = roles(said)
+        if not ctx.of_types(STATE_TYPES) and said is ctx:
             unclear = _parties_nearby(ctx, contexts)
         supplier = _first_or_origin(suppliers, items, gaz, article_states)
         chosen = [s for s in dict.fromkeys(recipients) if s != supplier]
@@ -225,7 +239,8 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
             others = [s for s in partnered if s not in chosen]
             if chosen and not supplier and others and chosen[0] in signers(ctx):
                 supplier = others[0]  # 'le gouvernement marocain a signé avec l'Espagne un contrat'
-        frames.append(_Frame(ctx, items, _status(ctx), supplier, chosen))
+        status = _status(ctx) if said is ctx or _status(ctx) != "discussed" else _status(said)
+        frames.append(_Frame(ctx, items, status, supplier, chosen))
     _fill_from_speaker(frames, contexts)
     _fill_from_document(frames)
     _fill_from_salience(frames, contexts)
