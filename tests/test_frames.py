@@ -609,6 +609,10 @@ def _mentioned_states(e: Extraction) -> set[str]:
     ("fr", "L'Espagne condamne l'agression russe en Ukraine.", {ES, UA}, set()),
     ("en", "The drills take place in Romania and Bulgaria.", {RO, "Q219"}, set()),
     ("en", "Yemeni forces fought in Yemen while Germany watched.", {DE, "Q805"}, set()),
+    ("fr", "L'Italie a salué le travail des casques bleus déployés au Sud Liban.", {"Q38"}, {LB}),
+    ("en", "Italy praised the peacekeepers deployed in southern Lebanon.", {"Q38"}, {LB}),
+    ("fr", "La Belgique a salué les soldats français basés au Gabon.", {BE}, {"Q1000"}),
+    ("fr", "La France a livré douze blindés au Gabon.", {FR, "Q1000"}, set()),
 ])
 def test_a_state_named_only_as_a_place_is_no_actor(extractor: Extractor, lang: str, text: str, actors: set,
                                                    places: set) -> None:
