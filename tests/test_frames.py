@@ -1269,3 +1269,33 @@ def test_items_listed_after_a_sentence_without_a_deal_are_no_deal(extractor: Ext
 ])
 def test_acceptance_letters_and_notified_sales(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
     assert pairs(read(extractor, text, lang)) == {pair}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Sweden's Gripen has found buyers in Hungary, Thailand and Brazil.", {(SE, HU), (SE, "Q869"), (SE, "Q155")}),
+    ("en", "The Gripen has three customers: Hungary, Thailand and Brazil.", {(None, HU), (None, "Q869"),
+                                                                            (None, "Q155")}),
+    ("fr", "Les clients du Gripen suédois sont la Hongrie, la Thaïlande et le Brésil.",
+     {(SE, HU), (SE, "Q869"), (SE, "Q155")}),
+])
+def test_customers_of_an_item_receive_it(extractor: Extractor, lang: str, text: str, expected: set) -> None:
+    assert pairs(read(extractor, text, lang)) == expected
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "The Piranha vehicle, already in service with Denmark and Ireland, was ordered by Romania.", (None, RO)),
+    ("fr", "Le blindé Piranha, déjà en service dans les armées danoise et irlandaise, a été commandé par la Roumanie.",
+     (None, RO)),
+])
+def test_users_of_an_item_are_no_party_to_its_sale(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
+    assert pairs(read(extractor, text, lang)) == {pair}
+
+
+def test_a_states_company_in_the_possessive_supplies(extractor: Extractor) -> None:
+    deals = read(extractor, "Under the contract, Spain's Navantia will deliver four frigates to Norway.", "en").deals
+    assert [(d.supplier, d.recipient, d.items) for d in deals] == [(ES, NO, ("weapon/frigates",))]
+
+
+def test_more_is_no_part_of_a_counted_item(extractor: Extractor) -> None:
+    (deal,) = read(extractor, "The United States approved the sale of 12 more helicopters to Slovakia.", "en").deals
+    assert deal.items == ("weapon/helicopters",)

@@ -4,6 +4,8 @@ units ("l'armée pakistanaise"), and from the sentence's partner of a contract."
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Token
 
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
@@ -22,8 +24,12 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
         return "supplier"  # "Russia's S-400"
     if _maker_of_item(root, prep, ctx):
         return "supplier"
+    customers = ctx.cues("customer_noun")
     for kind, words in triggers.items():
         for t in words:
+            if t in customers and (head == t or root.dep_ == "pobj" and head.head == t or any(
+                    c == t and c.dep_.startswith("nsubj") for c in root.children)):
+                return "recipient"  # 'its customers: A, B and C', 'found buyers in A', 'ses clients sont A et B'
             governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
             if root.dep_ in _PASSIVE_SUBJECT and governs:
                 if t in ctx.cues("deal_notify") or head in ctx.cues("deal_notify"):
@@ -69,8 +75,9 @@ def _government(token: Token, ctx: SentenceContext) -> Token:
     token = first_conjunct(token)
     units = lexicon(ctx.lang)["military_unit"]
     body_of = lexicon(ctx.lang)["body_of_prep"]
-    if token.dep_ in ("poss", "nmod:poss") and token.head.lemma_.lower() in units:
-        return token.head  # "Italy's government authorised": the government's role is the state's
+    if token.dep_ in ("poss", "nmod:poss") and (token.head.lemma_.lower() in units or (
+            token.head.pos_ == "PROPN" and not _is_weapon(token.head, ctx))):
+        return token.head  # "Italy's government authorised", "Italy's Leonardo will deliver": the state's role
     named_body = token
     while named_body.dep_ == "compound" and named_body.head != named_body:
         named_body = named_body.head  # 'by the Japan Maritime Self Defense Force': the force's role is the state's
@@ -104,9 +111,18 @@ def elsewhere(p: Placed, ctx: SentenceContext) -> bool:
     root = p.root
     while root.dep_ in ("conj", "compound", "amod") and root.head != root:
         root = root.head  # "the U.S. Treasury Department imposed…", "sanctions on Iranian entities"
-    if preposition(root) in lexicon(ctx.lang)["role_opponent_prep"]:
+    if preposition(root) in lexicon(ctx.lang)["role_opponent_prep"] or _in_service(p, ctx):
         return True
     return root.dep_ in _SUBJECT and root.head.lemma_.lower() in lexicon(ctx.lang)["not_a_party"]
+
+
+def _in_service(p: Placed, ctx: SentenceContext) -> bool:
+    """'already in service with Belgium and Lithuania', 'utilisé par l'armée belge': a state that uses the item
+    bought it earlier from someone the sentence does not say, and is no party to this deal."""
+    group = next((g for g in ctx.groups if any(m is p for m in g)), [p])
+    before = ctx.sent.doc[max(ctx.sent.start, group[0].span.start - 6):group[0].span.start].text.lower()
+    before = re.sub(r"\s+", " ", before)
+    return any(re.search(rf"{re.escape(w)}(?: \w+){{0,2}}$", before) for w in lexicon(ctx.lang)["in_service_phrase"])
 
 
 _GIVING_LISTS = ("deal_sell", "deal_donate", "status_donated")
@@ -133,7 +149,8 @@ def _between_others(p: Placed, ctx: SentenceContext) -> bool:
 
 
 def giving(ctx: SentenceContext) -> list[Token]:
-    return deal_cues(ctx, "deal_sell") + deal_cues(ctx, "deal_donate") + ctx.cues("deal_approve")
+    return deal_cues(ctx, "deal_sell") + deal_cues(ctx, "deal_donate") + ctx.cues("deal_approve") + ctx.cues(
+        "customer_noun")
 
 
 def roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
@@ -191,6 +208,8 @@ def _joined(group: list[Placed], ctx: SentenceContext) -> bool:
 def _role(p: Placed, triggers: dict[str, list[Token]], ctx: SentenceContext) -> str | None:
     """The role the parse gives one state of a deal sentence, or None."""
     lex = lexicon(ctx.lang)
+    if _in_service(p, ctx):
+        return None
     role = _role_from_syntax(p, triggers, ctx)
     lemma = head_lemma(p)
     if role is None and not p.mention.named:
@@ -231,7 +250,7 @@ def partners(ctx: SentenceContext, taken: set[str | None]) -> list[str]:
         return []
     prep = lexicon(ctx.lang)["role_partner_prep"]
     return [p.entity for p in ctx.of_types(STATE_TYPES, named_only=True)
-            if p.entity not in taken and preposition(_government(p.root, ctx)) in prep]
+            if p.entity not in taken and preposition(_government(p.root, ctx)) in prep and not _in_service(p, ctx)]
 
 
 def signers(ctx: SentenceContext) -> list[str]:

@@ -156,7 +156,8 @@ def _counted_weapons(ctx: SentenceContext) -> list[str]:
                       None)  # the nearest: '20 humvees and 84 boats' counts the boats by 84
         if number is not None:
             taken = _state_tokens(ctx)  # 'twelve American armored vehicles': the maker is no part of the kind
-            phrase = [t for t in ctx.sent.doc[number.i + 1:noun.i + 1] if t.i not in taken]
+            copies = lexicon(ctx.lang)["copy_noun"]  # '12 more helicopters': not a kind of its own
+            phrase = [t for t in ctx.sent.doc[number.i + 1:noun.i + 1] if t.i not in taken and t.lower_ not in copies]
             while len(phrase) > 1 and phrase[0].pos_ in ("ADP", "DET"):  # "20 of the launchers", "12 de ces chars"
                 phrase = phrase[1:]
             items.append(f"weapon/{slug(' '.join(t.text for t in phrase))}")

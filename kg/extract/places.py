@@ -94,9 +94,9 @@ def _is_place(span: Span, lang: str) -> bool:
     conventions ("drills in Spain and Portugal")."""
     preposition = _preposition(span.root)
     words = lexicon(lang)
-    before = span.doc[span.start - 1] if span.start > span.sent.start else None
-    if preposition is None and before is not None and before.lower_ in words["compass_word"]:
-        preposition = _preposition(before)  # 'au Sud Liban', 'in northern Syria'
+    compass = span.doc[span.start - 1] if span.start > span.sent.start else None
+    if preposition is None and compass is not None and compass.lower_ in words["compass_word"]:
+        preposition = _preposition(compass)  # 'au Sud Liban', 'in northern Syria'
     if preposition is None or preposition.lower_ not in words["place_only_prep"]:
         return False
     before = span.doc[max(preposition.i - 4, preposition.sent.start):preposition.i]
