@@ -1299,3 +1299,21 @@ def test_a_states_company_in_the_possessive_supplies(extractor: Extractor) -> No
 def test_more_is_no_part_of_a_counted_item(extractor: Extractor) -> None:
     (deal,) = read(extractor, "The United States approved the sale of 12 more helicopters to Slovakia.", "en").deals
     assert deal.items == ("weapon/helicopters",)
+
+
+@pytest.mark.parametrize("lang, text, names", [
+    ("fr", "Les exercices Rempart d'Acier et Trident Sud ont réuni la France et l'Espagne.",
+     {"Rempart d'Acier", "Trident Sud"}),
+    ("en", "The two drills, Iron Harbour and Sea Shield, involved Romania and Bulgaria.",
+     {"Iron Harbour", "Sea Shield"}),
+    ("en", "Exercises Desert Falcon and Blue Lagoon brought together Oman and Jordan.",
+     {"Desert Falcon", "Blue Lagoon"}),
+])
+def test_names_coordinated_after_a_plural_exercise_word(extractor: Extractor, lang: str, text: str,
+                                                        names: set) -> None:
+    assert {x.name for x in read(extractor, text, lang).exercises} == names
+
+
+def test_a_name_and_a_nationality_after_a_singular_exercise_word(extractor: Extractor) -> None:
+    text = "The exercise Cobra Gold and Japanese forces were praised by Thailand."
+    assert {x.name for x in read(extractor, text, "en").exercises} == {"Cobra Gold"}

@@ -14,6 +14,7 @@ from functools import cache
 from spacy.tokens import Token
 
 from kg.extract.context import SentenceContext, every_language, lexicon
+from kg.extract.frames import has_feature
 from kg.extract.literals import longest_literal
 
 _CAP_WORD = r"[A-Z][\w'’-]*"
@@ -32,7 +33,9 @@ _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Z0-9-]{2,12})\)")
 def _name_tail() -> str:
     """The words after a name's first: capitalised words, numbers, and the small words inside names
     ('Rim of the Pacific', 'Bouclier du Nord')."""
-    return rf"(?:\s+(?:[A-Z0-9][\w.'-]*|{longest_literal((), every_language('name_link'))}))*"
+    links = every_language("name_link")
+    elided = longest_literal((), {w for w in links if w[-1] in "'’"})  # 'Bouclier d'Acier'
+    return rf"(?:\s+(?:{elided})[A-Z][\w.'-]*|\s+(?:[A-Z0-9][\w.'-]*|{longest_literal((), links)}))*"
 
 
 @cache
@@ -102,9 +105,23 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercis
         names += _editions_after(ctx, ctx.cues("exercise_context"))
         names += _startingeditions(ctx) + _editions_beside_words(ctx)
     names += _series_of_edition(ctx)
+    names += _coordinated(ctx, names)
     names = [_without_leading_words(ctx, n) for n in names]
     return [n for n in (_without_actors(_clean_name(n), known_terms) for n in names)
             if _plausible(n, known_terms, ctx.lang)]
+
+
+def _coordinated(ctx: SentenceContext, names: list[str]) -> list[str]:
+    """'les exercices Vent d'Ouest et Trident Juncture', 'the two drills, Sea Breeze and Agile Spirit': after a
+    plural exercise word, a name coordinated with a name is one too."""
+    if not any(has_feature(t, ("Number", "Plur")) or t.lower_.endswith("s") for t in ctx.cues("exercise")):
+        return []
+    conj = longest_literal((), lexicon(ctx.lang)["list_conj"])
+    found = []
+    for name in dict.fromkeys(names):
+        for m in re.finditer(rf"{re.escape(name)},?\s+(?:{conj})\s+({_CAP_WORD}{_name_tail()})", ctx.text):
+            found.append(m.group(1))
+    return found
 
 
 #: Parts of speech (Universal Dependencies tags) that never begin a name: 'Pendant 11 jours', 'During Cope Thunder'.
@@ -145,7 +162,9 @@ def _names_another_thing(before: str, lang: str) -> bool:
 def _closed_appositive_pattern(lang: str) -> re.Pattern[str]:
     trig = longest_literal((), lexicon(lang)["exercise"])
     run = rf"({_CAP_WORD}(?:\s+(?:{_CAP_WORD}|\d[\d.-]*)){{0,3}})"
-    return re.compile(rf"(?i:\b(?:{trig}))(?:\s+[a-zà-ÿ-]+){{0,2}},\s+{run}(?=\s*,|\s*\(|\s*\.?$)")
+    conj = longest_literal((), lexicon(lang)["list_conj"])  # 'the two drills, Sea Breeze and Agile Spirit,'
+    more = rf"(?:,?\s+(?:{conj})\s+{_CAP_WORD}(?:\s+(?:{_CAP_WORD}|\d[\d.-]*)){{0,3}})?"
+    return re.compile(rf"(?i:\b(?:{trig}))(?:\s+[a-zà-ÿ-]+){{0,2}},\s+{run}{more}(?=\s*,|\s*\(|\s*\.?$)")
 
 
 def _closed_appositives(ctx: SentenceContext) -> list[str]:
