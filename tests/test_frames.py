@@ -1317,3 +1317,16 @@ def test_names_coordinated_after_a_plural_exercise_word(extractor: Extractor, la
 def test_a_name_and_a_nationality_after_a_singular_exercise_word(extractor: Extractor) -> None:
     text = "The exercise Cobra Gold and Japanese forces were praised by Thailand."
     assert {x.name for x in read(extractor, text, "en").exercises} == {"Cobra Gold"}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "North Macedonia joined NATO in 2020, three years after Montenegro.",
+     {("Q221", NATO): "joined", ("Q236", NATO): "joined"}),
+    ("fr", "La Macédoine du Nord a rejoint l'OTAN en 2020, trois ans après le Monténégro.",
+     {("Q221", NATO): "joined", ("Q236", NATO): "joined"}),
+    ("en", "Finland joined NATO after Russia's invasion of Ukraine.", {(FI, NATO): "joined"}),
+    ("en", "Sweden joined NATO after Hungary lifted its veto.", {(SE, NATO): "joined"}),
+])
+def test_states_a_joining_comes_after_joined_before(extractor: Extractor, lang: str, text: str,
+                                                    expected: dict) -> None:
+    assert members(read(extractor, text, lang)) == expected

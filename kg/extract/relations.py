@@ -212,6 +212,26 @@ def _agents(ctx: SentenceContext, cue: Token) -> list[Placed]:
     return []
 
 
+def _joined_before(ctx: SentenceContext, group: list[Placed]) -> list[Placed]:
+    """'became the 29th member of NATO, eight years after Albania and Croatia': the states a joining comes after,
+    with no verb of their own, joined before."""
+    words = lexicon(ctx.lang)["after_prep"]
+    found = []
+    for other in ctx.groups:
+        if any(p in group for p in other) or other[0].span.start < group[-1].span.end:
+            continue
+        before = ctx.sent.doc[max(ctx.sent.start, other[0].span.start - 2):other[0].span.start]
+        rest = []  # the words after the list up to the clause's end: no verb or noun of its own ('after Russia's
+        for t in ctx.sent.doc[other[-1].span.end:ctx.sent.end]:  # invasion', 'after Turkey lifted its veto')
+            if t.is_punct:
+                break
+            rest.append(t)
+        own = any(t.pos_ in ("VERB", "NOUN", "PART") for t in rest)
+        if any(t.lower_ in words for t in before) and not own:
+            found += [p for p in other if p.mention.named]
+    return found
+
+
 def _declined(cue: Token, lang: str) -> bool:
     """'declined the invitation to join', 'a refusé de rejoindre': a joining that a verb of refusing governs."""
     words = lexicon(lang)["decline_verb"]
@@ -364,6 +384,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             real_kind = _kind_of(cue, kind, ctx.lang)
             if kind != "member" and len(group) > 1:
                 group = _attached(group, cue, ctx.lang)
+            if group and real_kind == "joined":
+                group += _joined_before(ctx, group)
             group = [p for p in group if p.entity not in {f.member for f in found}]
             for p in group:
                 evidence = ctx.evidence(f"membership-{kind}", 0.75 if kind != "member" else 0.65)
