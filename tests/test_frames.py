@@ -1330,3 +1330,19 @@ def test_a_name_and_a_nationality_after_a_singular_exercise_word(extractor: Extr
 def test_states_a_joining_comes_after_joined_before(extractor: Extractor, lang: str, text: str,
                                                     expected: dict) -> None:
     assert members(read(extractor, text, lang)) == expected
+
+
+def test_security_assistance_in_a_name_is_no_donation(extractor: Extractor) -> None:
+    text = ("The U.S. Army Security Assistance Command signed a Letter of Offer and Acceptance with Romania for "
+            "54 Abrams tanks.")
+    (deal,) = read(extractor, text, "en").deals
+    assert (deal.supplier, deal.recipient, deal.status) == (US, RO, "signed")
+
+
+@pytest.mark.parametrize("lang, text, item", [
+    ("fr", "La France a remis à l'armée tchadienne deux hélicoptères Gazelle.", "weapon/gazelle"),
+    ("en", "Britain gave Kenya two Gazelle helicopters.", "weapon/gazelle"),
+])
+def test_a_name_the_parser_takes_for_a_person_names_a_system(extractor: Extractor, lang: str, text: str,
+                                                             item: str) -> None:
+    assert [d.items for d in read(extractor, text, lang).deals] == [(item,)]

@@ -44,7 +44,8 @@ def named_weapons(ctx: SentenceContext) -> list[str]:
     """Items of a sentence named beside a weapon noun, as `weapon/<slug>` keys."""
     lex = lexicon(ctx.lang)
     doc, sent = ctx.sent.doc, ctx.sent
-    taken = {i for p in ctx.placed for i in range(p.span.start, p.span.end)}
+    taken = {i for p in ctx.placed if p.mention.type not in ("Person", "Place")  # 'hélicoptères Gazelle'
+             for i in range(p.span.start, p.span.end)}
     weapon_words = lex["weapon_noun"]
     link = lex["weapon_name_link"]
     found: list[str] = []
