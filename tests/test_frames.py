@@ -1346,3 +1346,15 @@ def test_security_assistance_in_a_name_is_no_donation(extractor: Extractor) -> N
 def test_a_name_the_parser_takes_for_a_person_names_a_system(extractor: Extractor, lang: str, text: str,
                                                              item: str) -> None:
     assert [d.items for d in read(extractor, text, lang).deals] == [(item,)]
+
+
+@pytest.mark.parametrize("lang, text, participants", [
+    ("en", "Exercise Amber Shield 2026 simulated the defence of Lithuania against an invasion from Belarus, with "
+           "Poland and Germany.", {PL, DE}),
+    ("fr", "L'exercice Amber Shield 2026 a simulé la défense de la Lituanie contre une invasion venue de "
+           "Biélorussie, avec la Pologne et l'Allemagne.", {PL, DE}),
+])
+def test_the_states_of_a_simulated_scenario_take_no_part(extractor: Extractor, lang: str, text: str,
+                                                         participants: set) -> None:
+    (exercise,) = read(extractor, text, lang).exercises
+    assert set(exercise.participants) == participants

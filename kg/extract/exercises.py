@@ -148,10 +148,21 @@ def _in_side_clause(p: Placed, lex: Lexicon) -> bool:
 
 
 def _defended(p: Placed, lex: Lexicon) -> bool:
-    """'troops practicing defending Lithuania', 'to defend Norway': the state the scenario protects is no
-    participant."""
+    """'troops practicing defending Lithuania', 'to defend Norway', 'simulated the defence of Lithuania against an
+    invasion from Belarus': the states of the scenario are no participants."""
     root = first_conjunct(p.root)
-    return root.dep_ in ("obj", "dobj") and root.head.lemma_.lower() in lex["scenario_verb"]
+    if root.dep_ in ("obj", "dobj") and root.head.lemma_.lower() in lex["scenario_verb"]:
+        return True
+    path = [root, *list(root.ancestors)[:5]]
+    simulating = any(t.lemma_.lower() in lex["simulation_word"] or t.lower_ in lex["simulation_word"]
+                     for t in root.sent)
+    attacker = preposition(root) in lex["origin_prep"] | lex["role_agent"]
+    if simulating and attacker and any(t.lemma_.lower() in lex["aggression_noun"] for t in path):
+        return True  # 'an invasion from Belarus' in a scenario: the imagined attacker
+    for below, word in zip(path, path[1:], strict=False):
+        if word.lemma_.lower() in lex["simulation_word"] or word.lower_ in lex["simulation_word"]:
+            return word.pos_ == "NOUN" or below.dep_ in ("obj", "dobj")  # what is simulated, not 'with Poland'
+    return False
 
 
 def _reacts(p: Placed, lex: Lexicon) -> bool:
