@@ -1358,3 +1358,23 @@ def test_the_states_of_a_simulated_scenario_take_no_part(extractor: Extractor, l
                                                          participants: set) -> None:
     (exercise,) = read(extractor, text, lang).exercises
     assert set(exercise.participants) == participants
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "The African Union lifted the suspension of Mali in 2024.", {("Q912", "Q7159"): "member"}),
+    ("fr", "L'Union africaine a levé la suspension du Mali en 2024.", {("Q912", "Q7159"): "member"}),
+    ("en", "The African Union suspended Mali in 2021.", {("Q912", "Q7159"): "suspended"}),
+])
+def test_a_lifted_suspension_leaves_a_member(extractor: Extractor, lang: str, text: str, expected: dict) -> None:
+    assert members(read(extractor, text, lang)) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "NATO leaders met in Vilnius. Italy and Spain were the last allies to ratify the accession protocols of "
+           "Finland and Sweden."),
+    ("fr", "Les dirigeants de l'OTAN se sont réunis à Vilnius. L'Italie et l'Espagne ont été les derniers alliés à "
+           "ratifier les protocoles d'accession de la Finlande et de la Suède."),
+])
+def test_ratifying_protocols_of_the_organisation_named_before(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)) == {(FI, NATO): "applied", (SE, NATO): "applied",
+                                                    ("Q38", NATO): "member", (ES, NATO): "member"}

@@ -84,7 +84,7 @@ def _implied_organisation(ctx: SentenceContext, last_org: str) -> list[tuple[str
     applying with no object but membership itself, in a sentence naming no organisation, is about the last one
     named."""
     lex = lexicon(ctx.lang)
-    membership = lex["member_noun"] | lex["accession_noun"]
+    membership = lex["member_noun"] | lex["accession_noun"] | lex["accession_document"]
     for cue in ctx.cues("membership_join") + ctx.cues("membership_apply"):
         if cue.pos_ != "VERB":
             continue
@@ -230,6 +230,12 @@ def _joined_before(ctx: SentenceContext, group: list[Placed]) -> list[Placed]:
         if any(t.lower_ in words for t in before) and not own:
             found += [p for p in other if p.mention.named]
     return found
+
+
+def _lifted(cue: Token, lang: str) -> bool:
+    """'a levé la suspension de la Guinée', 'lifted Mali's suspension': the suspension ends."""
+    words = lexicon(lang)["lift_verb"]
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in [cue, *cue.ancestors][:3])
 
 
 def _declined(cue: Token, lang: str) -> bool:
@@ -382,6 +388,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             if not group and kind == "member" and ctx.index:
                 group = _antecedents(ctx, cue, contexts[ctx.index - 1])
             real_kind = _kind_of(cue, kind, ctx.lang)
+            if kind == "suspended" and _lifted(cue, ctx.lang):
+                real_kind = "member"  # 'lifted the suspension of Mali': a member again
             if kind != "member" and len(group) > 1:
                 group = _attached(group, cue, ctx.lang)
             if group and real_kind == "joined":
