@@ -1378,3 +1378,31 @@ def test_a_lifted_suspension_leaves_a_member(extractor: Extractor, lang: str, te
 def test_ratifying_protocols_of_the_organisation_named_before(extractor: Extractor, lang: str, text: str) -> None:
     assert members(read(extractor, text, lang)) == {(FI, NATO): "applied", (SE, NATO): "applied",
                                                     ("Q38", NATO): "member", (ES, NATO): "member"}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Italy Hands Over Patrol Vessels to Tunisian Navy\nItaly handed over six patrol vessels to the Tunisian "
+           "navy on Monday.", {("Q38", "Q948")}),
+    ("en", "U.S. Approves Sale of F-16 Jets to Bulgaria", {(US, "Q219")}),
+])
+def test_title_case_headlines(extractor: Extractor, lang: str, text: str, expected: set) -> None:
+    deals = read(extractor, text, lang).deals
+    assert pairs(read(extractor, text, lang)) == expected and all("hands" not in i for d in deals for i in d.items)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Ghana, US Launch Obangame Express Annual Naval Drills", "Obangame Express"),
+    ("NATO Allies Begin Steadfast Defender Exercise in Poland", "Steadfast Defender"),
+])
+def test_an_exercise_name_inside_a_title_case_headline(extractor: Extractor, text: str, name: str) -> None:
+    assert {x.name for x in read(extractor, text, "en").exercises} == {name}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Spain Donates Patrol Boat to Senegal\n\nThe donation is valued at more than $800,000.", {(ES, "Q1041")}),
+    ("en", "The navy received three patrol boats from the United States' taxpayers.", {(US, None)}),
+    ("en", "Senegal received two boats as part of a program of cooperation between the Senegalese Navy and US Africa "
+           "Command.", {(None, "Q1041")}),
+])
+def test_the_parties_of_a_donation_around_it(extractor: Extractor, lang: str, text: str, expected: set) -> None:
+    assert pairs(read(extractor, text, lang)) == expected

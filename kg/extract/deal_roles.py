@@ -10,6 +10,7 @@ from spacy.tokens import Token
 
 from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
 from kg.extract.frames import modified, preposition, reflexive
+from kg.extract.weapons import title_case
 
 _SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass", "poss", "nmod:poss"}
 _PASSIVE_SUBJECT = {"nsubj:pass", "nsubjpass"}
@@ -24,6 +25,11 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
         return "supplier"  # "Russia's S-400"
     if _maker_of_item(root, prep, ctx):
         return "supplier"
+    if title_case(ctx.sent) and p.span.start == ctx.sent.start and p.span.end < ctx.sent.end:
+        verb = p.root.doc[p.span.end]  # 'U.S. Donates Patrol Boat to …': a headline's first words act
+        kinds = [kind for kind, words in triggers.items() if verb in words]
+        if kinds:
+            return "supplier" if kinds[0] == "sell" else "recipient"
     customers = ctx.cues("customer_noun")
     for kind, words in triggers.items():
         for t in words:
@@ -75,9 +81,10 @@ def _government(token: Token, ctx: SentenceContext) -> Token:
     token = first_conjunct(token)
     units = lexicon(ctx.lang)["military_unit"]
     body_of = lexicon(ctx.lang)["body_of_prep"]
-    if token.dep_ in ("poss", "nmod:poss") and (token.head.lemma_.lower() in units or (
-            token.head.pos_ == "PROPN" and not _is_weapon(token.head, ctx))):
-        return token.head  # "Italy's government authorised", "Italy's Leonardo will deliver": the state's role
+    if token.dep_ in ("poss", "nmod:poss") and not _is_weapon(token.head, ctx) and (
+            token.head.lemma_.lower() in units or token.head.pos_ == "PROPN" or token.head.dep_ == "pobj"):
+        return token.head  # "Italy's government authorised", "Italy's Leonardo will deliver", "from the United
+        # States' taxpayers": the state's role
     named_body = token
     while named_body.dep_ == "compound" and named_body.head != named_body:
         named_body = named_body.head  # 'by the Japan Maritime Self Defense Force': the force's role is the state's
@@ -141,8 +148,12 @@ def deal_cues(ctx: SentenceContext, name: str) -> list[Token]:
 
 def _between_others(p: Placed, ctx: SentenceContext) -> bool:
     """'a joint venture between India and Russia', 'the showdown between A and B': states between which
-    something other than a deal lies are no parties to the sentence's deal."""
-    root = first_conjunct(p.root)
+    something other than a deal lies are no parties to the sentence's deal ('between the Dominican Armed Forces
+    and US Southern Command': the command's state too)."""
+    root = p.root
+    while root.dep_ == "compound" and root.head != root:
+        root = root.head
+    root = first_conjunct(root)
     if preposition(root) not in lexicon(ctx.lang)["between_prep"]:
         return False
     return modified(root) not in deal_triggers(ctx)

@@ -25,7 +25,7 @@ from kg.extract.entities import slug
 from kg.extract.gazetteer import DATA_DIR, Gazetteer
 from kg.extract.literals import longest_literal
 from kg.extract.records import ArmsDeal, Evidence
-from kg.extract.weapons import named_weapons
+from kg.extract.weapons import named_weapons, title_case
 
 STATUS_ORDER = ("discussed", "approved", "signed", "delivered", "transferred", "donated", "cancelled")
 
@@ -176,6 +176,8 @@ def _kinds_of_weapons(ctx: SentenceContext) -> list[str]:
             continue
         words = [t for t in noun.subtree if t.i <= noun.i and t.dep_ in ("amod", "compound", "nmod") or t == noun]
         words = [t for t in words if t.i >= noun.i - 3 and t.i not in _state_tokens(ctx)]
+        if title_case(ctx.sent):
+            words = [noun]  # 'U.S. Donates Patrol Boat': a headline's capitals tell no modifier from a verb
         items.append(f"weapon/{slug(' '.join(t.text for t in words))}")
     return list(dict.fromkeys(items))[:1]
 
@@ -227,6 +229,10 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
         said = contexts[ctx.index - 1] if not deal_triggers(ctx) else ctx  # a list of the deal's items: its roles
         suppliers, recipients, unclear = roles(said)
         if not ctx.of_types(STATE_TYPES) and said is ctx:
+            before = frames[-1] if frames and frames[-1].ctx.index == ctx.index - 1 else None
+            if before is not None:  # 'U.S. Donates Patrol Boat to … The donation is valued at …': the same deal
+                frames.append(_Frame(ctx, items, _status(ctx), before.supplier, list(before.recipients)))
+                continue
             unclear = _parties_nearby(ctx, contexts)
         supplier = _first_or_origin(suppliers, items, gaz, article_states)
         chosen = [s for s in dict.fromkeys(recipients) if s != supplier]

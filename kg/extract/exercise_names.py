@@ -252,8 +252,27 @@ def _headline_series(ctx: SentenceContext) -> list[str]:
                  ctx.text)
     if m is None or all(w.lower() in lex["exercise_modifier"] for w in m.group(1).split()) or \
             ctx.sent[0].pos_ in ("DET", "PRON"):
-        return []  # not 'Ces manœuvres …
+        return _inside_headline(ctx)  # not 'Ces manœuvres …
     return [m.group(1)]
+
+
+def _inside_headline(ctx: SentenceContext) -> list[str]:
+    """'Morocco, US Launch African Lion Annual Military Drills': in a title-case headline, the capitalised words
+    before the exercise word, without its modifiers and the headline's verb."""
+    words = [t for t in ctx.sent if t.is_alpha and len(t) > 3]
+    if len(words) < 3 or sum(t.is_title or t.is_upper for t in words) < 0.8 * len(words):
+        return []
+    lex = lexicon(ctx.lang)
+    found = []
+    pattern = rf"((?:{_CAP_WORD}\s+){{1,5}})(?i:{longest_literal((), lex['exercise'])})(?!\w)"
+    for m in re.finditer(pattern, ctx.text):
+        run = m.group(1).split()
+        while run and run[-1].lower() in lex["exercise_modifier"]:
+            run.pop()
+        cut = max((i + 1 for i, w in enumerate(run) if w.lower() in _headline_words()), default=0)
+        if run[cut:]:
+            found.append(" ".join(run[cut:]))
+    return found
 
 
 def _prenominal_names(ctx: SentenceContext) -> list[str]:

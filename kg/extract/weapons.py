@@ -9,7 +9,7 @@ organisations, titles and month names are never names, nor is a maker ('appareil
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from kg.extract.context import SentenceContext, lexicon
 from kg.extract.dates import MONTHS
@@ -38,6 +38,12 @@ def _run(tokens: list[Token], taken: set[int], lang: str) -> list[Token]:
             break
         run.append(t)
     return run if any(len(t) > 1 and any(c.isalpha() for c in t.text) for t in run) else []
+
+
+def title_case(sent: Span) -> bool:
+    """A headline written in title case, where capitals name nothing."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 3 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words)
 
 
 def named_weapons(ctx: SentenceContext) -> list[str]:
@@ -69,6 +75,9 @@ def named_weapons(ctx: SentenceContext) -> list[str]:
             before = before[1:]
         if before and before[0].i == sent.start and len(before) == 1 and not before[0].is_upper:
             before = []  # the capital of a sentence's first word is no name
+        if title_case(sent):  # 'Japan Hands Over Patrol Vessels': in a headline every word is capitalised,
+            before = []  # only a designator ('NH90', 'HOT 2') says a name
+            after = after if any(any(c.isdigit() for c in t.text) or t.is_upper for t in after) else []
         for run in (after, before):
             if run and run[-1].lower_ not in lex["company_word"]:  # 'Saab Industries', 'Naval Group
                 name = " ".join(t.text for t in run)
