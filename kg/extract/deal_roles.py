@@ -36,7 +36,7 @@ def _role_from_syntax(p: Placed, triggers: dict[str, list[Token]], ctx: Sentence
             if t in customers and (head == t or root.dep_ == "pobj" and head.head == t or any(
                     c == t and c.dep_.startswith("nsubj") for c in root.children)):
                 return "recipient"  # 'its customers: A, B and C', 'found buyers in A', 'ses clients sont A et B'
-            governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp"))
+            governs = head == t or (t.head == head and t.dep_ in ("obj", "dobj", "xcomp", "ccomp", "obl:arg"))
             if root.dep_ in _PASSIVE_SUBJECT and governs:
                 if t in ctx.cues("deal_notify") or head in ctx.cues("deal_notify"):
                     return "supplier"  # "le Congrès américain a été notifié de la vente": the approving state

@@ -61,15 +61,17 @@ def named_weapons(ctx: SentenceContext) -> list[str]:
         # the name after the noun: 'chars Leclerc', 'missiles antichars HOT 2', 'de type VAB MEPHISTO'
         j = noun.i + 1
         while j < sent.end and j - noun.i <= _REACH and (doc[j].lower_ in link or doc[j].lower_ in weapon_words
-                                                          or doc[j].pos_ == "ADJ" and doc[j].is_lower):
-            j += 1
+                                                          or doc[j].pos_ == "ADJ" and doc[j].is_lower
+                                                          or doc[j].is_lower and doc[j - 1].lower_ in link):
+            j += 1  # 'avions de surveillance ASC 890': a noun after a link word describes the kind
         after = _run(list(doc[j:min(sent.end, j + 4)]), taken, ctx.lang)
         if j > noun.i + 1 and doc[j - 1].lower_ in lex["maker_link"]:
             after = []  # 'appareils de Dassault Aviation': the name after a bare 'de' is the maker's
         # the name before it: 'Bradley Fighting Vehicles', 'Copperhead artillery rounds'
         k = noun.i - 1
-        while k >= sent.start and noun.i - k <= _REACH and doc[k].is_lower and doc[k].lower_ in weapon_words:
-            k -= 1
+        while k >= sent.start and noun.i - k <= _REACH and doc[k].is_lower and (
+                doc[k].lower_ in weapon_words or doc[k].pos_ in ("NOUN", "ADJ")):
+            k -= 1  # 'ASC 890 surveillance aircraft', 'Patriot air defence systems'
         before = list(reversed(_run(list(reversed(doc[max(sent.start, k - 3):k + 1])), taken, ctx.lang)))
         while before and not any(c.isalpha() for c in before[0].text):  # '827 Copperhead rounds': not the count
             before = before[1:]
