@@ -1406,3 +1406,21 @@ def test_an_exercise_name_inside_a_title_case_headline(extractor: Extractor, tex
 ])
 def test_the_parties_of_a_donation_around_it(extractor: Extractor, lang: str, text: str, expected: set) -> None:
     assert pairs(read(extractor, text, lang)) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "Le blindé VBCI a déjà été vendu par la France à trois pays : Qatar en 2018, Belgique en 2020 et, enfin, "
+           "Roumanie en 2023."),
+    ("en", "France has sold the VBCI vehicle to three countries: Qatar in 2018, Belgium in 2020 and Romania in 2023."),
+])
+def test_states_after_a_colon_closing_countries_take_its_role(extractor: Extractor, lang: str, text: str) -> None:
+    assert pairs(read(extractor, text, lang)) == {(FR, "Q846"), (FR, BE), (FR, RO)}
+
+
+@pytest.mark.parametrize("lang, text, pair", [
+    ("fr", "Le Japon a offert un don d'équipements militaires à l'armée sénégalaise.", (JP, "Q1041")),
+    ("en", "Japan donated military equipment to the Senegalese army.", (JP, "Q1041")),
+    ("fr", "Le Japon a fait don de six bateaux à la marine sénégalaise.", (JP, "Q1041")),
+])
+def test_donated_equipment_and_boats(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
+    assert pairs(read(extractor, text, lang)) == {pair}

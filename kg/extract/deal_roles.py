@@ -174,6 +174,8 @@ def roles(ctx: SentenceContext, triggers: dict[str, list[Token]] | None = None
     recipients: list[str] = []
     unclear: list[str] = []
     found = {id(p): _role(p, triggers, ctx) for p in ctx.of_types(STATE_TYPES)}
+    listed = _after_a_counted_colon(ctx, triggers)
+    found.update({id(p): role for p, role in listed})
     for p in ctx.of_types(STATE_TYPES):
         role = _list_role(p, found, ctx)
         if role == "supplier":
@@ -192,6 +194,23 @@ def _body_as_subject(p: Placed, ctx: SentenceContext) -> bool:
     though named by an adjective."""
     unit = p.root.head if p.root.dep_ == "amod" else p.root
     return head_lemma(p) in lexicon(ctx.lang)["military_unit"] and unit.dep_ in ("nsubj", "nsubj:pass")
+
+
+def _after_a_counted_colon(ctx: SentenceContext, triggers: dict[str, list[Token]]) -> list[tuple[Placed, str]]:
+    """'vendu à quatre pays : Chili en 1997, Malaisie en 2002, …', 'sold to three countries: A, B and C': the states
+    after a colon that closes a word for countries take the role that word has."""
+    doc = ctx.sent.doc
+    for colon in (t for t in ctx.sent if t.text == ":" and t.i > ctx.sent.start):
+        noun = doc[colon.i - 1]
+        if noun.lemma_.lower() not in lexicon(ctx.lang)["country_noun"] and (
+                noun.lower_ not in lexicon(ctx.lang)["country_noun"]):
+            continue
+        prep = preposition(noun)
+        kinds = [kind for kind, words in triggers.items() for t in words if t in list(noun.ancestors)[:3]]
+        role = _role_of_preposition(prep, kinds[0], ctx.lang) if kinds else None
+        if role:
+            return [(p, role) for p in ctx.of_types(STATE_TYPES, named_only=True) if p.span.start > colon.i]
+    return []
 
 
 def _list_role(p: Placed, found: dict[int, str | None], ctx: SentenceContext) -> str | None:
