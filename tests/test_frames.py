@@ -1424,3 +1424,13 @@ def test_states_after_a_colon_closing_countries_take_its_role(extractor: Extract
 ])
 def test_donated_equipment_and_boats(extractor: Extractor, lang: str, text: str, pair: tuple) -> None:
     assert pairs(read(extractor, text, lang)) == {pair}
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "The Mercosur, Brazil, Argentina, Paraguay and Uruguay, met in Asuncion.", {"Q155", "Q414", "Q733", "Q77"}),
+    ("en", "NATO, Russia and China discussed the treaty.", set()),
+    ("en", "The EU, France and Germany, meanwhile, called for talks.", set()),
+])
+def test_a_list_between_commas_after_an_organisation_is_its_members(extractor: Extractor, lang: str, text: str,
+                                                                    expected: set) -> None:
+    assert {m for m, _ in members(read(extractor, text, lang))} == expected

@@ -237,6 +237,26 @@ def _ranked(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | N
     return found
 
 
+def _apposed(ctx: SentenceContext, group: list[Placed]) -> str | None:
+    """'The BRICS, Brazil, Russia, India, China and South Africa, agreed …': a list set between commas right after
+    an organisation's name, as its apposition, spells out its members."""
+    doc = ctx.sent.doc
+    start, end = group[0].span.start, group[-1].span.end
+    if start - 2 < ctx.sent.start or doc[start - 1].text != "," or end >= ctx.sent.end or doc[end].text != ",":
+        return None
+    before = [p for p in ctx.of_types(ORG_TYPES) if p.span.end == start - 1]
+    if not before:
+        return None
+    apposed = group[0].root.dep_ == "appos" and group[0].root.head.i in range(*_bounds(before[0]))
+    verb = doc[end + 1] if end + 1 < ctx.sent.end else None  # 'The Mercosur, A, B and C, met': then its verb
+    acts = verb is not None and verb.pos_ in ("VERB", "AUX") and before[0].root.head == verb
+    return before[0].entity if apposed or acts else None
+
+
+def _bounds(p: Placed) -> tuple[int, int]:
+    return p.span.start, p.span.end
+
+
 def list_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | None,
                      last_alliance: str | None, following: list[SentenceContext]) -> list[MembershipFact]:
     """Membership facts of one sentence's lists of states (and of a list on the lines after it)."""
@@ -261,8 +281,8 @@ def list_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org
             found += [MembershipFact(p.entity, org, kind, date, ctx.evidence("membership-accession-list", 0.75))
                       for p in named]
             continue
-        org = _introduced(ctx, named, orgs, last_org, last_alliance) or _postposed(ctx, named, orgs, last_org,
-                                                                                   last_alliance)
+        org = (_introduced(ctx, named, orgs, last_org, last_alliance)
+               or _postposed(ctx, named, orgs, last_org, last_alliance) or _apposed(ctx, named))
         if org is not None:
             kind = "applied" if _candidates(ctx, named) else "member"
             found += [MembershipFact(p.entity, org, kind, None, ctx.evidence("membership-list", 0.7))
