@@ -1434,3 +1434,13 @@ def test_donated_equipment_and_boats(extractor: Extractor, lang: str, text: str,
 def test_a_list_between_commas_after_an_organisation_is_its_members(extractor: Extractor, lang: str, text: str,
                                                                     expected: set) -> None:
     assert {m for m, _ in members(read(extractor, text, lang))} == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "ECOWAS met in Abuja. It includes the presidents of Ghana, Senegal and Togo.", set()),
+    ("fr", "La CEDEAO s'est réunie à Abuja. Elle comprend les présidents du Ghana, du Sénégal et du Togo.", set()),
+    ("en", "ECOWAS met in Abuja. It includes Ghana, Senegal and Togo.", {"Q117", "Q1041", "Q945"}),
+])
+def test_what_contains_officials_of_states_is_no_organisation(extractor: Extractor, lang: str, text: str,
+                                                              expected: set) -> None:
+    assert {m for m, _ in members(read(extractor, text, lang))} == expected

@@ -238,6 +238,17 @@ def _lifted(cue: Token, lang: str) -> bool:
     return any(t.lemma_.lower() in words or t.lower_ in words for t in [cue, *cue.ancestors][:3])
 
 
+def _of_officials(p: Placed, cue: Token, lang: str) -> bool:
+    """'It includes the presidents of Cabo Verde and Senegal': what contains officials of states is a team, not
+    the organisation of those states."""
+    if cue.lemma_.lower() not in lexicon(lang)["membership_contain"] and cue.lower_ not in lexicon(lang)[
+            "membership_contain"]:
+        return False
+    root = first_conjunct(p.root)
+    owner = root.head.head if root.dep_ == "pobj" else root.head
+    return owner.lemma_.lower() in lexicon(lang)["role_noun"] or owner.lower_ in lexicon(lang)["role_noun"]
+
+
 def _declined(cue: Token, lang: str) -> bool:
     """'declined the invitation to join', 'a refusé de rejoindre': a joining that a verb of refusing governs."""
     words = lexicon(lang)["decline_verb"]
@@ -384,6 +395,8 @@ def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
             if kind == "member":
                 kept = [p for p in group if not _acts_on(p, cue) and not _outsiders_between(p, cue, ctx.lang)
                         and not _verb_between(cue, p, ctx.lang)]
+                if group and _of_officials(group[0], cue, ctx.lang):
+                    kept = []  # the list's first state says for all of it
                 group = group if kept else []  # a written list shares one role, however the parser split it
             if not group and kind == "member" and ctx.index:
                 group = _antecedents(ctx, cue, contexts[ctx.index - 1])
