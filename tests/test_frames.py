@@ -1444,3 +1444,10 @@ def test_a_list_between_commas_after_an_organisation_is_its_members(extractor: E
 def test_what_contains_officials_of_states_is_no_organisation(extractor: Extractor, lang: str, text: str,
                                                               expected: set) -> None:
     assert {m for m, _ in members(read(extractor, text, lang))} == expected
+
+
+def test_a_list_of_participants_joins_the_exercise_with_as_many_countries(extractor: Extractor) -> None:
+    text = ("The naval exercise Blue Tide 2026, involving four nations, ended today. A tabletop exercise termed "
+            "'Anchor' was held yesterday. The participants were Kenya, Tanzania, Oman and India.")
+    exercises = {x.name: set(x.participants) for x in read(extractor, text, "en").exercises}
+    assert exercises["Blue Tide 2026"] == {"Q114", "Q924", "Q842", IN} and not exercises.get("Anchor")

@@ -54,6 +54,14 @@ def _money() -> re.Pattern[str]:
                       rf"(?P<scale>{longest_literal((), a['scale'])})(?!\w)\s*{of}(?P<cur2>{currencies})?", re.I)
 
 
+def count_value(word: str) -> int | None:
+    """The number a word writes: '17', 'four', 'vingt' (kg/data/quantities.json), or None."""
+    if word.isdigit():
+        return int(word)
+    value = _amounts()["number"].get(word.lower())
+    return int(value) if value else None
+
+
 def _status(ctx: SentenceContext) -> str:
     found = "discussed"
     for status in STATUS_ORDER:

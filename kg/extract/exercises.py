@@ -25,6 +25,7 @@ from kg.extract.context import (
     token_gap,
 )
 from kg.extract.dates import DateMention, PartialDate
+from kg.extract.deals import count_value
 from kg.extract.exercise_names import canonical, editions, names_in, series
 from kg.extract.frames import modified, negated, preposition
 from kg.extract.places import is_border
@@ -346,7 +347,21 @@ def _edition(report: _Report, year: int) -> _Report:
                    report.ctx.evidence("exercise-edition", 0.5))
 
 
+def _counted(ctx: SentenceContext) -> set[int]:
+    """The numbers of countries a sentence states ('involving 17 nations', 'réunit 20 pays')."""
+    nouns = lexicon(ctx.lang)["country_noun"]
+    counts = (count_value(t.text) for t in ctx.sent if t.i + 1 < ctx.sent.end and t.nbor(1).lower_ in nouns)
+    return {c for c in counts if c}
+
+
 def _nearest(report: _Report, by_name: dict[str, list[_Report]]) -> str | None:
+    """The named exercise an unnamed report speaks of: the one whose stated number of countries its list has
+    ('Milan 2014, involving 17 nations' … 'The participants were A, B, … (17)'), else the nearest in the text."""
+    size = len(set(report.participants))
+    counted = [name for name, reports in by_name.items() if "#" not in name and size > 2
+               and any(size in _counted(r.ctx) for r in reports)]
+    if len(counted) == 1:
+        return counted[0]
     best: tuple[int, str] | None = None
     for name, reports in by_name.items():
         if "#" in name:
