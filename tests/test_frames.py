@@ -1451,3 +1451,18 @@ def test_a_list_of_participants_joins_the_exercise_with_as_many_countries(extrac
             "'Anchor' was held yesterday. The participants were Kenya, Tanzania, Oman and India.")
     exercises = {x.name: set(x.participants) for x in read(extractor, text, "en").exercises}
     assert exercises["Blue Tide 2026"] == {"Q114", "Q924", "Q842", IN} and not exercises.get("Anchor")
+
+
+@pytest.mark.parametrize("lang, text, names", [
+    ("fr", "La France et l'Égypte s'entraînent lors d'exercices réguliers comme Medusa ou Nile Shield.",
+     {"Medusa", "Nile Shield"}),
+    ("en", "Greece and Egypt train together in regular exercises such as Medusa and Nile Shield.",
+     {"Medusa", "Nile Shield"}),
+])
+def test_names_given_as_examples_of_exercises(extractor: Extractor, lang: str, text: str, names: set) -> None:
+    assert {x.name for x in read(extractor, text, lang).exercises} == names
+
+
+def test_a_name_with_its_edition_keeps_it_before_an_acronym(extractor: Extractor) -> None:
+    text = "Forces from Portugal and Spain take part in the exercise Cold Lance 2026 (CL26). CL26 ends in May."
+    assert [x.name for x in read(extractor, text, "en").exercises] == ["Cold Lance 2026"]

@@ -97,7 +97,7 @@ def names_in(ctx: SentenceContext, known_terms: frozenset[str], *, about_exercis
     for m in triggered.finditer(text):
         if all(w in modifiers for w in m.group(1).split()):
             names.append(_with_acronym(m.group(2), text[m.end():]))
-    names += _closed_appositives(ctx) if triggers else []
+    names += _closed_appositives(ctx) + _exemplified(ctx) if triggers else []
     names += _copula_names(triggers) + _appositive_names(ctx) + _prenominal_names(ctx) + _headline_series(ctx)
     if triggers:
         names += editions(text)
@@ -165,6 +165,20 @@ def _closed_appositive_pattern(lang: str) -> re.Pattern[str]:
     conj = longest_literal((), lexicon(lang)["list_conj"])  # 'the two drills, Sea Breeze and Agile Spirit,'
     more = rf"(?:,?\s+(?:{conj})\s+{_CAP_WORD}(?:\s+(?:{_CAP_WORD}|\d[\d.-]*)){{0,3}})?"
     return re.compile(rf"(?i:\b(?:{trig}))(?:\s+[a-zà-ÿ-]+){{0,2}},\s+{run}{more}(?=\s*,|\s*\(|\s*\.?$)")
+
+
+@cache
+def _example_pattern(lang: str) -> re.Pattern[str]:
+    lex = lexicon(lang)
+    trig = longest_literal((), lex["exercise"])
+    intro = longest_literal((), lex["example_intro"])
+    return re.compile(rf"(?i:\b(?:{trig}))(?:\s+[a-zà-ÿ-]+){{0,2}},?\s+(?i:{intro})\s+({_CAP_WORD}{_name_tail()})")
+
+
+def _exemplified(ctx: SentenceContext) -> list[str]:
+    """'lors d'exercices réguliers comme Cleopatra ou Ramses', 'drills such as Sea Breeze': a name given as an
+    example of exercises (those coordinated with it: `_coordinated`)."""
+    return [m.group(1) for m in _example_pattern(ctx.lang).finditer(ctx.text)]
 
 
 def _closed_appositives(ctx: SentenceContext) -> list[str]:
@@ -407,7 +421,8 @@ def _name_like(text: str) -> bool:
 def _with_acronym(name: str, after: str) -> str:
     """'Rim of the Pacific Exercise (RIMPAC)' is known by its acronym."""
     m = _ACRONYM_AFTER.match(after)
-    if m and (any(_generic().match(w) for w in name.split()) or any(c.isdigit() for c in m.group(1))):
+    if m and not any(c.isdigit() for c in name) and (
+            any(_generic().match(w) for w in name.split()) or any(c.isdigit() for c in m.group(1))):
         return m.group(1)  # 'Cold Response (CR22)': an acronym with the edition is the more specific label
     return name
 
