@@ -1466,3 +1466,25 @@ def test_names_given_as_examples_of_exercises(extractor: Extractor, lang: str, t
 def test_a_name_with_its_edition_keeps_it_before_an_acronym(extractor: Extractor) -> None:
     text = "Forces from Portugal and Spain take part in the exercise Cold Lance 2026 (CL26). CL26 ends in May."
     assert [x.name for x in read(extractor, text, "en").exercises] == ["Cold Lance 2026"]
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("fr", "Plus de quarante NH90 ont été livrés à l'Allemagne, à la Suède et à la Grèce.",
+     {(None, DE), (None, SE), (None, GR)}),
+    ("en", "More than forty NH90 have been delivered to Germany, Sweden and Greece.",
+     {(None, DE), (None, SE), (None, GR)}),
+])
+def test_a_designator_without_a_hyphen_is_a_system(extractor: Extractor, lang: str, text: str,
+                                                   expected: set) -> None:
+    deals = read(extractor, text, lang).deals
+    assert pairs(read(extractor, text, lang)) == expected and all(d.items == ("weapon/nh90",) for d in deals)
+
+
+def test_g20_and_covid19_are_no_systems(extractor: Extractor) -> None:
+    e = read(extractor, "The G20 and COP28 met while the G7 discussed COVID19.", "en")
+    assert not [m for m in e.mentions if m.type == "WeaponSystem"]
+
+
+def test_a_sum_is_no_systems_name(extractor: Extractor) -> None:
+    text = "China donated 11 military trucks worth USD 6.2 million to Nepal."
+    assert [d.items for d in read(extractor, text, "en").deals] == [("weapon/military-trucks",)]

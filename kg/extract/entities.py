@@ -33,7 +33,7 @@ from kg.extract.records import Evidence, Mention
 CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "official": 0.8, "capital": 0.7,
               "body": 0.85, "prefix": 0.7,
               "ner": 0.6, "designation": 0.6, "acronym": 0.7}
-_DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3})s?(?![\w-])")
+_DESIGNATION = re.compile(r"(?<![\w/-])([A-Z][A-Za-z]{0,3}-\d{1,4}[A-Z]{0,3}|[A-Z]{1,3}\d{2,4}[A-Z]{0,2})s?(?![\w-])")
 _NER_PERSON = {"PER", "PERSON"}
 _NER_PLACE = {"LOC", "GPE", "FAC"}
 _NER_ORG = {"ORG"}
@@ -43,8 +43,8 @@ _NER_ORG = {"ORG"}
 # language quotes names in the other ('Sea of Japan' in a French text), as the rules always read them.
 @cache
 def _not_weapons() -> re.Pattern[str]:
-    """Designations that are not weapons: 'COVID-19', 'G-20', 'P-5'."""
-    return re.compile(rf"^{entry_pattern(every_language('not_weapon_prefix'))}-", re.I)
+    """Designations that are not weapons: 'COVID-19', 'G-20', 'G20', 'P-5'."""
+    return re.compile(rf"^{entry_pattern(every_language('not_weapon_prefix'))}-?\d", re.I)
 
 
 @cache
@@ -278,7 +278,7 @@ def _mention(doc: Doc, gaz: Gazetteer, term: Term, start: int, end: int, text: s
 
 
 def _designations(doc: Doc, taken: list[tuple[int, int]]) -> list[Mention]:
-    """Model designations ('Su-34', 'T-14') not in the weapon list are weapon systems too."""
+    """Model designations ('Su-34', 'T-14', 'NH90', 'K239') not in the weapon list are weapon systems too."""
     found = []
     for m in _DESIGNATION.finditer(text_of(doc)):
         if _not_weapons().match(m.group(1)) or _overlaps(m.start(), m.end(), taken):
