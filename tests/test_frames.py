@@ -1488,3 +1488,16 @@ def test_g20_and_covid19_are_no_systems(extractor: Extractor) -> None:
 def test_a_sum_is_no_systems_name(extractor: Extractor) -> None:
     text = "China donated 11 military trucks worth USD 6.2 million to Nepal."
     assert [d.items for d in read(extractor, text, "en").deals] == [("weapon/military-trucks",)]
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "The State Department approved a possible sale to Norway of 60 CH-47F helicopters. This proposed sale will "
+           "improve the security of a NATO ally.", {(NO, NATO): "member"}),
+    ("fr", "Le Département d'État a approuvé la vente possible à la Norvège de 60 hélicoptères. Cette vente "
+           "renforcera la sécurité d'un allié de l'OTAN.", {(NO, NATO): "member"}),
+    ("en", "The State Department approved a possible sale to Morocco of 600 Stinger missiles. This sale will "
+           "improve the security of a major non-NATO ally.", {}),
+])
+def test_an_ally_in_a_sale_to_one_buyer_is_that_buyer(extractor: Extractor, lang: str, text: str,
+                                                       expected: dict) -> None:
+    assert members(read(extractor, text, lang)) == expected

@@ -127,11 +127,13 @@ class Extractor:
         mentions = mark_places(doc, without_bodies(find_mentions(doc, article.lang), article.lang), article.lang)
         contexts = sentence_contexts(doc, mentions, article.lang, article.date)
         article_states = {m.entity for m in mentions if m.type in STATE_TYPES and m.named}
+        deals = tuple(find_deals(contexts, gaz, article_states, contexts[0] if contexts else None))
+        buyers = {d.recipient for d in deals if d.recipient}
         return Extraction(
             article=article,
             mentions=tuple(mentions),
             exercises=tuple(find_exercises(contexts, known_terms(article.lang))),
-            deals=tuple(find_deals(contexts, gaz, article_states, contexts[0] if contexts else None)),
-            memberships=tuple(find_memberships(contexts)),
+            deals=deals,
+            memberships=tuple(find_memberships(contexts, buyers.pop() if len(buyers) == 1 else None)),
             rivalries=tuple(find_rivalries(contexts)),
         )

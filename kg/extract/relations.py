@@ -339,8 +339,30 @@ def _kind_of(cue: Token, kind: str, lang: str) -> str:
     return kind
 
 
-def find_memberships(contexts: list[SentenceContext]) -> list[MembershipFact]:
-    """Membership facts of an article, at most one per state, organisation and kind."""
+def _an_ally(ctx: SentenceContext) -> list[str]:
+    """'improving the security of a NATO ally', 'un allié de l'OTAN': the organisations an indefinite ally or
+    member of the sentence belongs to (not 'a major non-NATO ally')."""
+    lex = lexicon(ctx.lang)
+    nouns = lex["ally_noun"] | lex["member_noun"]
+    doc = ctx.sent.doc
+    found = []
+    for org in ctx.of_types(ORG_TYPES):
+        before = doc[max(ctx.sent.start, org.span.start - 4):org.span.start]
+        after = doc[org.span.end:min(ctx.sent.end, org.span.end + 1)]
+        if any(t.lower_ in lex["negation"] or t.lower_.startswith("non") for t in before[-2:]):
+            continue
+        prenominal = bool(after) and after[0].lower_ in nouns and any(
+            t.lower_ in lex["indefinite_article"] for t in before[-3:])  # 'a NATO ally'
+        postnominal = len(before) >= 2 and any(t.lower_ in nouns for t in before[-3:]) and any(
+            t.lower_ in lex["indefinite_article"] for t in before[:-2])  # 'un allié de l'OTAN'
+        if prenominal or postnominal:
+            found.append(org.entity)
+    return found
+
+
+def find_memberships(contexts: list[SentenceContext], buyer: str | None = None) -> list[MembershipFact]:
+    """Membership facts of an article, at most one per state, organisation and kind. `buyer`: the one recipient
+    of the article's arms deals, whom 'a NATO ally' in a sentence with no other membership speaks of."""
     facts: dict[tuple[str, str, str], MembershipFact] = {}
     last_alliance: str | None = None
     last_org: str | None = None
@@ -356,6 +378,9 @@ def find_memberships(contexts: list[SentenceContext]) -> list[MembershipFact]:
         known = {(f.member, f.organisation) for f in found}
         found += [f for f in (_sentence_memberships(ctx, orgs, contexts) if orgs else [])
                   if (f.member, f.organisation) not in known]
+        if buyer and not found:
+            found += [MembershipFact(buyer, org, "member", None, ctx.evidence("membership-ally-of-buyer", 0.6))
+                      for org in _an_ally(ctx)]
         for fact in found:
             facts.setdefault((fact.member, fact.organisation, fact.kind), fact)
     return list(facts.values())
