@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import URIRef
+from test_push import started
 
 import kg
 from kg.errors import QueryError, StoreError
@@ -33,6 +34,7 @@ from kg.interfaces.api import (
     DEFAULT_PREFIXES,
     IRI,
     LAYER_FILES,
+    LAYER_GRAPHS,
     KnowledgeGraph,
     Results,
     catalogue,
@@ -127,6 +129,27 @@ def plain_endpoint(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -
     files = [str(seed_build / name) for name in LAYER_FILES.values()]
     server = Server(location, [["oxigraph", "load", "--location", str(location), "--file", *files]])
     yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def served(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`kg serve` on a copy of the seed's build (serving may bring its store in line); its SPARQL URL."""
+    build = tmp_path_factory.mktemp("served") / "seed"
+    shutil.copytree(seed_build, build)
+    port = _free_port()
+    command = [sys.executable, "-m", "kg", "serve", str(build), "--port", str(port), "--timeout", "30"]
+    yield from (f"http://127.0.0.1:{port}/query" for _ in started(command, f"http://127.0.0.1:{port}/"))
+
+
+@pytest.fixture(scope="module")
+def pushed(seed_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seed's store sent by `kg push` to oxigraph serve, the merge in the remote default graph; its SPARQL URL."""
+    from kg.store.push import push
+
+    server = Server(tmp_path_factory.mktemp("pushed") / "db", [])
+    push(seed_build, endpoint=server.url.removesuffix("/query") + "/store")
+    yield server.url
     server.stop()
 
 
@@ -418,6 +441,31 @@ def test_every_saved_query_answers_the_same_on_an_endpoint(seed: KnowledgeGraph,
     assert _normalised(remote_rows) == _normalised(local_rows)
 
 
+COUNTS = {"triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+          "memberships": "SELECT (COUNT(*) AS ?n) WHERE { ?s kg:memberOf ?o }"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["served", "pushed", "endpoint"])
+@pytest.mark.parametrize("inferred", [True, False], ids=["inferred", "no-inferred"])
+@pytest.mark.parametrize("wikidata", [True, False], ids=["wikidata", "no-wikidata"])
+def test_counts_are_the_folders_through_kg_serve_kg_push_and_loaded_layers(
+        seed: KnowledgeGraph, request: pytest.FixtureRequest, target: str, inferred: bool, wikidata: bool) -> None:
+    """The layers overlap (memberships both said and in Wikidata), so their union counts some triples twice: all
+    layers are read from the endpoint's merge (its default graph), as from the folder's; some of them from the
+    union of their layer graphs on both."""
+    found = request.getfixturevalue(target)
+    url = found.url if isinstance(found, Server) else found
+    local, remote = seed.using(inferred=inferred, wikidata=wikidata), kg.open(url).using(inferred=inferred,
+                                                                                           wikidata=wikidata)
+    for name, text in COUNTS.items():
+        assert remote.query(text)["n"][0] == local.query(text)["n"][0] > 0, name
+    if inferred and wikidata:  # what makes the answers differ: a membership in two layers
+        graphs = ", ".join(f"<{LAYER_GRAPHS[layer]}>" for layer in seed.layers)
+        union = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s kg:memberOf ?o }} FILTER(?g IN ({graphs})) }}"
+        assert seed.query(union)["n"][0] > local.query(COUNTS["memberships"])["n"][0]
+
+
 def test_an_endpoint_answers_with_typed_dataframes(endpoint: Server) -> None:
     remote = kg.open(endpoint.url)
     assert remote.is_remote and "127.0.0.1" in repr(remote)
@@ -475,10 +523,12 @@ def test_the_layer_check_names_the_graph_in_a_filter(endpoint: Server, plain_end
                         lambda url, text, **kw: asked.append(text) or ask(url, text, **kw))
     assert len(kg.open(endpoint.url).query("members", organisation="SCO")) == 8
     assert len(kg.open(plain_endpoint.url).query("members", organisation="SCO")) == 8
-    assert asked[0] == asked[1] == ("ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = "
+    assert asked[0] == asked[3] == ("ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = "
                                     "<https://w3id.org/kg-news/graph/asserted>) }")
-    assert asked[2] == "ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = <https://w3id.org/kg-news/graph/merged>) }"
-    assert len(asked) == 4  # the plain endpoint: no layers, no merged graph, kg articles in its default graph
+    assert asked[1] == asked[4] == ("ASK { GRAPH ?g { ?s ?p ?o } FILTER(?g = "
+                                    "<https://w3id.org/kg-news/graph/merged>) }")
+    assert "COUNT" in asked[2]  # the layers' endpoint: is its default graph their merge (each article once)?
+    assert len(asked) == 6  # the plain endpoint: no layers, no merged graph, kg articles in its default graph
 
 
 def test_an_unreachable_endpoint_is_a_clear_error() -> None:

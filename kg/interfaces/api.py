@@ -278,8 +278,8 @@ class KnowledgeGraph(QueryGraph):
     def graph(self) -> Graph:
         """The rdflib graph of the same layers (copied from the store on first use), for walking it in Python.
 
-        On an endpoint, a read-only rdflib graph over it (rdflib's SPARQLStore; one graph per layer when the
-        endpoint keeps them in named graphs, read together).
+        On an endpoint, a read-only rdflib graph over it (rdflib's SPARQLStore) reading the graphs queries read:
+        its merge for all layers, else one graph per layer, read together.
         """
         if self.layers not in self._graphs:
             from rdflib import Graph

@@ -8,8 +8,9 @@ the layers from the same named graphs:
   (`kg.store.folder.BuildFolder.open_for_queries`), else the files loaded into memory in the same graphs. All its
   layers are read from the default graph (their merge, each triple once, as `kg serve` answers); some of them from
   the union of their layer graphs.
-- `EndpointSource`, a SPARQL endpoint: the layer graphs when it keeps them (`kg serve`, `kg push`,
-  `kg.interfaces.api.load_commands`), else kg push's merged graph or its default graph, which give all layers only.
+- `EndpointSource`, a SPARQL endpoint, read the same way: all layers from its merge (kg push's merged graph, else
+  its default graph when that holds the merge, as `kg serve`'s does), some of them from the union of their layer
+  graphs (`kg serve`, `kg push`, `kg.interfaces.api.load_commands`). So a query counts what it counts on the folder.
 
 >>> graph = open_graph("out").using(inferred=False)                   # doctest: +SKIP
 >>> graph.rows("members", organisation="SCO")                           # doctest: +SKIP
@@ -106,29 +107,33 @@ class StoreSource:
 class EndpointSource:
     """A remote SPARQL endpoint and where it keeps kg's graph (asked once): `layers` (each layer in its named
     graph), `merged` (kg push's merge of all graphs in `MERGED_GRAPH`, for stores such as Virtuoso) or `default`
-    (in the default graph)."""
+    (in the default graph). `merge` is where the merge of all layers is read (the `default-graph-uri` values: none
+    for the default graph), None when the endpoint keeps no merge and all layers are read from their layer graphs."""
 
     name: str
     timeout: float
     keeps: str | None = None
     available: tuple[str, ...] = LAYERS
+    merge: tuple[str, ...] | None = None
 
     @property
     def url(self) -> str:
         return self.name
 
     def default_graphs(self, layers: tuple[str, ...]) -> list[str]:
-        """The `default-graph-uri` values that give `layers` here; raises QueryError when the endpoint holds no kg
-        graph at all, rather than answering every query with nothing."""
+        """The `default-graph-uri` values that give `layers` here, chosen as a folder's store chooses its graphs
+        (`StoreSource.graphs`): the merge for all layers, each triple once (the layers overlap, and a union of
+        graphs gives a triple once per graph that holds it), else the union of their layer graphs. Raises
+        QueryError when the endpoint holds no kg graph at all, rather than answering every query with nothing."""
         if self.keeps is None:
-            self.keeps = self._check()
+            self.keeps, self.merge = self._check()
+        if set(layers) >= set(self.available) and self.merge is not None:
+            return list(self.merge)
         if self.keeps == "layers":
             return [LAYER_GRAPHS[layer] for layer in layers]
-        if layers != LAYERS:
-            raise QueryError(f"the endpoint {self.url} keeps no kg layers in named graphs, so it cannot answer "
-                             f"from {' + '.join(layers)} only; load them with `oxigraph load --graph` "
-                             "(kg.interfaces.api.load_commands) or `kg push`")
-        return [MERGED_GRAPH] if self.keeps == "merged" else []
+        raise QueryError(f"the endpoint {self.url} keeps no kg layers in named graphs, so it cannot answer "
+                         f"from {' + '.join(layers)} only; load them with `oxigraph load --graph` "
+                         "(kg.interfaces.api.load_commands) or `kg push`")
 
     def select(self, text: str, values: Mapping[ox.Variable, Term], *, layers: tuple[str, ...],
                prefixes: Mapping[str, str], label: str, isolate: bool) -> Rows:
@@ -146,19 +151,31 @@ class EndpointSource:
         return ask_endpoint(self.url, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{graph}>) }}",
                             timeout=self.timeout, label=label)
 
-    def _check(self) -> str:
-        """Where the endpoint keeps kg's graph: its layer graphs, else kg push's merged graph, else kg articles in
-        its default graph."""
+    def _default_is_merge(self) -> bool:
+        """Whether the default graph holds kg's articles, each once: the merge `kg serve`, `kg push` and
+        `load_commands` put there. A default graph that is the union of all graphs (Virtuoso's, or a server's
+        union-default-graph option) holds an article's type once per graph that has it: article and layer."""
+        from kg.query.endpoint import ask_endpoint
+
+        article = f"<{DEFAULT_PREFIXES['kg']}Article>"
+        one = f"{{ SELECT ?a WHERE {{ ?a a {article} }} LIMIT 1 }}"
+        return ask_endpoint(self.url, f"ASK {{ {{ SELECT (COUNT(*) AS ?n) WHERE {{ {one} ?a a {article} }} }} "
+                                      "FILTER(?n = 1) }", timeout=self.timeout, label="default graph check")
+
+    def _check(self) -> tuple[str, tuple[str, ...] | None]:
+        """Where the endpoint keeps kg's graph (its layer graphs, else kg push's merged graph, else kg articles in
+        its default graph) and where it keeps the merge of all layers (`merge`)."""
         from kg.query.endpoint import ask_endpoint
 
         asserted = LAYER_GRAPHS["asserted"]
-        if self._has_graph(asserted, "layer check"):
-            return "layers"
+        layers = self._has_graph(asserted, "layer check")
         if self._has_graph(MERGED_GRAPH, "merged graph check"):
-            return "merged"
+            return ("layers" if layers else "merged"), (MERGED_GRAPH,)
+        if layers:
+            return "layers", (() if self._default_is_merge() else None)
         article = f"{DEFAULT_PREFIXES['kg']}Article"
         if ask_endpoint(self.url, f"ASK {{ ?article a <{article}> }}", timeout=self.timeout, label="graph check"):
-            return "default"
+            return "default", ()
         raise QueryError(f"the endpoint {self.url} holds no kg graph: neither the layer graph <{asserted}> "
                          "(kg serve, kg push, kg.interfaces.api.load_commands), nor the merged graph "
                          f"<{MERGED_GRAPH}> (kg push --merged-graph), "
