@@ -1501,3 +1501,28 @@ def test_a_sum_is_no_systems_name(extractor: Extractor) -> None:
 def test_an_ally_in_a_sale_to_one_buyer_is_that_buyer(extractor: Extractor, lang: str, text: str,
                                                        expected: dict) -> None:
     assert members(read(extractor, text, lang)) == expected
+
+
+@pytest.mark.parametrize("lang, text, participants", [
+    ("en", "Exercise Amber Wolf 2026 began in Lithuania. US Marines trained alongside Lithuanian and Polish soldiers.",
+     {US, LT, PL}),
+    ("fr", "L'exercice Amber Wolf 2026 a débuté en Lituanie. Des marines américains se sont entraînés aux côtés de "
+           "soldats lituaniens et polonais.", {US, LT, PL}),
+    ("en", "Exercise Amber Wolf 2026 began in Lithuania. Russian troops massed near the border.", set()),
+])
+def test_troops_training_in_an_exercise_article_take_part(extractor: Extractor, lang: str, text: str,
+                                                          participants: set) -> None:
+    (exercise,) = read(extractor, text, lang).exercises
+    assert set(exercise.participants) == participants
+
+
+@pytest.mark.parametrize("lang, text, participants, observers", [
+    ("en", "Exercise Amber Wolf 2026 involves soldiers from Latvia and Estonia as well as observers from Sweden.",
+     {LV, "Q191"}, {SE}),
+    ("fr", "L'exercice Amber Wolf 2026 implique des soldats lettons et estoniens ainsi que des observateurs suédois.",
+     {LV, "Q191"}, {SE}),
+])
+def test_observers_after_a_conjunction_are_apart(extractor: Extractor, lang: str, text: str, participants: set,
+                                                 observers: set) -> None:
+    (exercise,) = read(extractor, text, lang).exercises
+    assert set(exercise.participants) == participants and set(exercise.observers) == observers

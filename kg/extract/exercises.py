@@ -64,7 +64,7 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
     host: str | None = None
     for group in ctx.groups:
         before = left_words(group, 3)
-        after = [t.lower_ for t in ctx.sent.doc[group[-1].span.end:min(ctx.sent.end, group[-1].span.end + 5)]]
+        after = _words_after(ctx, group, lex)
         if set(after) & lex["observer"] or _observed(ctx, group):
             observers += [p.entity for p in group]
             continue
@@ -96,6 +96,18 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
         if not p.mention.named and head_lemma(p) in lex["place_noun"]:
             host = host or p.entity
     return participants, _declared_host(ctx) or host, observers
+
+
+def _words_after(ctx: SentenceContext, group: list[Placed], lex: Lexicon) -> list[str]:
+    """The five words after a list, up to a conjunction that starts another phrase ('A and B as well as observers
+    from C': the observers are C's, not A's and B's)."""
+    words = [t.lower_ for t in ctx.sent.doc[group[-1].span.end:min(ctx.sent.end, group[-1].span.end + 5)]]
+    text = " ".join(words)
+    for conj in lex["list_conj"]:
+        m = re.search(rf"(?<!\w){re.escape(conj)}(?!\w)", text)
+        if m:
+            text = text[:m.start()]
+    return text.split()
 
 
 def _observed(ctx: SentenceContext, group: list[Placed]) -> bool:
@@ -281,6 +293,8 @@ def _units_from(ctx: SentenceContext) -> bool:
     if any(t.dep_ in ("nsubj", "nsubj:pass") and t.lemma_.lower() in lex["participant_noun"] for t in ctx.sent) and (
             ctx.of_types(STATE_TYPES, named_only=True)):
         return True  # 'Les partenaires occidentaux comprennent A, B et C', 'Partners include …'
+    if _units_training(ctx, lex):
+        return True
     for p in ctx.of_types(STATE_TYPES, named_only=True):
         root = first_conjunct(p.root)
         if preposition(root) not in lex["origin_prep"]:
@@ -293,6 +307,21 @@ def _units_from(ctx: SentenceContext) -> bool:
             return True
         if word.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubj:pass", "nsubjpass") and (
                 c.lemma_.lower() in troops or c.lower_ in troops) for c in word.children):
+            return True
+    return False
+
+
+def _units_training(ctx: SentenceContext, lex: Lexicon) -> bool:
+    """'US Marines trained alongside Latvian soldiers', 'des soldats polonais se sont entraînés': a state's troops
+    as the subject of a verb of training."""
+    for p in ctx.of_types(STATE_TYPES):
+        unit = p.root if head_lemma(p) in lex["military_unit"] else None
+        unit = unit.head if unit is not None and unit.dep_ in ("amod", "compound") else unit
+        if unit is None:
+            continue
+        verbs = [unit.head] if unit.dep_ in ("nsubj", "nsubj:pass") else []
+        verbs += [c for c in unit.children if c.dep_ in ("acl", "acl:relcl")]  # a headline's parse: 'Marines trained'
+        if any(v.lemma_.lower() in lex["training_verb"] or v.lower_ in lex["training_verb"] for v in verbs):
             return True
     return False
 
