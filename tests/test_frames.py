@@ -1526,3 +1526,14 @@ def test_observers_after_a_conjunction_are_apart(extractor: Extractor, lang: str
                                                  observers: set) -> None:
     (exercise,) = read(extractor, text, lang).exercises
     assert set(exercise.participants) == participants and set(exercise.observers) == observers
+
+
+def test_a_company_of_a_state_supplies_for_it(extractor: Extractor) -> None:
+    text = "The Polish Army received its first K9 howitzers from Hanwha of South Korea."
+    assert pairs(read(extractor, text, "en")) == {("Q884", PL)}
+
+
+def test_a_known_systems_variant_is_no_other_system(extractor: Extractor) -> None:
+    text = "India has signed a contract with France for 26 Rafale Marine jets and three Scorpene submarines."
+    (deal,) = read(extractor, text, "en").deals
+    assert deal.items == ("weapon/rafale", "weapon/scorpene")

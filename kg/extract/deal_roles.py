@@ -90,6 +90,10 @@ def _government(token: Token, ctx: SentenceContext) -> Token:
         named_body = named_body.head  # 'by the Japan Maritime Self Defense Force': the force's role is the state's
     if named_body is not token and named_body.lemma_.lower() in units:
         return named_body
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ in lexicon(ctx.lang)["genitive_prep"] and head.head.pos_ == "PROPN" and (
+            not _is_weapon(head.head, ctx) and head.head.dep_ == "pobj"):
+        return head.head  # 'from Hanwha of South Korea': the company's role is its state's
     if token.dep_ == "amod" and token.head != token and token.head.lemma_.lower() not in units and (
             not _is_weapon(token.head, ctx)):  # 'véhicules tactiques français': the maker's, see `_modifies_weapon`
         token = first_conjunct(token.head)  # 'sold by American companies': the companies' role is the state's

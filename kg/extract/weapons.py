@@ -93,6 +93,9 @@ def named_weapons(ctx: SentenceContext) -> list[str]:
         if title_case(sent):  # 'Japan Hands Over Patrol Vessels': in a headline every word is capitalised,
             before = []  # only a designator ('NH90', 'HOT 2') says a name
             after = after if any(any(c.isdigit() for c in t.text) or t.is_upper for t in after) else []
+        systems = {i for w in ctx.weapons for i in range(w.span.start, w.span.end)}
+        if before and before[0].i - 1 in systems:
+            before = []  # 'Rafale Marine jets': a known system's variant, not another system
         for run in (after, before):
             if run and run[-1].lower_ not in lex["company_word"]:  # 'Saab Industries', 'Naval Group
                 name = " ".join(t.text for t in run)
