@@ -1537,3 +1537,12 @@ def test_a_known_systems_variant_is_no_other_system(extractor: Extractor) -> Non
     text = "India has signed a contract with France for 26 Rafale Marine jets and three Scorpene submarines."
     (deal,) = read(extractor, text, "en").deals
     assert deal.items == ("weapon/rafale", "weapon/scorpene")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "La Direction générale de l'armement a commandé 42 Rafale à Dassault Aviation."),
+    ("fr", "Le ministère des Armées a passé une commande de 42 Rafale supplémentaires auprès de Dassault Aviation."),
+])
+def test_a_state_ordering_its_own_makers_item_has_no_state_supplier(extractor: Extractor, lang: str,
+                                                                    text: str) -> None:
+    assert pairs(read(extractor, text, lang)) == {(None, FR)}

@@ -242,7 +242,8 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
                 frames.append(_Frame(ctx, items, _status(ctx), before.supplier, list(before.recipients)))
                 continue
             unclear = _parties_nearby(ctx, contexts)
-        supplier = _first_or_origin(suppliers, items, gaz, article_states)
+        # a state buying its own maker's item ('la DGA a commandé 42 Rafale') has no other state as supplier
+        supplier = _first_or_origin(suppliers, items, gaz, article_states - set(recipients))
         chosen = [s for s in dict.fromkeys(recipients) if s != supplier]
         partnered = partners(ctx, {supplier, *chosen})
         if supplier and not chosen and partnered:
