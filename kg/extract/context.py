@@ -244,6 +244,12 @@ def head_lemma(p: Placed) -> str:
     return head.lemma_.lower() if head != root else ""
 
 
+def title_case(sent: Span) -> bool:
+    """A headline written in title case ('Japan Hands Over Patrol Vessels'), where capitals name nothing."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 3 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words)
+
+
 def left_words(p: Placed | list[Placed], n: int = 3) -> list[str]:
     """The `n` words before a mention or a list of mentions, lower-cased."""
     span = p[0].span if isinstance(p, list) else p.span

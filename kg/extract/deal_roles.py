@@ -8,9 +8,16 @@ import re
 
 from spacy.tokens import Token
 
-from kg.extract.context import STATE_TYPES, Placed, SentenceContext, first_conjunct, head_lemma, lexicon
+from kg.extract.context import (
+    STATE_TYPES,
+    Placed,
+    SentenceContext,
+    first_conjunct,
+    head_lemma,
+    lexicon,
+    title_case,
+)
 from kg.extract.frames import modified, preposition, reflexive
-from kg.extract.weapons import title_case
 
 _SUBJECT = {"nsubj", "nsubj:pass", "nsubjpass", "poss", "nmod:poss"}
 _PASSIVE_SUBJECT = {"nsubj:pass", "nsubjpass"}

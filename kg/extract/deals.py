@@ -9,57 +9,34 @@ missing supplier only when the article names that state. The roles of one senten
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from spacy.tokens import Token
 
-from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon
+from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon, title_case
 from kg.extract.dates import days_named
 from kg.extract.deal_roles import deal_cues, deal_triggers, elsewhere, giving, partners, roles, signers
 from kg.extract.entities import slug
-from kg.extract.gazetteer import DATA_DIR, Gazetteer
+from kg.extract.gazetteer import Gazetteer
 from kg.extract.literals import longest_literal
+from kg.extract.quantities import amounts, count_value
 from kg.extract.records import ArmsDeal, Evidence
-from kg.extract.weapons import named_weapons, title_case
+from kg.extract.weapons import named_weapons
 
 STATUS_ORDER = ("discussed", "approved", "signed", "delivered", "transferred", "donated", "cancelled")
 
 
 @cache
-def _amounts() -> dict[str, Any]:
-    """Number words, money scales and currencies of every language (kg/data/quantities.json), merged: a sum or a
-    count is read whatever the article's language."""
-    raw = json.loads((DATA_DIR / "quantities.json").read_text(encoding="utf-8"))
-    merged: dict[str, Any] = {"number": {}, "scale": {}, "currency": {}, "of": []}
-    for lang, entry in raw.items():
-        if not lang.startswith("_"):
-            for key in ("number", "scale", "currency"):
-                merged[key].update(entry[key])
-            merged["of"] += entry["of"]
-    return merged
-
-
-@cache
 def _money() -> re.Pattern[str]:
     """'$11.7 million', '5,5 milliards de dollars', '€2bn': a sum with its scale and currency."""
-    a = _amounts()
+    a = amounts()
     currencies = longest_literal((), a["currency"])
     of = rf"(?:(?:{longest_literal((), a['of'])})\s*)?" if a["of"] else ""
     return re.compile(rf"(?P<cur1>{currencies})?\s?(?P<num>\d+(?:[.,]\d+)?)\s*"
                       rf"(?P<scale>{longest_literal((), a['scale'])})(?!\w)\s*{of}(?P<cur2>{currencies})?", re.I)
-
-
-def count_value(word: str) -> int | None:
-    """The number a word writes: '17', 'four', 'vingt' (kg/data/quantities.json), or None."""
-    if word.isdigit():
-        return int(word)
-    value = _amounts()["number"].get(word.lower())
-    return int(value) if value else None
 
 
 def _status(ctx: SentenceContext) -> str:
@@ -74,7 +51,7 @@ def _quantity(ctx: SentenceContext) -> int | None:
     for w in ctx.weapons:
         for t in ctx.sent.doc[max(ctx.sent.start, w.span.start - 3):w.span.start]:
             if t.like_num:
-                value = _amounts()["number"].get(t.lower_) or (int(t.text) if t.text.isdigit() else None)
+                value = count_value(t.text)
                 if value:
                     return value
     return None
@@ -84,12 +61,12 @@ def _value(ctx: SentenceContext) -> tuple[str | None, str | None]:
     m = _money().search(ctx.text)
     if not m:
         return None, None
-    scale = int(_amounts()["scale"][m.group("scale").lower()])
+    scale = int(amounts()["scale"][m.group("scale").lower()])
     number = m.group("num").replace(",", ".")
     whole, _, frac = number.partition(".")
     digits = int(whole) * scale + (int(frac) * scale // 10 ** len(frac) if frac else 0)
     cur = (m.group("cur1") or m.group("cur2") or "").lower()
-    return str(digits), _amounts()["currency"].get(cur)
+    return str(digits), amounts()["currency"].get(cur)
 
 
 def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceContext, list[str]]]:
@@ -157,14 +134,14 @@ def _counted_weapons(ctx: SentenceContext) -> list[str]:
     """'eight nuclear-powered submarines', '36 avions de combat': a number of weapons of a kind is an item."""
     nouns = lexicon(ctx.lang)["weapon_noun"] - lexicon(ctx.lang)["weapon_generic"]
     items = []
+    taken = _state_tokens(ctx)  # 'twelve American armored vehicles': the maker is no part of the kind
+    copies = lexicon(ctx.lang)["copy_noun"]  # '12 more helicopters': not a kind of its own
     for noun in ctx.cues("weapon_noun"):
         if noun.lower_ not in nouns or noun.i + 1 < ctx.sent.end and noun.nbor(1).lower_ in nouns:
             continue  # "rocket launchers": the kind is the last noun
         number = next((t for t in reversed(ctx.sent.doc[max(ctx.sent.start, noun.i - 5):noun.i]) if t.like_num),
                       None)  # the nearest: '20 humvees and 84 boats' counts the boats by 84
         if number is not None:
-            taken = _state_tokens(ctx)  # 'twelve American armored vehicles': the maker is no part of the kind
-            copies = lexicon(ctx.lang)["copy_noun"]  # '12 more helicopters': not a kind of its own
             phrase = [t for t in ctx.sent.doc[number.i + 1:noun.i + 1] if t.i not in taken and t.lower_ not in copies]
             while len(phrase) > 1 and phrase[0].pos_ in ("ADP", "DET"):  # "20 of the launchers", "12 de ces chars"
                 phrase = phrase[1:]
@@ -179,11 +156,12 @@ def _state_tokens(ctx: SentenceContext) -> set[int]:
 def _kinds_of_weapons(ctx: SentenceContext) -> list[str]:
     """'the transfer of precision-guided munitions', 'des armes': the weapon noun with its modifiers."""
     items = []
+    states = _state_tokens(ctx)
     for noun in ctx.cues("weapon_noun"):
         if noun.pos_ not in ("NOUN", "PROPN"):
             continue
         words = [t for t in noun.subtree if t.i <= noun.i and t.dep_ in ("amod", "compound", "nmod") or t == noun]
-        words = [t for t in words if t.i >= noun.i - 3 and t.i not in _state_tokens(ctx)]
+        words = [t for t in words if t.i >= noun.i - 3 and t.i not in states]
         if title_case(ctx.sent):
             words = [noun]  # 'U.S. Donates Patrol Boat': a headline's capitals tell no modifier from a verb
         items.append(f"weapon/{slug(' '.join(t.text for t in words))}")

@@ -13,7 +13,7 @@ from functools import cache
 
 from spacy.tokens import Token
 
-from kg.extract.context import SentenceContext, every_language, lexicon
+from kg.extract.context import SentenceContext, every_language, lexicon, title_case
 from kg.extract.frames import has_feature
 from kg.extract.literals import longest_literal
 
@@ -273,8 +273,7 @@ def _headline_series(ctx: SentenceContext) -> list[str]:
 def _inside_headline(ctx: SentenceContext) -> list[str]:
     """'Morocco, US Launch African Lion Annual Military Drills': in a title-case headline, the capitalised words
     before the exercise word, without its modifiers and the headline's verb."""
-    words = [t for t in ctx.sent if t.is_alpha and len(t) > 3]
-    if len(words) < 3 or sum(t.is_title or t.is_upper for t in words) < 0.8 * len(words):
+    if not title_case(ctx.sent):
         return []
     lex = lexicon(ctx.lang)
     found = []

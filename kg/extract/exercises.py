@@ -25,10 +25,10 @@ from kg.extract.context import (
     token_gap,
 )
 from kg.extract.dates import DateMention, PartialDate
-from kg.extract.deals import count_value
 from kg.extract.exercise_names import canonical, editions, names_in, series
 from kg.extract.frames import modified, negated, preposition
 from kg.extract.places import is_border
+from kg.extract.quantities import count_value
 from kg.extract.records import Evidence, Exercise
 
 _ROUNDUP = 3  # named exercises from which an article is a roundup of several

@@ -9,31 +9,21 @@ organisations, titles and month names are never names, nor is a maker ('appareil
 
 from __future__ import annotations
 
-import json
-from functools import cache
+from spacy.tokens import Token
 
-from spacy.tokens import Span, Token
-
-from kg.extract.context import SentenceContext, lexicon
+from kg.extract.context import SentenceContext, lexicon, title_case
 from kg.extract.dates import MONTHS
 from kg.extract.entities import slug
-from kg.extract.gazetteer import DATA_DIR
+from kg.extract.quantities import is_currency
 
 _REACH = 3  # words between the noun and the name: adjectives, other weapon nouns, linking words
-
-
-@cache
-def _currencies() -> frozenset[str]:
-    """Currency words and signs of every language (kg/data/quantities.json): 'USD 6.2 million' is a sum."""
-    raw = json.loads((DATA_DIR / "quantities.json").read_text(encoding="utf-8"))
-    return frozenset(c for lang, entry in raw.items() if not lang.startswith("_") for c in entry["currency"])
 
 
 def _name_word(token: Token, taken: set[int], lang: str) -> bool:
     """A word of a system's name: capitalised or a number, not part of a state's or organisation's name."""
     if token.i in taken or not (token.is_title or token.is_upper or token.like_num and not token.is_alpha):
         return False
-    if token.lower_ in _currencies():
+    if is_currency(token.text):
         return False
     if token.pos_ in ("DET", "PRON") or token.like_num and token.is_alpha:  # 'Three TC90 aircraft'
         return False  # '« Ces hélicoptères »': a capitalised determiner
@@ -51,12 +41,6 @@ def _run(tokens: list[Token], taken: set[int], lang: str) -> list[Token]:
             break
         run.append(t)
     return run if any(len(t) > 1 and any(c.isalpha() for c in t.text) for t in run) else []
-
-
-def title_case(sent: Span) -> bool:
-    """A headline written in title case, where capitals name nothing."""
-    words = [t for t in sent if t.is_alpha and len(t) > 3]
-    return len(words) >= 3 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words)
 
 
 def named_weapons(ctx: SentenceContext) -> list[str]:
