@@ -613,6 +613,15 @@ def _mentioned_states(e: Extraction) -> set[str]:
     ("en", "Italy praised the peacekeepers deployed in southern Lebanon.", {"Q38"}, {LB}),
     ("fr", "La Belgique a salué les soldats français basés au Gabon.", {BE}, {"Q1000"}),
     ("fr", "La France a livré douze blindés au Gabon.", {FR, "Q1000"}, set()),
+    ("fr", "Cet exercice rapproche les deux armées, leurs unités étant engagées dans des missions au Sud Liban.",
+     set(), {LB}),
+    ("en", "The exercise brings both armies closer, as their units often served together in southern Lebanon.",
+     set(), {LB}),
+    ("fr", "L'Ouganda et le Kenya ont signé le traité à Kigali, la capitale du Rwanda.", {"Q1036", "Q114"},
+     {"Q1037"}),
+    ("en", "Uganda and Kenya signed the treaty in Kigali, the capital of Rwanda.", {"Q1036", "Q114"}, {"Q1037"}),
+    ("en", "Uganda and Kenya signed the treaty in Rwanda's capital.", {"Q1036", "Q114"}, {"Q1037"}),
+    ("fr", "La capitale du Rwanda a accueilli les ministres du Kenya.", {"Q1037"}, set()),
 ])
 def test_a_state_named_only_as_a_place_is_no_actor(extractor: Extractor, lang: str, text: str, actors: set,
                                                    places: set) -> None:

@@ -88,7 +88,7 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
         # "les marines indienne et française": a list shares its noun; "the British destroyer": a ship has a flag
         as_unit = bool(heads & (lex["military_unit"] | lex["vessel_noun"]))
         for p in group:
-            if p.mention.named or as_unit:
+            if (p.mention.named or as_unit) and not p.mention.located:  # 'missions in southern Lebanon'
                 participants.append(p.entity)
             elif head_lemma(p) in lex["place_noun"]:
                 host = host or p.entity

@@ -33,7 +33,8 @@ def _is_aside(doc: Doc, mention: Mention, lang: str) -> bool:
         return False
     if mention.kind == "capital":
         return _is_city_place(span, lang)
-    return _is_place(span, lang) or is_border(span.root, lang) or _is_nationality(span.root, lang)
+    return (_is_place(span, lang) or _of_a_place(span.root, lang) or is_border(span.root, lang)
+            or _is_nationality(span.root, lang))
 
 
 def _is_city_place(span: Span, lang: str) -> bool:
@@ -72,6 +73,32 @@ def _speaks_a_language(doc: Doc, mention: Mention, lang: str) -> bool:
     return bool(after) and doc[span.end].text == "-" and after[0].lower_ in lexicon(lang)["language_suffix"]
 
 
+def _owner(token: Token, lang: str) -> Token | None:
+    """The noun a state complements ('la capitale du Rwanda', 'the capital of Rwanda', "Rwanda's capital")."""
+    root = first_conjunct(token)
+    if root.dep_ == "poss":
+        return root.head
+    if root.dep_ == "pobj" and root.head.lower_ in lexicon(lang)["genitive_prep"]:
+        return root.head.head
+    case = _preposition(root)
+    if root.dep_ == "nmod" and case is not None and case.lower_ in lexicon(lang)["genitive_prep"]:
+        return root.head
+    return None
+
+
+def _of_a_place(token: Token, lang: str) -> bool:
+    """'à Kigali, la capitale du Rwanda', 'in Rwanda's capital': the state only says where a place is."""
+    owner = _owner(token, lang)
+    if owner is None or owner.lemma_.lower() not in lexicon(lang)["place_noun"]:
+        return False
+    places = [owner, owner.head] if owner.dep_ in ("appos", "conj") else [owner]
+    start = owner.left_edge.i
+    if start - 2 >= owner.sent.start and owner.doc[start - 1].text == ",":
+        places.append(owner.doc[start - 2])  # 'à Kigali, la capitale du Rwanda', however the parser attaches it
+    prepositions = [_preposition(place) for place in places]
+    return any(p is not None and p.lower_ in lexicon(lang)["city_place_prep"] for p in prepositions)
+
+
 def is_border(token: Token, lang: str) -> bool:
     """'frontalière à la Russie', 'its border with Russia', 'bordering Russia': a neighbour, not a party."""
     words = lexicon(lang)["border_word"]
@@ -102,7 +129,24 @@ def _is_place(span: Span, lang: str) -> bool:
     before = span.doc[max(preposition.i - 4, preposition.sent.start):preposition.i]
     if any(t.lemma_.lower() in words["aggression_noun"] or t.lower_ in words["aggression_noun"] for t in before):
         return False
-    return not any(t.lower_ in words["exercise"] or t.lemma_.lower() in words["exercise"] for t in span.sent)
+    return not _exercise_venue(preposition if preposition.dep_ == "prep" else span.root, lang)
+
+
+def _is_exercise_word(token: Token, lang: str) -> bool:
+    words = lexicon(lang)["exercise"]
+    return token.lower_ in words or token.lemma_.lower() in words
+
+
+def _exercise_venue(attached: Token, lang: str) -> bool:
+    """The place may be an exercise's venue ('drills in Spain', 'the exercise takes place in Spain'): the sentence
+    speaks of an exercise, and the place is not in a side clause of its own ('…, their units having served in
+    southern Lebanon'): a clause with a subject of its own that is no exercise."""
+    clause = next((t for t in attached.ancestors if t.pos_ in ("VERB", "AUX")), None)
+    if clause is not None and clause.dep_ in ("conj", "advcl", "acl", "acl:relcl", "relcl", "ccomp"):
+        subjects = [c for c in clause.children if c.dep_.startswith("nsubj")]
+        if subjects and not any(_is_exercise_word(t, lang) for s in subjects for t in s.subtree):
+            return False
+    return any(_is_exercise_word(t, lang) for t in attached.sent)
 
 
 def mark_places(doc: Doc, mentions: list[Mention], lang: str) -> list[Mention]:
