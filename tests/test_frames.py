@@ -244,6 +244,21 @@ def test_observers_are_no_participants(extractor: Extractor, lang: str, text: st
     assert {RO, US} <= participants and not {JP, AU} & participants
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The drills gathered troops from five nations (Romania, Japan [observer], the United States "
+           "[ships based in Spain], Australia and Greece), except Turkey."),
+    ("fr", "Ces manœuvres ont réuni des soldats de cinq nations (Roumanie, Japon [observateur], États-Unis "
+           "[navires basés en Espagne], Australie et Grèce), à l'exception de la Turquie."),
+])
+def test_notes_in_brackets_keep_a_list_whole_and_an_excluded_state_is_none(extractor: Extractor, lang: str,
+                                                                          text: str) -> None:
+    e = read(extractor, text, lang)
+    participants = {p for x in e.exercises for p in x.participants}
+    assert participants == {RO, US, AU, GR}
+    assert JP in {o for x in e.exercises for o in x.observers}
+    assert "Q43" not in _mentioned_states(e)
+
+
 def test_extract_many_batches_per_language_and_keeps_the_order(extractor: Extractor) -> None:
     texts = [("en", "Poland ordered 180 K2 tanks from South Korea."),
              ("fr", "La France a livré 30 chars Leclerc à la Jordanie."),
@@ -838,6 +853,12 @@ def test_a_dateline_a_neighbour_and_a_nationality_are_no_actors(extractor: Extra
     ("en", "Norway leads the exercise Arctic Shield (AS25) with Finland and Sweden.", ["AS25"]),
     ("fr", "L'exercice militaire conjoint Maroc-France « Chergui » a commencé à Errachidia.", ["Chergui"]),
     ("en", "Kenya joined the bloc, the president said on X, formerly known as Twitter.", []),
+    ("en", "Chile and Peru opened this Pacific-focused exercise on Monday.", [None]),
+    ("fr", "Le Chili et le Pérou ont lancé cet exercice Andes-centré lundi.", [None]),
+    ("en", "EXERCISE SEA SHIELD 2026 BEGINS\n\nChile and Peru opened exercise Sea Shield 2026 on Monday.",
+     ["Sea Shield 2026"]),
+    ("fr", "EXERCICE OCÉAN BLEU 2026\n\nLe Chili et le Pérou ont lancé l'exercice Océan Bleu 2026 lundi.",
+     ["Océan Bleu 2026"]),
 ])
 def test_numbers_articles_and_joint_adjectives_are_no_exercise_names(extractor: Extractor, lang: str, text: str,
                                                                      names: list) -> None:

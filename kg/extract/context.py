@@ -279,14 +279,33 @@ def joins_a_list(between: str, lang: str) -> bool:
     return bool(_list_glue(lang).match(between)) and ("," in between or bool(between.strip()))
 
 
+_ASIDE = re.compile(r"\[[^\[\]]*\]|\([^()]*\)")  # 'Chili [observateur], France (FANC), …': a note on one item
+
+
+def aside_after(p: Placed) -> str:
+    """The bracketed note written right after a mention ('Chile [observer]'), lower-cased; empty if none."""
+    text = text_of(p.span.doc)
+    m = _ASIDE.match(text, p.span.end_char + (text[p.span.end_char:p.span.end_char + 1] == " "))
+    return m.group(0)[1:-1].lower() if m else ""
+
+
+def _in_note_after(item: Placed, p: Placed, text: str) -> bool:
+    """Whether `p` is inside the bracketed note written right after `item`."""
+    start = item.span.end_char + (text[item.span.end_char:item.span.end_char + 1] == " ")
+    m = _ASIDE.match(text, start)
+    return m is not None and m.start() < p.span.start_char < m.end()
+
+
 def _group(placed: list[Placed], text: str, lang: str) -> list[list[Placed]]:
     """Lists of states written as lists ('la Russie, la Chine et le Kazakhstan'); `text` is the document's."""
     groups: list[list[Placed]] = []
     glue = _list_glue(lang)
     for p in placed:
+        if groups and _in_note_after(groups[-1][-1], p, text):
+            continue  # 'the United States [ships based in Spain], …': a place in a note on the list's item
         if groups:
             last = groups[-1][-1]
-            between = text[last.span.end_char:p.span.start_char]
+            between = _ASIDE.sub("", text[last.span.end_char:p.span.start_char])
             if last.span.end_char <= p.span.start_char and glue.match(between):
                 groups[-1].append(p)
                 continue

@@ -458,6 +458,9 @@ def _plausible(name: str, known_terms: frozenset[str], lang: str) -> bool:
     base = " ".join(w for w in re.split(r"[\s-]+", name) if not re.fullmatch(r"[\d.]+", w))
     if len(words) == 1 and "-" in name and name.split("-")[0] in known_terms:
         return False  # 'Egypte-Etats-Unis': the states of a joint exercise, not its name
+    tail = name.rpartition("-")[2]
+    if len(words) == 1 and "-" in name and tail.isalpha() and tail.islower():
+        return False  # 'Pacific-focused', 'US-led', 'franco-indien': an adjective before the exercise word
     if not base or base in known_terms or _generic().match(base) or _function_word(words[0]):
         return False
     from kg.extract.dates import MONTHS
@@ -479,6 +482,8 @@ def _same_edition(name: str, names: list[str]) -> str:
     """The first of `names` that writes the same edition as `name`: its year in full, or one letter off."""
     m = re.fullmatch(r"(.+?)[\s-]+(\d\d)", name)
     for other in names:
+        if other != name and name.isupper() and other.lower() == name.lower():
+            return other  # 'EXERCISE KESTREL 2019' in a headline in capitals is the 'Kestrel 2019' of the text
         if m and re.fullmatch(rf"{re.escape(m.group(1))}[\s-]+(?:19|20){m.group(2)}", other):
             return other
         if other != name and len(name) >= 8 and _one_letter_off(name, other):

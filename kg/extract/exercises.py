@@ -18,6 +18,7 @@ from kg.extract.context import (
     Lexicon,
     Placed,
     SentenceContext,
+    aside_after,
     first_conjunct,
     head_lemma,
     left_words,
@@ -66,7 +67,12 @@ def _participants(ctx: SentenceContext) -> tuple[list[str], str | None, list[str
         before = left_words(group, 3)
         after = _words_after(ctx, group, lex)
         if set(after) & lex["observer"] or _observed(ctx, group):
-            observers += [p.entity for p in group]
+            observers += [p.entity for p in group if not p.mention.located]
+            continue
+        noted = [p for p in group if set(aside_after(p).split()) & lex["observer"]]
+        observers += [p.entity for p in noted]  # 'Canada, Chile [observer], France': one of the list watches
+        group = [p for p in group if p not in noted]
+        if not group:
             continue
         if set(before) & lex["location_block"] or all(p.mention.kind == "capital" and p.mention.located
                                                        for p in group):

@@ -9,11 +9,13 @@ it out of the article's states when no event gives the state a role.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.extract.context import STATE_TYPES, first_conjunct, lexicon
+from kg.extract.context import STATE_TYPES, first_conjunct, lexicon, text_of
 from kg.extract.records import Mention
 
 
@@ -34,7 +36,7 @@ def _is_aside(doc: Doc, mention: Mention, lang: str) -> bool:
     if mention.kind == "capital":
         return _is_city_place(span, lang)
     return (_is_place(span, lang) or _of_a_place(span.root, lang) or is_border(span.root, lang)
-            or _is_nationality(span.root, lang))
+            or _is_nationality(span.root, lang) or _excluded(span, lang))
 
 
 def _is_city_place(span: Span, lang: str) -> bool:
@@ -97,6 +99,19 @@ def _of_a_place(token: Token, lang: str) -> bool:
         places.append(owner.doc[start - 2])  # 'à Kigali, la capitale du Rwanda', however the parser attaches it
     prepositions = [_preposition(place) for place in places]
     return any(p is not None and p.lower_ in lexicon(lang)["city_place_prep"] for p in prepositions)
+
+
+@cache
+def _exclusion(lang: str) -> re.Pattern[str]:
+    words = sorted(lexicon(lang)["exclusion_phrase"], key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in words)})\s*$")
+
+
+def _excluded(span: Span, lang: str) -> bool:
+    """'eleven nations, except Fiji', 'à l'exception du Mali': a state named as left out of what is said."""
+    doc = span.doc
+    before = text_of(doc)[doc[max(span.sent.start, span.start - 5)].idx:span.start_char]
+    return bool(_exclusion(lang).search(re.sub(r"\s+", " ", before.lower().replace("’", "'"))))
 
 
 def is_border(token: Token, lang: str) -> bool:
