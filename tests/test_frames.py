@@ -576,6 +576,18 @@ def test_a_list_after_another_verb_or_a_wish_to_join_is_pending(extractor: Extra
 
 
 @pytest.mark.parametrize("lang, text", [
+    ("en", "Two protocols were signed by Chile and Peru for their accession to Mercosur."),
+    ("fr", "Deux protocoles ont été signés par le Chili et le Pérou pour leur adhésion au Mercosur."),
+    ("en", "The protocol for the accession of Chile and Peru to Mercosur was signed on Monday."),
+    ("fr", "Le protocole pour l'adhésion du Chili et du Pérou au Mercosur a été signé lundi."),
+])
+def test_an_accession_an_instrument_is_for_is_pending_for_the_whole_list(extractor: Extractor, lang: str,
+                                                                         text: str) -> None:
+    found = members(read(extractor, text, lang))
+    assert found.get(("Q298", "Q4264")) == "applied" and found.get(("Q419", "Q4264")) == "applied"
+
+
+@pytest.mark.parametrize("lang, text", [
     ("en", "The U.S. Army Security Assistance Command signed a Letter of Offer and Acceptance with Romania for 54 "
            "M1A2 Abrams tanks."),
     ("fr", "Les États-Unis ont signé une lettre d'offre et d'acceptation avec la Roumanie pour 54 chars M1A2 "

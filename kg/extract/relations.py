@@ -15,6 +15,7 @@ from spacy.tokens import Token
 from kg.extract.context import (
     ORG_TYPES,
     STATE_TYPES,
+    Lexicon,
     Placed,
     SentenceContext,
     entry_pattern,
@@ -124,6 +125,8 @@ def _attached(group: list[Placed], cue: Token, lang: str) -> list[Placed]:
     antecedent = first_conjunct(clause.head) if clause.dep_ in ("relcl", "acl:relcl") else None
 
     phrase = _governing_verb(cue)
+    if any(c.lower_ in lexicon(lang)["plural_possessive"] for c in cue.children):
+        return group  # 'signed by A and B for their accession': the accession is the list's
 
     def attached(p: Placed) -> bool:
         root = first_conjunct(p.root)
@@ -329,6 +332,8 @@ def _kind_of(cue: Token, kind: str, lang: str) -> str:
     if hypothetical(cue, lang):
         return "applied"
     lex = lexicon(lang)
+    if kind == "joined" and _by_instrument(cue, lex):
+        return "applied"
     if kind == "joined" and cue.i > cue.sent.start:
         before = cue.doc[max(cue.sent.start, cue.i - 4):cue.i]
         if any(t.lower_ in lex["apply_intent"] for t in before):  # 'ready to join', 'invited to join'
@@ -337,6 +342,17 @@ def _kind_of(cue: Token, kind: str, lang: str) -> str:
     if kind == "joined" and any(after == w or after.startswith(w + " ") for w in lex["pending_after"]):
         return "applied"
     return kind
+
+
+def _by_instrument(cue: Token, lex: Lexicon) -> bool:
+    """'the protocol for A's accession', 'protocols signed by A for their accession': an accession an instrument
+    is for is still to be ratified."""
+    for token in cue.ancestors:
+        if token.lower_ in lex["accession_document"]:
+            return True
+        if token.pos_ in ("VERB", "AUX"):
+            return any(c.lower_ in lex["accession_document"] for c in token.children if c.dep_.startswith("nsubj"))
+    return False
 
 
 def _an_ally(ctx: SentenceContext) -> list[str]:
