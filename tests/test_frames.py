@@ -851,6 +851,10 @@ def test_regional_organisations_are_known(extractor: Extractor, lang: str, text:
     ("en", "Austria's Maria Huber, the OSCE envoy, said Serbia had agreed.", {"Q403"}, {AT}),
     ("fr", "La Lettonie, frontalière de la Russie, achète des missiles à la Norvège.", {"Q211", NO}, {RU}),
     ("en", "Moscow said it would answer.", {RU}, set()),
+    ("en", "Poland signed a contract worth US$2 billion for Korean tanks.", {PL}, {US}),
+    ("en", "Chile will pay 300 million US dollars for the frigates.", {"Q298"}, {US}),
+    ("fr", "Le Chili paiera 300 millions de dollars américains pour les frégates.", {"Q298"}, {US}),
+    ("fr", "La Pologne a signé un contrat de 2 milliards de dollars US.", {PL}, {US}),
 ])
 def test_a_dateline_a_neighbour_and_a_nationality_are_no_actors(extractor: Extractor, lang: str, text: str,
                                                                 actors: set, aside: set) -> None:

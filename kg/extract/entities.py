@@ -28,6 +28,7 @@ from kg.extract.context import (
 )
 from kg.extract.gazetteer import Gazetteer, Term, load_gazetteer
 from kg.extract.literals import longest_literal
+from kg.extract.quantities import is_currency
 from kg.extract.records import Evidence, Mention
 
 CONFIDENCE = {"label": 0.95, "name": 0.95, "abbrev": 0.9, "demonym": 0.8, "official": 0.8, "capital": 0.7,
@@ -212,6 +213,8 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
         if term.kind != "abbrev" and (_sea_before().search(text[max(0, m.start() - 20):m.start()])
                                       or _sea_after().match(text[m.end():m.end() + 8])):
             continue  # "Sea of Japan", "mer de Chine", "South China Sea": a sea, not the state
+        if _of_a_currency(text, m.start(), m.end()):
+            continue  # 'US$6.5 billion', 'dollars américains': a currency, not the state
         if term.kind == "demonym" and _state_form(text, m.start(), m.end(), lang):
             term = Term(term.text, term.entity_id, "name")  # 'la République slovaque', 'the Slovak Republic'
         elif term.kind == "demonym" and _official(doc, m.start(), m.end(), lang):
@@ -223,6 +226,17 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
     if matcher.prefix_pattern is not None:
         found.extend(_compound_mentions(doc, gaz, matcher))
     return found
+
+
+_WORD_AFTER = re.compile(r"\s?(\$|[^\W\d_]+)")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s$")
+
+
+def _of_a_currency(text: str, start: int, end: int) -> bool:
+    """A name that qualifies a currency ('US$', 'US dollars', 'dollars canadiens') names no state."""
+    after = _WORD_AFTER.match(text, end)
+    before = _WORD_BEFORE.search(text, max(0, start - 20), start)
+    return any(m is not None and is_currency(m.group(1)) for m in (after, before))
 
 
 @cache
