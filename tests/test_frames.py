@@ -657,6 +657,19 @@ def test_a_state_named_only_as_a_place_is_no_actor(extractor: Extractor, lang: s
     assert not places & states
 
 
+@pytest.mark.parametrize("lang, text, pair", [
+    ("fr", "Le Chili a reçu une corvette neuve. Elle remplace deux ex-frégates néerlandaises achetées en 2004 aux "
+           "Pays-Bas.", ("Q29999", "Q298")),
+    ("en", "Chile received a new corvette. It replaces two ex-frigates purchased in 2004 from the Netherlands.",
+     ("Q29999", "Q298")),
+    ("fr", "Le Pérou a reçu dix blindés. Ces blindés, commandés en 2019 à la Corée du Sud, sont arrivés à Lima.",
+     ("Q884", "Q419")),
+])
+def test_an_earlier_purchase_told_by_a_participle_is_a_deal_of_the_articles_buyer(extractor: Extractor, lang: str,
+                                                                                text: str, pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))
+
+
 # a giving verb made reflexive buys -----------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text, pair", [
     ("fr", "La Roumanie va se doter de 54 chars Abrams achetés aux États-Unis.", (US, RO)),

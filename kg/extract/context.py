@@ -149,11 +149,14 @@ class SentenceContext:
         """Positions of the tokens by lower-cased form and by lemma, read once: the rules look up many cue lists
         (about a hundred per article), most of which have no word in the sentence."""
         forms: dict[str, list[int]] = {}
+        former = tuple(lexicon(self.lang)["former_prefix"])
         for t in self.sent:
             lower, lemma = t.lower_, t.lemma_.lower()
             forms.setdefault(lower, []).append(t.i)
             if lemma != lower:
                 forms.setdefault(lemma, []).append(t.i)
+            if lower.startswith(former):  # 'ex-frégates': frigates all the same
+                forms.setdefault(lower.partition("-")[2], []).append(t.i)
         return forms
 
     def of_types(self, types: frozenset[str], *, named_only: bool = False) -> list[Placed]:
