@@ -660,6 +660,8 @@ def test_a_state_named_only_as_a_place_is_no_actor(extractor: Extractor, lang: s
 @pytest.mark.parametrize("lang, text, pair", [
     ("fr", "Le Chili a reçu une corvette neuve. Elle remplace deux ex-frégates néerlandaises achetées en 2004 aux "
            "Pays-Bas.", ("Q29999", "Q298")),
+    ("fr", "Le Chili a reçu une corvette neuve. Il s'agit de la première des quatre unités du type 31 achetées en "
+           "2004 aux Pays-Bas.", ("Q29999", "Q298")),
     ("en", "Chile received a new corvette. It replaces two ex-frigates purchased in 2004 from the Netherlands.",
      ("Q29999", "Q298")),
     ("fr", "Le Pérou a reçu dix blindés. Ces blindés, commandés en 2019 à la Corée du Sud, sont arrivés à Lima.",
