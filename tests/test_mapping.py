@@ -63,3 +63,20 @@ def test_french_and_english_reports_of_one_exercise_are_one_node(tmp_path: Path,
     india = {r["state"] for r in states if r["wikidata"] == "Q668"}
     assert india == {"https://w3id.org/kg-news/id/Q668"}
     assert {r["article"] for r in states if r["wikidata"] == "Q668"} == {SEED.name, CROSS.name}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Chile on Monday signed a contract to buy a second batch of 12 K9 howitzers from South Korea. It follows "
+           "a contract Chile signed in 2021 for the first batch of 12 K9 howitzers."),
+    ("fr", "Le Chili a signé lundi un contrat pour acheter un second lot de 12 obusiers K9 à la Corée du Sud. Il "
+           "fait suite au contrat signé par le Chili en 2021 pour le premier lot de 12 obusiers K9."),
+])
+def test_an_earlier_contract_for_the_same_item_is_a_deal_of_its_own(tmp_path: Path, extractor: Extractor,
+                                                                     lang: str, text: str) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / f"k9-{lang}.txt").write_text(text, encoding="utf-8")
+    build([corpus], tmp_path / "out", extractor=extractor)
+    rows = run_saved("arms-deals", tmp_path / "out")[1]
+    deals = {r["deal"] for r in rows if (r["supplier_wikidata"], r["recipient_wikidata"]) == ("Q884", "Q298")}
+    assert len(deals) == 2

@@ -353,6 +353,14 @@ def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
     for report in reports:
         ctx, items, _ = report
         dates = _days(ctx, day_by_day)
+        earlier = _earlier_year(ctx)
+        if earlier is not None and occasions:  # 'It follows a contract signed in 2022 for the first batch'
+            same = [o for o in occasions if any(_earlier_year(c) == earlier for c, _, _ in o)]
+            if same:
+                same[0].append(report)
+            else:
+                occasions.append([report])
+            continue
         shared = [o for o in occasions if set(items) & {i for _, its, _ in o for i in its}]
         seen = {day for o in occasions for c, _, _ in o for day in _days(c, day_by_day)}
         if shared:
@@ -362,6 +370,15 @@ def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
         else:
             occasions.append([report])
     return occasions
+
+
+def _earlier_year(ctx: SentenceContext) -> int | None:
+    """The year of an earlier contract a sentence recalls ('a contract signed in 2022 for the first batch', 'le
+    précédent contrat de 2019'): a year written in full beside a word of earlier dealing."""
+    if not ctx.has_phrase("earlier_deal_marker"):
+        return None
+    years = [d.value.year for d in ctx.dates if d.value.year and not d.inferred_year]
+    return min(years) if years else None
 
 
 def _merge_partial(raw: dict) -> dict:

@@ -224,6 +224,7 @@ class _Mapper(Generic[T]):
         self.article = sink.iri(self.article_iri)
         self.lang = extraction.article.lang
         self.entities: dict[tuple[str, str | None, str | None], T] = {}
+        self.deals: set[str] = set()
 
     def fact(self, s: T, p: T, o: T, evidence: Evidence, surface: str | None = None) -> None:
         """Assert a triple and its attestation."""
@@ -335,7 +336,12 @@ class _Mapper(Generic[T]):
             self.fact(iri, kg.endDate, self.date(e.end), ev)
 
     def deal(self, d: ArmsDeal) -> None:
-        iri = self.iri(_minted("deal", d.supplier or "unknown", d.recipient or "unknown", min(d.items, default="")))
+        minted = _minted("deal", d.supplier or "unknown", d.recipient or "unknown", min(d.items, default=""))
+        if minted in self.deals and d.date:  # an earlier contract for the same item, told in the same article
+            on = (d.date.year, d.date.month, d.date.day)
+            minted = _minted("deal", minted.rpartition("/")[2], *(str(part) for part in on if part))
+        self.deals.add(minted)
+        iri = self.iri(minted)
         kg = self.kg
         ev = self.event(iri, kg.ArmsDeal, d.evidence)
         for role, who in ((kg.supplier, d.supplier), (kg.recipient, d.recipient)):
