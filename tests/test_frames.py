@@ -672,6 +672,29 @@ def test_an_earlier_purchase_told_by_a_participle_is_a_deal_of_the_articles_buye
     assert pair in pairs(read(extractor, text, lang))
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Last year Chile received four Russian combat helicopters. Moscow also donated rifles and ammunition to "
+           "Chile."),
+    ("fr", "L'an dernier, le Chili a reçu quatre hélicoptères de combat russes. Moscou a en outre offert des fusils "
+           "et des munitions au Chili."),
+])
+def test_other_items_given_beside_a_delivery_are_a_gift_of_their_own(extractor: Extractor, lang: str,
+                                                                     text: str) -> None:
+    deals = [d for d in read(extractor, text, lang).deals if (d.supplier, d.recipient) == (RU, "Q298")]
+    assert sorted(d.status for d in deals) == ["delivered", "donated"]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Chile bought Russian air defence systems. We have given Chile every opportunity to reverse that "
+           "decision."),
+    ("fr", "Le Chili a acheté des systèmes de défense aérienne russes. Nous avons donné au Chili toutes les chances "
+           "de revenir sur cette décision."),
+])
+def test_a_giving_verb_without_a_weapon_as_object_is_no_gift(extractor: Extractor, lang: str, text: str) -> None:
+    deals = [d for d in read(extractor, text, lang).deals if (d.supplier, d.recipient) == (RU, "Q298")]
+    assert len(deals) == 1
+
+
 # a giving verb made reflexive buys -----------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text, pair", [
     ("fr", "La Roumanie va se doter de 54 chars Abrams achetés aux États-Unis.", (US, RO)),

@@ -365,11 +365,23 @@ def _occasions(reports: list[tuple[SentenceContext, list[str], str]]
         seen = {day for o in occasions for c, _, _ in o for day in _days(c, day_by_day)}
         if shared:
             shared[0].append(report)
-        elif occasions and (not dates or dates <= seen):
+        elif occasions and (not dates or dates <= seen) and not _gift_apart(report, occasions[0]):
             occasions[0].append(report)
         else:
             occasions.append([report])
     return occasions
+
+
+def _gift_apart(report: tuple[SentenceContext, list[str], str], occasion: list[tuple[SentenceContext, list[str], str]]
+                ) -> bool:
+    """'Bamako avait reçu quatre hélicoptères russes. Moscou avait en outre offert des armes': other items given,
+    beside items sold or delivered, are a gift of their own."""
+    ctx, _, status = report
+    if status != "donated" or any(s in ("donated", "transferred") for _, _, s in occasion):
+        return False
+    things = {p.root.i for p in ctx.weapons} | {t.i for t in ctx.cues("weapon_noun")}
+    return any(c.i in things or c.dep_ in ("conj", "prep") and any(g.i in things for g in c.children)
+               for cue in deal_cues(ctx, "deal_donate") for c in cue.children)  # the gift's own object
 
 
 def _earlier_year(ctx: SentenceContext) -> int | None:
