@@ -833,6 +833,10 @@ def test_joining_something_else_is_not_about_the_last_organisation(extractor: Ex
 @pytest.mark.parametrize("lang, text", [
     ("en", "The European Union granted Albania and Moldova candidate status."),
     ("fr", "Les dirigeants ont décidé d'accorder à l'Albanie et à la Moldavie le statut de candidat à l'UE."),
+    ("en", "The 27 leaders agreed to grant candidate status to Albania and Moldova. The decision was taken at a "
+           "summit of the EU in Brussels."),
+    ("fr", "Les 27 ont décidé d'accorder le statut de candidat à l'Albanie et à la Moldavie. La décision a été "
+           "prise lors d'un sommet de l'UE à Bruxelles."),
 ])
 def test_a_candidate_status_granted_to_a_list_is_each_ones_application(extractor: Extractor, lang: str,
                                                                        text: str) -> None:

@@ -80,12 +80,23 @@ def _organisations(ctx: SentenceContext, last_alliance: str | None, last_org: st
     return orgs
 
 
+def _candidate_status(ctx: SentenceContext, org: str) -> list[tuple[str, int]]:
+    """'granted candidate status to A and B': candidates are an organisation's, `org` when the sentence names
+    none."""
+    words = lexicon(ctx.lang)["candidate_noun"]
+    return [(org, cue.i + 1) for cue in ctx.cues("membership_apply")
+            if cue.lower_ in words or cue.lemma_.lower() in words][:1]
+
+
 def _implied_organisation(ctx: SentenceContext, last_org: str) -> list[tuple[str, int]]:
     """'Saudi Arabia has been invited to join', 'A, B and C have applied for membership': a verb of joining or
     applying with no object but membership itself, in a sentence naming no organisation, is about the last one
     named."""
     lex = lexicon(ctx.lang)
     membership = lex["member_noun"] | lex["accession_noun"] | lex["accession_document"]
+    candidates = _candidate_status(ctx, last_org)
+    if candidates:
+        return candidates
     for cue in ctx.cues("membership_join") + ctx.cues("membership_apply"):
         if cue.pos_ != "VERB":
             continue
@@ -382,8 +393,13 @@ def find_memberships(contexts: list[SentenceContext], buyer: str | None = None) 
     facts: dict[tuple[str, str, str], MembershipFact] = {}
     last_alliance: str | None = None
     last_org: str | None = None
+    # before any organisation is named, the first one the article names ('granted candidate status to A. The
+    # decision was taken at a summit of the EU')
+    first_org = next((p.entity for c in contexts for p in c.of_types(ORG_TYPES) if p.mention.kind != "ner"), None)
     for ctx in contexts:
         orgs = _organisations(ctx, last_alliance, last_org)
+        if not orgs and last_org is None and first_org:
+            orgs = _candidate_status(ctx, first_org)
         for p in ctx.of_types(ORG_TYPES):
             if p.mention.kind != "ner":  # 'the member states' speak of a known organisation, not a guessed name
                 last_org = p.entity
