@@ -695,6 +695,17 @@ def test_a_giving_verb_without_a_weapon_as_object_is_no_gift(extractor: Extracto
     assert len(deals) == 1
 
 
+@pytest.mark.parametrize("lang, text, pair", [
+    ("en", "Seoul and Lima signed a contract for 20 K9 howitzers.", ("Q884", "Q419")),
+    ("fr", "Séoul et Lima ont signé un contrat pour 20 obusiers K9.", ("Q884", "Q419")),
+    ("en", "Berlin will deliver four IRIS-T systems to Kyiv.", ("Q183", UA)),
+    ("fr", "Berlin fournira à Kiev quatre systèmes IRIS-T.", ("Q183", UA)),
+])
+def test_the_makers_cosigner_and_a_capital_given_to_receive(extractor: Extractor, lang: str, text: str,
+                                                             pair: tuple) -> None:
+    assert pair in pairs(read(extractor, text, lang))
+
+
 # a giving verb made reflexive buys -----------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text, pair", [
     ("fr", "La Roumanie va se doter de 54 chars Abrams achetés aux États-Unis.", (US, RO)),

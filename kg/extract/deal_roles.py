@@ -301,6 +301,7 @@ def signers(ctx: SentenceContext) -> list[str]:
     found = []
     for p in ctx.of_types(STATE_TYPES):
         subject = p.root.head if p.root.dep_ == "amod" and not p.mention.named else _government(p.root, ctx)
+        subject = first_conjunct(subject)  # 'Seoul and Warsaw signed': both
         if subject.dep_ in ("nsubj", "nsubj:pass") and subject.head in verbs:
             found.append(p.entity)
     return found

@@ -226,6 +226,8 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
         partnered = partners(ctx, {supplier, *chosen})
         if supplier and not chosen and partnered:
             chosen = partnered[:1]
+        elif supplier and not chosen:  # 'Seoul and Warsaw signed a contract for K9 howitzers': the maker's partner
+            chosen = [s for s in signers(ctx) if s != supplier][:1] if len(set(signers(ctx))) == 2 else []
         elif chosen and not supplier and partnered:
             supplier = partnered[0]
         if not chosen:

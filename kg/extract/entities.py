@@ -219,7 +219,8 @@ def _gazetteer_mentions(doc: Doc, lang: str, gaz: Gazetteer) -> list[Mention]:
             term = Term(term.text, term.entity_id, "name")  # 'la République slovaque', 'the Slovak Republic'
         elif term.kind == "demonym" and _official(doc, m.start(), m.end(), lang):
             term = Term(term.text, term.entity_id, "official")
-        if term.kind == "capital" and _locative().search(text[max(0, m.start() - 12):m.start()]):
+        if term.kind == "capital" and _locative().search(text[max(0, m.start() - 12):m.start()]) and (
+                not _given_to(doc, m.start(), m.end(), lang)):
             found.append(_city(doc, m.start(), m.end(), m.group(0)))
             continue
         found.append(_mention(doc, gaz, term, m.start(), m.end(), m.group(0)))
@@ -276,6 +277,16 @@ def _official(doc: Doc, start: int, end: int, lang: str) -> bool:
     head = span.root.head
     neighbours = [t for t in (head, *doc[max(0, span.start - 1):span.start], *doc[span.end:span.end + 2])]
     return any(t.lower_ in roles or t.lemma_.lower() in roles for t in neighbours)
+
+
+def _given_to(doc: Doc, start: int, end: int, lang: str) -> bool:
+    """'Berlin fournira à Kiev', 'weapons delivered to Kyiv': a capital after a verb of giving is who receives."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    head = span.root.head.head if span.root.dep_ == "pobj" else span.root.head
+    giving = lexicon(lang)["deal_sell"] | lexicon(lang)["deal_donate"]
+    return head.pos_ == "VERB" and (head.lemma_.lower() in giving or head.lower_ in giving)
 
 
 def _city(doc: Doc, start: int, end: int, text: str) -> Mention:
