@@ -149,8 +149,9 @@ _GIVING_LISTS = ("deal_sell", "deal_donate", "status_donated")
 def deal_cues(ctx: SentenceContext, name: str) -> list[Token]:
     """The sentence's words of a deal list, where a giving verb made reflexive buys: "la France s'offre des
     Rafale", "se doter de chars", "equips itself with" say who receives, not who gives."""
-    if name in _GIVING_LISTS:
-        return [t for t in ctx.cues(name) if not reflexive(t, ctx.lang)]
+    if name in _GIVING_LISTS:  # not the noun of a phrase of receiving ('a pris livraison', 'took delivery')
+        taking = set(ctx.cues("deal_buy"))
+        return [t for t in ctx.cues(name) if not reflexive(t, ctx.lang) and not (t.pos_ == "NOUN" and t.head in taking)]
     if name == "deal_buy":
         turned = [t for other in _GIVING_LISTS[:2] for t in ctx.cues(other) if reflexive(t, ctx.lang)]
         return sorted({*ctx.cues(name), *turned}, key=lambda t: t.i)

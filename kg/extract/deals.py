@@ -382,8 +382,11 @@ def _gift_apart(report: tuple[SentenceContext, list[str], str], occasion: list[t
     if status != "donated" or any(s in ("donated", "transferred") for _, _, s in occasion):
         return False
     things = {p.root.i for p in ctx.weapons} | {t.i for t in ctx.cues("weapon_noun")}
-    return any(c.i in things or c.dep_ in ("conj", "prep") and any(g.i in things for g in c.children)
-               for cue in deal_cues(ctx, "deal_donate") for c in cue.children)  # the gift's own object
+    definite = lexicon(ctx.lang)["definite_article"] | lexicon(ctx.lang)["demonstrative"]
+    objects = [c for cue in deal_cues(ctx, "deal_donate") for c in cue.children if c.dep_ in ("obj", "dobj")]
+    # the gift's own object, newly named ('offert des armes'), not the items before ('the vessels were donated')
+    return any(o.i in things and not any(d.lower_ in definite for d in o.children if d.dep_ == "det")
+               for o in objects)
 
 
 def _earlier_year(ctx: SentenceContext) -> int | None:
