@@ -685,12 +685,6 @@ def test_other_items_given_beside_a_delivery_are_a_gift_of_their_own(extractor: 
 
 
 @pytest.mark.parametrize("lang, text", [
-    ("en", "Chile bought Russian air defence systems. We have given Chile every opportunity to reverse that "
-           "decision."),
-    ("fr", "Le Chili a acheté des systèmes de défense aérienne russes. Nous avons donné au Chili toutes les chances "
-           "de revenir sur cette décision."),
-])
-@pytest.mark.parametrize("lang, text", [
     ("en", "Chile has taken delivery of six patrol boats. The vessels were donated by Japan under a cooperation "
            "programme."),
     ("fr", "Le Chili a pris livraison de six patrouilleurs. Les navires ont été offerts par le Japon dans le cadre "
@@ -701,6 +695,12 @@ def test_items_given_that_were_named_before_are_the_same_deal(extractor: Extract
     assert [(d.supplier, d.recipient) for d in deals] == [(JP, "Q298")]
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Chile bought Russian air defence systems. We have given Chile every opportunity to reverse that "
+           "decision."),
+    ("fr", "Le Chili a acheté des systèmes de défense aérienne russes. Nous avons donné au Chili toutes les chances "
+           "de revenir sur cette décision."),
+])
 def test_a_giving_verb_without_a_weapon_as_object_is_no_gift(extractor: Extractor, lang: str, text: str) -> None:
     deals = [d for d in read(extractor, text, lang).deals if (d.supplier, d.recipient) == (RU, "Q298")]
     assert len(deals) == 1
