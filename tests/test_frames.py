@@ -685,6 +685,17 @@ def test_other_items_given_beside_a_delivery_are_a_gift_of_their_own(extractor: 
 
 
 @pytest.mark.parametrize("lang, text", [
+    ("en", "Peru is renewing its coastal defence. The NSM missile system will protect its ports. The contract was "
+           "signed on Monday with the government of Norway."),
+    ("fr", "Le Pérou renouvelle sa défense côtière. Le système de missiles NSM protégera ses ports. Le contrat a été "
+           "signé lundi avec le gouvernement de la Norvège."),
+])
+def test_a_contract_signed_two_sentences_after_the_item_is_for_the_texts_subject(extractor: Extractor, lang: str,
+                                                                                 text: str) -> None:
+    assert (NO, "Q419") in pairs(read(extractor, text, lang))
+
+
+@pytest.mark.parametrize("lang, text", [
     ("en", "Chile has taken delivery of six patrol boats. The vessels were donated by Japan under a cooperation "
            "programme."),
     ("fr", "Le Chili a pris livraison de six patrouilleurs. Les navires ont été offerts par le Japon dans le cadre "

@@ -16,7 +16,15 @@ from functools import cache
 
 from spacy.tokens import Token
 
-from kg.extract.context import STATE_TYPES, Placed, SentenceContext, head_lemma, lexicon, title_case
+from kg.extract.context import (
+    STATE_TYPES,
+    Placed,
+    SentenceContext,
+    first_conjunct,
+    head_lemma,
+    lexicon,
+    title_case,
+)
 from kg.extract.dates import days_named
 from kg.extract.deal_roles import deal_cues, deal_triggers, elsewhere, giving, partners, roles, signers
 from kg.extract.entities import slug
@@ -98,6 +106,9 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
             items = list(found[-1][1])  # 'le Qatar commandait 24 exemplaires', 'l'Inde en a acheté 36'
         if not items and transfer and not c.cues("generic_marker"):
             items = _kinds_of_weapons(c)  # not 'the largest exporter of arms to India': a ranking, no deal
+        if not items and c.index and c.cues("deal_contract") and partners(c, set()):
+            items = _items_before(c, contexts)  # 'The Patriot system … The contract was signed with the US'
+
         if items:
             found.append((c, items))
     return found
@@ -120,8 +131,9 @@ def _pronoun_subject(transfer: list[Token], ctx: SentenceContext) -> bool:
 def _items_before(ctx: SentenceContext, contexts: list[SentenceContext], reach: int = 2) -> list[str]:
     """The weapon systems of the nearest of the `reach` sentences before, which a pronoun stands for."""
     for before in reversed(contexts[max(0, ctx.index - reach):ctx.index]):
-        if before.weapons:
-            return list(dict.fromkeys(w.entity for w in before.weapons))
+        items = list(dict.fromkeys([*(w.entity for w in before.weapons), *named_weapons(before)]))
+        if items:
+            return items
     return []
 
 
@@ -230,7 +242,10 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
             chosen = [s for s in signers(ctx) if s != supplier][:1] if len(set(signers(ctx))) == 2 else []
         elif chosen and not supplier and partnered:
             supplier = partnered[0]
-        if not chosen:
+        elif not supplier and not chosen and len(partnered) == 1 and not signers(ctx) and ctx.index:
+            supplier = partnered[0]  # 'The contract was signed with the government of Norway': the seller, the
+            # buyer being the text's subject (`_fill_from_subject`)
+        if not chosen and not (supplier and supplier in partnered):
             chosen = _first_list([s for s in unclear if s != supplier], ctx)
             others = [s for s in partnered if s not in chosen]
             if chosen and not supplier and others and chosen[0] in signers(ctx):
@@ -240,6 +255,7 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
     _fill_from_speaker(frames, contexts)
     _fill_from_document(frames)
     _fill_from_salience(frames, contexts)
+    _fill_from_subject(frames, contexts)
     raw: dict[tuple[str | None, str | None], list[tuple[SentenceContext, list[str], str]]] = {}
     for f in frames:
         parties: list[str | None] = [*f.recipients] or [None]
@@ -329,6 +345,20 @@ def _fill_from_salience(frames: list[_Frame], contexts: list[SentenceContext]) -
         ranked = sorted(((counts[s], s) for s in acting), reverse=True)
         if ranked and ranked[0][0] >= 2 and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
             f.supplier = ranked[0][1]
+
+
+def _fill_from_subject(frames: list[_Frame], contexts: list[SentenceContext]) -> None:
+    """A contract with a supplier and no buyer ('The contract was signed with the government of the United
+    States') is for the state the article opens on as the subject ('Poland is modernising its air defence')."""
+    for f in frames:
+        if f.supplier is None or f.recipients:
+            continue
+        subjects = [p.entity for c in contexts[:2] for p in c.of_types(STATE_TYPES, named_only=True)
+                    if (first_conjunct(p.root).dep_ in ("nsubj", "nsubj:pass") or p.span.start - c.sent.start <= 1)
+                    and not p.mention.located]  # the sentence's first words, however the parser reads them
+        buyer = next((s for s in subjects if s != f.supplier), None)
+        if buyer is not None and f.ctx.cues("deal_contract"):
+            f.recipients = [buyer]
 
 
 def _aside(p: Placed, ctx: SentenceContext) -> bool:
