@@ -80,6 +80,8 @@ def test_approvals_and_blocks(extractor: Extractor, lang: str, text: str, status
 @pytest.mark.parametrize("lang, text", [
     ("en", "The Netherlands will purchase 90 T-72 tanks from the Czech Republic and donate them to Ukraine."),
     ("fr", "Les Pays-Bas ont acheté à la République tchèque 90 chars T-72 pour les donner à l'Ukraine."),
+    ("en", "The Netherlands will buy 90 T-72 tanks from the Czech Republic and hand them over to Ukraine."),
+    ("fr", "Les Pays-Bas achèteront 90 chars T-72 à la République tchèque pour les remettre à l'Ukraine."),
 ])
 def test_buying_to_give_is_two_deals(extractor: Extractor, lang: str, text: str) -> None:
     assert {("Q213", NL), (NL, UA)} <= pairs(read(extractor, text, lang))

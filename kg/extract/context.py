@@ -185,8 +185,20 @@ class SentenceContext:
                                                alignment_mode="expand")
                 if span is not None:
                     found.add(span.start)
+        found |= self._split_phrasal_verbs(name)
         doc = self.sent.doc
         return [doc[i] for i in sorted(found)]
+
+    def _split_phrasal_verbs(self, name: str) -> set[int]:
+        """'hand them over' for the entry 'hand over': a verb whose particle the parse attaches apart."""
+        found = set()
+        for phrase in _phrases(self.lang, name):
+            verb, _, particle = phrase.partition(" ")
+            if " " in particle or particle not in self._forms:
+                continue
+            found |= {t.head.i for i in self._forms[particle] if (t := self.sent.doc[i]).dep_ == "prt"
+                      and (t.head.lemma_.lower() == verb or t.head.lower_ == verb)}
+        return found
 
     def has_phrase(self, name: str) -> bool:
         pattern = _any_entry(self.lang, name)
