@@ -233,6 +233,18 @@ def test_a_roundup_keeps_unnamed_drills_apart(extractor: Extractor) -> None:
     assert NO not in {p for x in exercises if x.name for p in x.participants}
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The Chilean Navy and the Peruvian Navy concluded exercise Pacific Wave 2025 off Callao. Earlier this "
+           "year, the two navies also took part in exercise Southern Star 2025 with Japan."),
+    ("fr", "Les marines chilienne et péruvienne ont conclu l'exercice « Pacific Wave 2025 » au large de Callao. Plus "
+           "tôt cette année, les deux marines avaient participé à l'exercice Southern Star 2025 avec le Japon."),
+])
+def test_the_two_navies_are_the_two_states_of_the_sentence_before(extractor: Extractor, lang: str,
+                                                                  text: str) -> None:
+    star = next(x for x in read(extractor, text, lang).exercises if x.name == "Southern Star 2025")
+    assert {"Q298", "Q419", JP} <= set(star.participants)
+
+
 # 12. observers are no participants -----------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text", [
     ("en", "Exercise Sea Shield 25 began with Romania and the United States. The exercise hosted an observer "

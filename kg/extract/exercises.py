@@ -275,11 +275,26 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
         here = [n for n in names_seen if n in ctx.text and re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", ctx.text)]
         here = [n for n in here if not any(n != o and n in o for o in here)]
         if here:
-            named_reports += [_report(ctx, n) for n in here]
+            named_reports += [_pair_from_before(_report(ctx, n), contexts) for n in here]
         elif ctx.cues("exercise") or ctx.cues("exercise_context") or about_exercises and (
                 _anaphor(ctx) or _units_from(ctx)):
             unnamed.append(_report(ctx, None))
     return _merge(named_reports, unnamed, names_seen, headline)
+
+
+def _pair_from_before(report: _Report, contexts: list[SentenceContext]) -> _Report:
+    """'The Indian and British navies concluded Konkan. Earlier, the two navies took part in Malabar with Japan':
+    'the two' forces, countries or armies are the two states of the sentence before."""
+    ctx = report.ctx
+    if not ctx.index:
+        return report
+    lex = lexicon(ctx.lang)
+    paired = any(t.lower_ in lex["pair_word"] and t.head.lemma_.lower() in lex["military_unit"] | lex["country_noun"]
+                 for t in ctx.sent) or ctx.has_phrase("anaphor_pair")
+    before = list(dict.fromkeys(p.entity for p in contexts[ctx.index - 1].of_types(STATE_TYPES)))
+    if paired and len(before) == 2:
+        report.participants = list(dict.fromkeys([*before, *report.participants]))
+    return report
 
 
 def _anaphor(ctx: SentenceContext) -> bool:
