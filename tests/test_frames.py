@@ -876,6 +876,20 @@ def test_joining_something_else_is_not_about_the_last_organisation(extractor: Ex
     assert ("Q399", "Q81299") not in members(read(extractor, text, "en"))
 
 
+@pytest.mark.parametrize("lang, text, members_, outsiders", [
+    ("en", "NATO participants came from Spain, Italy and Greece.", {"Q29", "Q38", GR}, set()),
+    ("fr", "Les participants de l'OTAN venaient d'Espagne, d'Italie et de Grèce.", {"Q29", "Q38", GR}, set()),
+    ("en", "NATO troops from Spain and Italy arrived in Latvia.", {"Q29", "Q38"}, set()),
+    ("en", "NATO partners from Finland and Sweden attended.", set(), {FI, SE}),
+    ("fr", "Des partenaires de l'OTAN venus de Finlande et de Suède étaient présents.", set(), {FI, SE}),
+])
+def test_the_states_an_organisations_troops_come_from_are_members(extractor: Extractor, lang: str, text: str,
+                                                                   members_: set, outsiders: set) -> None:
+    found = members(read(extractor, text, lang))
+    assert {m for (m, o), kind in found.items() if o == NATO and kind == "member"} >= members_
+    assert not {m for (m, o) in found if o == NATO} & outsiders
+
+
 # a status granted to a list --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text", [
     ("en", "The European Union granted Albania and Moldova candidate status."),

@@ -24,7 +24,7 @@ from kg.extract.context import (
     lexicon,
     token_gap,
 )
-from kg.extract.frames import conjuncts, hypothetical, negated
+from kg.extract.frames import conjuncts, hypothetical, negated, preposition
 from kg.extract.memberlists import list_memberships
 from kg.extract.records import MembershipFact, Rivalry
 
@@ -410,12 +410,35 @@ def find_memberships(contexts: list[SentenceContext], buyer: str | None = None) 
         known = {(f.member, f.organisation) for f in found}
         found += [f for f in (_sentence_memberships(ctx, orgs, contexts) if orgs else [])
                   if (f.member, f.organisation) not in known]
+        known = {(f.member, f.organisation) for f in found}
+        found += [f for f in _units_of_organisation(ctx) if (f.member, f.organisation) not in known]
         if buyer and not found:
             found += [MembershipFact(buyer, org, "member", None, ctx.evidence("membership-ally-of-buyer", 0.6))
                       for org in _an_ally(ctx)]
         for fact in found:
             facts.setdefault((fact.member, fact.organisation, fact.kind), fact)
     return list(facts.values())
+
+
+def _units_of_organisation(ctx: SentenceContext) -> list[MembershipFact]:
+    """'NATO participants came from A, B and C', 'des troupes de l'OTAN venues d'Allemagne': the states an
+    organisation's troops or participants come from are its members (not its partners or observers)."""
+    lex = lexicon(ctx.lang)
+    nouns = (lex["military_unit"] | lex["participant_noun"]) - lex["non_member_noun"]
+    found: list[MembershipFact] = []
+    for org in ctx.of_types(ORG_TYPES):
+        unit = org.root.head
+        if org.root.dep_ not in ("compound", "amod", "nmod", "poss") or unit.lemma_.lower() not in nouns and (
+                unit.lower_ not in nouns):
+            continue
+        for group in ctx.groups:
+            root = first_conjunct(group[0].root)
+            attached = root.head.head if root.dep_ == "pobj" else root.head
+            if preposition(root) in lex["origin_prep"] and (attached in (unit, unit.head) or attached.head == unit):
+                evidence = ctx.evidence("membership-units-of", 0.6)
+                found += [MembershipFact(p.entity, org.entity, "member", None, evidence)
+                          for p in group if p.mention.named]
+    return found
 
 
 def _sentence_memberships(ctx: SentenceContext, orgs: list[tuple[str, int]],
