@@ -890,6 +890,20 @@ def test_the_states_an_organisations_troops_come_from_are_members(extractor: Ext
     assert not {m for (m, o) in found if o == NATO} & outsiders
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "SADC had 16 member states. There were three island states (Comoros, Mauritius and Seychelles) and "
+           "two coastal ones (Angola and Namibia).", {"Q970", "Q1027", "Q1042", "Q916", "Q1030"}),
+    ("fr", "La Communauté de développement de l'Afrique australe comptait 16 États membres. Il y avait trois "
+           "États insulaires (Comores, Maurice et Seychelles) "
+           "et deux États côtiers (Angola et Namibie).", {"Q970", "Q1027", "Q1042", "Q916", "Q1030"}),
+    ("en", "SADC has 16 member states. Floods in three countries (Angola, Namibia and Zambia) began.", set()),
+])
+def test_counted_lists_after_an_organisations_count_of_members_are_members(extractor: Extractor, lang: str,
+                                                                           text: str, expected: set) -> None:
+    found = {m for (m, o), kind in members(read(extractor, text, lang)).items() if o == "Q816706"}
+    assert found == expected
+
+
 # a status granted to a list --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text", [
     ("en", "The European Union granted Albania and Moldova candidate status."),

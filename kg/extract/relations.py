@@ -22,10 +22,12 @@ from kg.extract.context import (
     every_language,
     first_conjunct,
     lexicon,
+    text_of,
     token_gap,
 )
 from kg.extract.frames import conjuncts, hypothetical, negated, preposition
 from kg.extract.memberlists import list_memberships
+from kg.extract.quantities import count_value
 from kg.extract.records import MembershipFact, Rivalry
 
 _KINDS = ("expelled", "suspended", "left", "applied", "joined", "member")
@@ -412,6 +414,10 @@ def find_memberships(contexts: list[SentenceContext], buyer: str | None = None) 
                   if (f.member, f.organisation) not in known]
         known = {(f.member, f.organisation) for f in found}
         found += [f for f in _units_of_organisation(ctx) if (f.member, f.organisation) not in known]
+        if ctx.index:
+            known = {(f.member, f.organisation) for f in found}
+            found += [f for f in _counted_members(ctx, contexts[ctx.index - 1]) if (f.member, f.organisation)
+                      not in known]
         if buyer and not found:
             found += [MembershipFact(buyer, org, "member", None, ctx.evidence("membership-ally-of-buyer", 0.6))
                       for org in _an_ally(ctx)]
@@ -438,6 +444,31 @@ def _units_of_organisation(ctx: SentenceContext) -> list[MembershipFact]:
                 evidence = ctx.evidence("membership-units-of", 0.6)
                 found += [MembershipFact(p.entity, org.entity, "member", None, evidence)
                           for p in group if p.mention.named]
+    return found
+
+
+def _counted_members(ctx: SentenceContext, before: SentenceContext) -> list[MembershipFact]:
+    """'ECOWAS had 15 member countries. There were eight French-speaking ones (A, B, …) and five English-speaking
+    ones (C, …)': counted lists in brackets, right after a sentence counting an organisation's members, are its
+    members."""
+    orgs = [p for p in before.of_types(ORG_TYPES) if p.mention.kind != "ner"]
+    members = lexicon(ctx.lang)["member_noun"]
+    counted = [t for t in before.sent if t.lower_ in members and any(
+        count_value(c.text) for c in before.sent.doc[max(before.sent.start, t.i - 3):t.i])]
+    verbs = lexicon(ctx.lang)["copula_verb"] | lexicon(ctx.lang)["membership_contain"]
+    first = ctx.groups[0][0].span.start if ctx.groups else ctx.sent.start
+    if len({p.entity for p in orgs}) != 1 or not counted or not any(
+            t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in verbs for t in ctx.sent.doc[ctx.sent.start:first]):
+        return []  # 'There were eight …', 'Il y avait huit …': a sentence of what the count is made of
+    text, found = text_of(ctx.sent.doc), []
+    for group in ctx.groups:
+        start = group[0].span.start_char
+        opening = text[:start].rstrip()
+        words = opening[:-1].split()[-4:] if opening.endswith("(") else []  # 'eight French-speaking countries ('
+        if any(count_value(w) for w in words[:-1]):
+            evidence = ctx.evidence("membership-counted-list", 0.6)
+            found += [MembershipFact(p.entity, orgs[0].entity, "member", None, evidence)
+                      for p in group if p.mention.named]
     return found
 
 
