@@ -550,6 +550,7 @@ def test_the_subject_of_is_an_ally_is_a_member(extractor: Extractor, lang: str, 
 @pytest.mark.parametrize("lang, text", [
     ("en", "The Hungarian parliament ratified the accession of Sweden to NATO."),
     ("fr", "Le Parlement hongrois a ratifié l'adhésion de la Suède à l'OTAN."),
+    ("en", "Hungary's parliament ratified the accession of Sweden to NATO on Monday."),
 ])
 def test_the_state_of_a_ratifying_parliament_is_a_member(extractor: Extractor, lang: str, text: str) -> None:
     found = members(read(extractor, text, lang))

@@ -176,7 +176,7 @@ def _signers(ctx: SentenceContext, orgs: list[tuple[str, int]], last_org: str | 
         # the state itself, or the body it qualifies ('le Parlement hongrois', 'the Turkish parliament')
         found += [(p, org) for p in ctx.of_types(STATE_TYPES)
                   if any(p.span.start <= t.i < p.span.end for t in tokens)
-                  or p.root.dep_ in ("amod", "compound", "nmod") and p.root.head in tokens]
+                  or p.root.dep_ in ("amod", "compound", "nmod", "poss") and p.root.head in tokens]
     return found
 
 
