@@ -664,6 +664,8 @@ def _mentioned_states(e: Extraction) -> set[str]:
     ("en", "Uganda and Kenya signed the treaty in Kigali, the capital of Rwanda.", {"Q1036", "Q114"}, {"Q1037"}),
     ("en", "Uganda and Kenya signed the treaty in Rwanda's capital.", {"Q1036", "Q114"}, {"Q1037"}),
     ("fr", "La capitale du Rwanda a accueilli les ministres du Kenya.", {"Q1037"}, set()),
+    ("fr", "Le Kenya et l'Ouganda ont signé l'accord samedi à Luxembourg.", {"Q114", "Q1036"}, {"Q32"}),
+    ("fr", "Le Luxembourg et l'Ouganda ont signé l'accord.", {"Q32", "Q1036"}, set()),
 ])
 def test_a_state_named_only_as_a_place_is_no_actor(extractor: Extractor, lang: str, text: str, actors: set,
                                                    places: set) -> None:

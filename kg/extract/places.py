@@ -16,6 +16,7 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.context import STATE_TYPES, first_conjunct, lexicon, text_of
+from kg.extract.gazetteer import load_gazetteer
 from kg.extract.records import Mention
 
 
@@ -33,10 +34,18 @@ def _is_aside(doc: Doc, mention: Mention, lang: str) -> bool:
     span = doc.char_span(mention.evidence.start, mention.evidence.end, alignment_mode="expand")
     if span is None:
         return False
-    if mention.kind == "capital":
-        return _is_city_place(span, lang)
+    if mention.kind == "capital" or mention.text in _city_states(lang) and _is_city_place(span, lang):
+        return _is_city_place(span, lang)  # 'à Luxembourg', 'à Djibouti': the city, named like its state
     return (_is_place(span, lang) or _of_a_place(span.root, lang) or is_border(span.root, lang)
             or _is_nationality(span.root, lang) or _excluded(span, lang))
+
+
+@cache
+def _city_states(lang: str) -> frozenset[str]:
+    """Names that are both a state's and its capital's ('Luxembourg', 'Singapour', 'Djibouti')."""
+    terms = list(load_gazetteer().terms_for(lang))
+    capitals = {(t.entity_id, t.text) for t in terms if t.kind == "capital"}
+    return frozenset(t.text for t in terms if t.kind in ("label", "name") and (t.entity_id, t.text) in capitals)
 
 
 def _is_city_place(span: Span, lang: str) -> bool:
