@@ -221,7 +221,15 @@ class TurtleWriter:
         return term[:-len(datatype)] + self._name(datatype)
 
     def _subject(self, node: bytes) -> bytes:
-        """A subject's Turtle (`_name`), once it is known to be a term as Oxigraph writes it."""
+        """A subject's Turtle (`_name`), once it is known to be a term as Oxigraph writes it: a name in a namespace
+        with an ASCII local name is, as it stands (a local name that passes these checks holds no invalid byte)."""
+        match = self._namespace.match(node)
+        if match is not None and node[-1:] == b">":
+            local = node[match.end():-1]
+            if _PLAIN_ASCII.fullmatch(local):
+                return self._prefix[match.group()] + b":" + local
+            if _ESCAPED_ASCII.fullmatch(local):
+                return node
         if _NAMED.fullmatch(node) is None:
             raise _Irregular
         return self._name(node)
