@@ -6,7 +6,8 @@ to a temporary file and renamed, so a killed build never leaves half a file.
 
 Turtle and TriG never hold a backslash escape in a prefixed name: where Oxigraph writes one (`kgid:article\/a1`,
 valid Turtle 1.1), the full `<IRI>` is written instead (`plain_names`), because Virtuoso keeps the backslash in
-the IRI without a warning. Every other byte is Oxigraph's.
+the IRI without a warning. Every other byte is Oxigraph's. Turtle from sorted N-Triples lines (graph.ttl, `kg
+export`) is written from their text by `kg.rdf.turtle`, in the same bytes.
 """
 
 from __future__ import annotations

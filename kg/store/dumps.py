@@ -18,6 +18,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.rdf.serialise import RdfFormat, atomic_writer, serialise_to
+from kg.rdf.turtle import write_turtle
 from kg.store.sort import sorted_unique, sorted_unique_chunks, write_chunks
 from kg.store.triplestore import ALL_GRAPHS, GraphSet, TripleStore
 
@@ -30,8 +31,12 @@ def _write_sorted_triples(store: TripleStore, names: Sequence[ox.NamedNode], out
 def serialise_sorted(lines: IO[bytes], out: IO[bytes], fmt: RdfFormat) -> None:
     """Sorted N-Triples (or N-Quads for dataset formats) from `lines` to `out` in `fmt`, streaming.
 
-    The lines were written by Oxigraph (the store, the build's spool), so they are parsed without validating
-    them again (`lenient`): a third less time, the same triples."""
+    Turtle is written from the lines' text in one pass (`kg.rdf.turtle`). Other formats parse the lines, which were
+    written by Oxigraph (the store, the build's spool), without validating them again (`lenient`): a third less
+    time, the same triples."""
+    if fmt is RdfFormat.TTL:
+        write_turtle(lines, out)
+        return
     parsed = ox.parse(lines, format=ox.RdfFormat.N_QUADS if fmt.keeps_graphs else ox.RdfFormat.N_TRIPLES,
                       lenient=True)
     serialise_to(parsed, out, fmt)  # a triple format takes the default graph's quads as they are: no Python loop
