@@ -245,6 +245,18 @@ def test_the_two_navies_are_the_two_states_of_the_sentence_before(extractor: Ext
     assert {"Q298", "Q419", JP} <= set(star.participants)
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Exercise Iron Wolf 2024 began in Lithuania with German and Polish troops. The first edition was held in "
+           "2016 with two battalions."),
+    ("fr", "L'exercice Iron Wolf 2024 a commencé en Lituanie avec des troupes allemandes et polonaises. La première "
+           "édition s'était tenue en 2016 avec deux bataillons."),
+])
+def test_the_first_edition_told_with_its_year_is_an_exercise_of_its_own(extractor: Extractor, lang: str,
+                                                                        text: str) -> None:
+    exercises = {(x.name, x.start.year if x.start else None) for x in read(extractor, text, lang).exercises}
+    assert ("Iron Wolf", 2016) in exercises and any(name == "Iron Wolf 2024" for name, _ in exercises)
+
+
 # 12. observers are no participants -----------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text", [
     ("en", "Exercise Sea Shield 25 began with Romania and the United States. The exercise hosted an observer "

@@ -279,7 +279,32 @@ def find_exercises(contexts: list[SentenceContext], known_terms: frozenset[str])
         elif ctx.cues("exercise") or ctx.cues("exercise_context") or about_exercises and (
                 _anaphor(ctx) or _units_from(ctx)):
             unnamed.append(_report(ctx, None))
-    return _merge(named_reports, unnamed, names_seen, headline)
+    found = _merge(named_reports, unnamed, names_seen, headline)
+    return found + _first_editions(contexts, found)
+
+
+def _first_editions(contexts: list[SentenceContext], found: list[Exercise]) -> list[Exercise]:
+    """'sa première édition en Inde, du 9 au 22 octobre 2011', 'le premier exercice tenu fin 2016': the first
+    edition of the article's one series, told with a year no exercise found has, is an exercise of its own."""
+    names = [x.name for x in found if x.name]
+    bases = series(names) or [n for n in names if not re.search(r"\d", n)]
+    if len(set(bases)) != 1:
+        return []
+    years = {x.start.year for x in found if x.start} | {int(m.group(0)) for n in names
+                                                         if (m := re.search(r"\b(19|20)\d\d\b", n))}
+    editions: list[Exercise] = []
+    for ctx in contexts:
+        lex = lexicon(ctx.lang)
+        nouns = lex["edition_noun"] | lex["exercise"]
+        first = [t for t in ctx.sent if t.lower_ in lex["first_ordinal"] and (
+            t.head.lower_ in nouns or t.head.lemma_.lower() in nouns)]
+        after = ctx.text[first[0].idx - ctx.sent.start_char:] if first else ""
+        stated = sorted({int(m.group(0)) for m in re.finditer(r"\b(?:19|20)\d\d\b", after)} - years)
+        if first and len(stated) == 1:
+            report = _edition(_report(ctx, None), stated[0])
+            editions.append(_exercise(bases[0], [report]))
+            years.add(stated[0])
+    return editions
 
 
 def _pair_from_before(report: _Report, contexts: list[SentenceContext]) -> _Report:
