@@ -76,6 +76,15 @@ def test_approvals_and_blocks(extractor: Extractor, lang: str, text: str, status
     assert deals and deals[0].status == status
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Chile received the first Leopard 2 tanks from Germany and the Netherlands."),
+    ("en", "Germany and the Netherlands delivered Leopard 2 tanks to Chile."),
+    ("fr", "L'Allemagne et les Pays-Bas ont livré des chars Leopard 2 au Chili."),
+])
+def test_each_supplier_of_a_list_is_a_deal(extractor: Extractor, lang: str, text: str) -> None:
+    assert {(DE, "Q298"), (NL, "Q298")} <= pairs(read(extractor, text, lang))
+
+
 # 5. buying from one state to give to another ------------------------------------------------------------------
 @pytest.mark.parametrize("lang, text", [
     ("en", "The Netherlands will purchase 90 T-72 tanks from the Czech Republic and donate them to Ukraine."),

@@ -114,6 +114,17 @@ def _deal_sentences(contexts: list[SentenceContext]) -> list[tuple[SentenceConte
     return found
 
 
+def _co_suppliers(ctx: SentenceContext, suppliers: list[str], supplier: str | None) -> list[str]:
+    """'received Leopard 2 tanks from Germany and Poland': the other suppliers written in one list with the first."""
+    if supplier is None:
+        return []
+    for group in ctx.groups:
+        entities = list(dict.fromkeys(p.entity for p in group))
+        if supplier in entities and len(entities) > 1:
+            return [s for s in entities if s != supplier and s in suppliers]
+    return []
+
+
 def continues_a_deal(ctx: SentenceContext, contexts: list[SentenceContext]) -> bool:
     """'The Pentagon announced a package for Ukraine. It includes 12 HIMARS …': a sentence of containing right
     after a sentence with a word of giving, buying or contracting lists that deal's items."""
@@ -252,6 +263,8 @@ def find_deals(contexts: list[SentenceContext], gaz: Gazetteer, article_states: 
                 supplier = others[0]  # 'le gouvernement marocain a signé avec l'Espagne un contrat'
         status = _status(ctx) if said is ctx or _status(ctx) != "discussed" else _status(said)
         frames.append(_Frame(ctx, items, status, supplier, chosen))
+        frames += [_Frame(ctx, items, status, other, chosen) for other in _co_suppliers(said, suppliers, supplier)
+                   if chosen and other not in chosen]
     _fill_from_speaker(frames, contexts)
     _fill_from_document(frames)
     _fill_from_salience(frames, contexts)
