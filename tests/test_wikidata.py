@@ -395,10 +395,12 @@ def test_link_attestations_give_evidence_and_confidence(dev_build: Path) -> None
     assert conforms, text
 
 
-def test_quad_is_left_unlinked_and_reported_offline(dev_build: Path) -> None:
+def test_quad_is_linked_offline_by_its_qid(dev_build: Path) -> None:
+    """The Quad, once a local slug, has its QID in the reference tables: it is no longer reported unlinked."""
     report = json.loads((dev_build / "report.json").read_text(encoding="utf-8"))["wikidata"]
     assert report["mode"] == "offline"
-    assert any(u.startswith("Quadrilateral Security Dialogue") for u in report["unlinked"])
+    assert not any(u.startswith("Quadrilateral Security Dialogue") for u in report["unlinked"])
+    assert "Q7268405" in (dev_build / "wikidata.ttl").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------------------------
