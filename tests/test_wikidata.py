@@ -395,10 +395,12 @@ def test_link_attestations_give_evidence_and_confidence(dev_build: Path) -> None
     assert conforms, text
 
 
-def test_quad_is_left_unlinked_and_reported_offline(dev_build: Path) -> None:
+def test_quad_is_linked_offline_by_its_qid(dev_build: Path) -> None:
+    """The Quad, once a local slug, has its QID in the reference tables: it is no longer reported unlinked."""
     report = json.loads((dev_build / "report.json").read_text(encoding="utf-8"))["wikidata"]
     assert report["mode"] == "offline"
-    assert any(u.startswith("Quadrilateral Security Dialogue") for u in report["unlinked"])
+    assert not any(u.startswith("Quadrilateral Security Dialogue") for u in report["unlinked"])
+    assert "Q7268405" in (dev_build / "wikidata.ttl").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -451,7 +453,7 @@ def test_ended_memberships_keep_their_dates_but_are_not_member_of() -> None:
 def test_snapshot_is_read_from_the_reference_tables() -> None:
     snapshot: Snapshot = load_snapshot()
     assert snapshot.date == "2026-10-09"
-    assert len(snapshot.organisations) == 62
+    assert len(snapshot.organisations) == 96
     assert sum(1 for s in snapshot.facts.statements if s.prop == "P463") == 404 + 16
 
 
@@ -656,22 +658,23 @@ def test_membership_vs_wikidata_flags_claims_wikidata_lacks(tmp_path: Path) -> N
 
 
 def test_membership_vs_wikidata_never_gives_an_organisation_another_ones_item(tmp_path: Path) -> None:
-    """The Quad has no Wikidata item: its members' P463 statements (the UN, NATO…) are no answer about it."""
+    """The G5 Sahel has no Wikidata item: its members' P463 statements (the UN, NATO…) are no answer about it."""
     from kg.extract.records import Evidence, Extraction, MembershipFact
     from kg.ingest.article import Article
     from kg.rdf.mapping import map_extraction
 
-    article = Article(id="quad.txt", text="The Quad brings together Australia, India, Japan and the US.", lang="en")
+    article = Article(id="g5sahel.txt", text="The G5 Sahel brings together Mauritania, Chad and three others.",
+                      lang="en")
     evidence = Evidence(sentence=article.text, start=0, end=len(article.text), rule="test", confidence=0.6)
     facts = tuple(MembershipFact(member, org, "member", None, evidence)
-                  for member, org in (("Q408", "quad"), ("Q668", "quad"), ("Q408", UN), ("Q17", NATO)))
+                  for member, org in (("Q1025", "g5sahel"), ("Q657", "g5sahel"), ("Q408", UN), ("Q17", NATO)))
     graph = map_extraction(Extraction(article, (), (), (), facts, ()))
     write_graph(graph, tmp_path / "graph.ttl")
     write_graph(enrich(graph).graph, tmp_path / "wikidata.ttl")
     rows = {(r["member_wikidata"], r["organisation_label"]): (r["organisation_wikidata"], r["status"])
             for r in run_saved("membership-vs-wikidata", tmp_path)[1]}
-    quad = "Quadrilateral Security Dialogue"
-    assert rows == {("Q408", quad): (None, "no Wikidata item"), ("Q668", quad): (None, "no Wikidata item"),
+    g5 = "G5 Sahel"
+    assert rows == {("Q1025", g5): (None, "no Wikidata item"), ("Q657", g5): (None, "no Wikidata item"),
                     ("Q408", "United Nations"): (UN, "agrees"),
                     ("Q17", "North Atlantic Treaty Organization"): (NATO, "not in Wikidata")}
 
