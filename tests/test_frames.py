@@ -612,6 +612,16 @@ def test_a_list_after_another_verb_or_a_wish_to_join_is_pending(extractor: Extra
 
 
 @pytest.mark.parametrize("lang, text", [
+    ("en", "Brazil lifted its veto on Chile's accession to Mercosur."),
+    ("fr", "Le Brésil a levé son veto à l'adhésion du Chili au Mercosur."),
+    ("en", "Brazil dropped its objections to the accession of Chile to Mercosur."),
+    ("fr", "Le Brésil a levé ses objections à l'adhésion du Chili au Mercosur."),
+])
+def test_an_accession_someone_vetoed_is_pending(extractor: Extractor, lang: str, text: str) -> None:
+    assert members(read(extractor, text, lang)).get(("Q298", "Q4264")) == "applied"
+
+
+@pytest.mark.parametrize("lang, text", [
     ("en", "Two protocols were signed by Chile and Peru for their accession to Mercosur."),
     ("fr", "Deux protocoles ont été signés par le Chili et le Pérou pour leur adhésion au Mercosur."),
     ("en", "The protocol for the accession of Chile and Peru to Mercosur was signed on Monday."),

@@ -154,7 +154,8 @@ def _accession(ctx: SentenceContext, group: list[Placed], orgs: list[tuple[str, 
     org = min(((abs(i - j), o) for o, i in orgs), default=(0, last_org))[1]
     if org is None:
         return None
-    pending = bool(ctx.cues("accession_instrument"))
+    before = {t.lower_ for t in doc[max(ctx.sent.start, j - 4):j]}  # 'son veto à l'adhésion de A'
+    pending = bool(ctx.cues("accession_instrument")) or bool(before & lex["accession_obstacle"])
     return org, "applied" if pending else "joined"
 
 

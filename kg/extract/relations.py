@@ -351,6 +351,8 @@ def _kind_of(cue: Token, kind: str, lang: str) -> str:
         before = cue.doc[max(cue.sent.start, cue.i - 4):cue.i]
         if any(t.lower_ in lex["apply_intent"] for t in before):  # 'ready to join', 'invited to join'
             return "applied"
+        if any(t.lower_ in lex["accession_obstacle"] for t in before):  # 'lifted its veto on A's accession'
+            return "applied"
     after = " ".join(t.lower_ for t in cue.doc[cue.i + 1:min(cue.sent.end, cue.i + 3)])
     if kind == "joined" and any(after == w or after.startswith(w + " ") for w in lex["pending_after"]):
         return "applied"
