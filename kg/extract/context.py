@@ -297,17 +297,21 @@ def joins_a_list(between: str, lang: str) -> bool:
 _ASIDE = re.compile(r"\[[^\[\]]*\]|\([^()]*\)")  # 'Chili [observateur], France (FANC), …': a note on one item
 
 
-def aside_after(p: Placed) -> str:
-    """The bracketed note written right after a mention ('Chile [observer]'), lower-cased; empty if none."""
+def _note_after(p: Placed) -> re.Match[str] | None:
+    """The bracketed note written right after a mention ('Chile [observer]'), if any."""
     text = text_of(p.span.doc)
-    m = _ASIDE.match(text, p.span.end_char + (text[p.span.end_char:p.span.end_char + 1] == " "))
+    return _ASIDE.match(text, p.span.end_char + (text[p.span.end_char:p.span.end_char + 1] == " "))
+
+
+def aside_after(p: Placed) -> str:
+    """The note right after a mention, lower-cased, without its brackets; empty if none."""
+    m = _note_after(p)
     return m.group(0)[1:-1].lower() if m else ""
 
 
-def _in_note_after(item: Placed, p: Placed, text: str) -> bool:
+def _in_note_after(item: Placed, p: Placed) -> bool:
     """Whether `p` is inside the bracketed note written right after `item`."""
-    start = item.span.end_char + (text[item.span.end_char:item.span.end_char + 1] == " ")
-    m = _ASIDE.match(text, start)
+    m = _note_after(item)
     return m is not None and m.start() < p.span.start_char < m.end()
 
 
@@ -316,7 +320,7 @@ def _group(placed: list[Placed], text: str, lang: str) -> list[list[Placed]]:
     groups: list[list[Placed]] = []
     glue = _list_glue(lang)
     for p in placed:
-        if groups and _in_note_after(groups[-1][-1], p, text):
+        if groups and _in_note_after(groups[-1][-1], p):
             continue  # 'the United States [ships based in Spain], …': a place in a note on the list's item
         if groups:
             last = groups[-1][-1]

@@ -32,6 +32,7 @@ from kg.extract.places import is_border
 from kg.extract.quantities import count_value
 from kg.extract.records import Evidence, Exercise
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year written in full
 _ROUNDUP = 3  # named exercises from which an article is a roundup of several
 
 
@@ -51,7 +52,7 @@ class _Report:
     @property
     def year(self) -> int | None:
         if self.name:
-            m = re.search(r"\b(19|20)\d\d\b", self.name)
+            m = _YEAR.search(self.name)
             if m:
                 return int(m.group(0))
         return self.start.year if self.start else None
@@ -240,7 +241,7 @@ def _report(ctx: SentenceContext, name: str | None) -> _Report:
 
 def _in_edition_year(mention: DateMention, name: str | None) -> PartialDate:
     """'Zapad 2021 … le 10 septembre': a date without a year takes the edition's year, not the article's."""
-    m = re.search(r"\b(19|20)\d\d\b", name or "")
+    m = _YEAR.search(name or "")
     if m and mention.inferred_year:
         return PartialDate(int(m.group(0)), mention.value.month, mention.value.day)
     return mention.value
@@ -291,7 +292,7 @@ def _first_editions(contexts: list[SentenceContext], found: list[Exercise]) -> l
     if len(set(bases)) != 1:
         return []
     years = {x.start.year for x in found if x.start} | {int(m.group(0)) for n in names
-                                                         if (m := re.search(r"\b(19|20)\d\d\b", n))}
+                                                         if (m := _YEAR.search(n))}
     editions: list[Exercise] = []
     for ctx in contexts:
         lex = lexicon(ctx.lang)
@@ -299,7 +300,7 @@ def _first_editions(contexts: list[SentenceContext], found: list[Exercise]) -> l
         first = [t for t in ctx.sent if t.lower_ in lex["first_ordinal"] and (
             t.head.lower_ in nouns or t.head.lemma_.lower() in nouns)]
         after = ctx.text[first[0].idx - ctx.sent.start_char:] if first else ""
-        stated = sorted({int(m.group(0)) for m in re.finditer(r"\b(?:19|20)\d\d\b", after)} - years)
+        stated = sorted({int(m.group(0)) for m in _YEAR.finditer(after)} - years)
         if first and len(stated) == 1:
             report = _edition(_report(ctx, None), stated[0])
             editions.append(_exercise(bases[0], [report]))
@@ -385,7 +386,7 @@ def _merge(named: list[_Report], unnamed: list[_Report], names: list[str], headl
             continue
         target = _nearest(r, by_name)
         years = _located_years(r.ctx)
-        if target is not None and len(years) > 1 and not re.search(r"\b(19|20)\d\d\b", target):
+        if target is not None and len(years) > 1 and not _YEAR.search(target):
             # "held near Japan in 2019 and off the coast of Guam in 2018": one edition per year
             for year in years:
                 by_name.setdefault(f"{target}#{year}", []).append(_edition(r, year))

@@ -34,8 +34,10 @@ def _is_aside(doc: Doc, mention: Mention, lang: str) -> bool:
     span = doc.char_span(mention.evidence.start, mention.evidence.end, alignment_mode="expand")
     if span is None:
         return False
-    if mention.kind == "capital" or mention.text in _city_states(lang) and _is_city_place(span, lang):
-        return _is_city_place(span, lang)  # 'à Luxembourg', 'à Djibouti': the city, named like its state
+    if mention.kind == "capital":
+        return _is_city_place(span, lang)
+    if mention.text in _city_states(lang) and _is_city_place(span, lang):
+        return True  # 'à Luxembourg', 'à Djibouti': the city, named like its state
     return (_is_place(span, lang) or _of_a_place(span.root, lang) or is_border(span.root, lang)
             or _is_nationality(span.root, lang) or _excluded(span, lang))
 
